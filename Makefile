@@ -1,0 +1,57 @@
+# CTE Tracker — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/cte_tracker
+# A test database of its own per run, so two runs on one server cannot collide.
+PG_TEST_DB ?= test_cte_tracker_$(shell echo $$$$)
+
+.PHONY: install run demo serve test lint test-postgres test-browser bench-import bench-dashboard bench-search check-postgres clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference
+	$(PY) manage.py seed_demo
+
+## make run: set up the demo on SQLite and serve it on http://127.0.0.1:8000 with the import worker beside it.
+run: demo
+	@echo "CTE Tracker is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker --queue-name '*' & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+## make test: lint, migration check and the whole suite on SQLite (browser tests when Chromium is installed).
+test: lint
+	$(VENV)/bin/pytest
+	@test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || echo "NOTE: Chromium is not installed, so the browser tests were SKIPPED (apt-get install chromium)."
+
+check-postgres:
+	@$(PY) -c "import psycopg2,sys; psycopg2.connect('$(PG_URL)'.rsplit('/',1)[0] + '/postgres').close()" \
+	  || (echo "PostgreSQL is not reachable at $(PG_URL)"; exit 1)
+
+## The same suite against PostgreSQL (CI runs this; it fails, never skips, when PostgreSQL is down).
+test-postgres: install check-postgres
+	DATABASE_URL=$(PG_URL) TEST_DATABASE_NAME=$(PG_TEST_DB) $(VENV)/bin/pytest --create-db
+
+## Browser tests only; fails when Chromium is missing.
+test-browser: install
+	REQUIRE_BROWSER=1 $(VENV)/bin/pytest -m browser
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

@@ -1,0 +1,64 @@
+"""Import batches: every file that came in, who brought it, and what it did."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+def import_upload_path(batch: ImportBatch, filename: str) -> str:
+    return f"imports/{timezone.now():%Y/%m}/{batch.sha256[:12]}-{filename}"
+
+
+class ImportBatch(models.Model):
+    class Kind(models.TextChoices):
+        STUDENTS = "students", "Student roster"
+        CREDENTIALS = "credentials", "Credential awards"
+        CATALOG = "catalog", "Credential catalog"
+        COURSES = "courses", "Course completions"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        VALIDATED = "validated", "Checked, not yet imported"
+        RUNNING = "running", "Importing"
+        COMPLETED = "completed", "Imported"
+        FAILED = "failed", "Not imported"
+        UNDONE = "undone", "Undone"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to=import_upload_path, blank=True)
+    original_filename = models.CharField(max_length=255)
+    sha256 = models.CharField("SHA-256 checksum", max_length=64)
+    options = models.JSONField(default=dict, blank=True, help_text="Column mapping, sheet, school year, skip-invalid.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    # [{"row": 14, "column": "credential", "message": "..."}], in file order.
+    errors = models.JSONField(default=list, blank=True)
+    # The rejected rows as read, with their header, so they can be downloaded, fixed and re-uploaded.
+    rejected_rows = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "import batches"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(processed_rows__lte=models.F("total_rows")) | Q(total_rows=0),
+                name="import_processed_not_past_total",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_filename} ({self.created_at:%Y-%m-%d %H:%M})"

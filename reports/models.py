@@ -1,0 +1,1 @@
+"""Board goals and targets live here (see reports/selectors.py for every metric)."""

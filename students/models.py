@@ -1,0 +1,259 @@
+"""Districts, schools, school years, students and their yearly enrollments."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+
+class District(models.Model):
+    name = models.CharField(max_length=200)
+    state_code = models.CharField(
+        "state district code", max_length=20, unique=True, help_text="The district code the state uses (STARS)."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="schools")
+    code = models.CharField(max_length=20, help_text="The school or location code the district and state use.")
+    name = models.CharField(max_length=200)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["district", "code"], name="school_code_unique_in_district")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def school_year_start_for(day: date) -> int:
+    """The calendar year in which the school year containing `day` starts."""
+    month, start_day = settings.SCHOOL_YEAR_START
+    return day.year if (day.month, day.day) >= (month, start_day) else day.year - 1
+
+
+def school_year_label(start_year: int) -> str:
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+class SchoolYearQuerySet(models.QuerySet):
+    def for_date(self, day: date) -> SchoolYear:
+        """The school year containing `day`, created the first time a date in it is seen."""
+        return self.for_start_year(school_year_start_for(day))
+
+    def for_start_year(self, start_year: int) -> SchoolYear:
+        month, day = settings.SCHOOL_YEAR_START
+        start = date(start_year, month, day)
+        end = date(start_year + 1, month, day).toordinal() - 1
+        year, _ = self.get_or_create(
+            start_year=start_year,
+            defaults={
+                "label": school_year_label(start_year),
+                "start_date": start,
+                "end_date": date.fromordinal(end),
+            },
+        )
+        return year
+
+    def for_label(self, label: str) -> SchoolYear:
+        """The school year for a label such as `2024-25` (or `2024-2025`); ValueError when unreadable."""
+        start_year = parse_school_year_label(label)
+        return self.for_start_year(start_year)
+
+
+def parse_school_year_label(label: str) -> int:
+    """The start year of `2024-25`, `2024-2025` or `2024`; ValueError with a plain message otherwise."""
+    text = str(label).strip()
+    parts = text.replace("–", "-").replace("/", "-").split("-")
+    try:
+        start = int(parts[0])
+        if len(parts) == 2:
+            end = int(parts[1])
+            if end != (start + 1) % 100 and end != start + 1:
+                raise ValueError
+        elif len(parts) != 1:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"'{text}' is not a school year like 2024-25") from None
+    if not 1990 <= start <= 2100:
+        raise ValueError(f"'{text}' is not a school year like 2024-25")
+    return start
+
+
+class SchoolYear(models.Model):
+    """A school year such as 2024-25; its dates come from the SCHOOL_YEAR_START setting."""
+
+    start_year = models.PositiveSmallIntegerField(unique=True)
+    label = models.CharField(max_length=9, unique=True)
+    start_date = models.DateField()
+    end_date = models.DateField()
+
+    objects = SchoolYearQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_year"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gt=F("start_date")), name="school_year_ends_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def contains(self, day: date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+def normalize_for_search(text: str) -> str:
+    """Lower case without accents, so 'nunez' finds 'Núñez'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+class Student(models.Model):
+    """One person, for their whole history in the district."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "F", "Female"
+        MALE = "M", "Male"
+        NONBINARY = "X", "Non-binary"
+
+    class RaceEthnicity(models.TextChoices):
+        HISPANIC = "hispanic", "Hispanic or Latino"
+        AMERICAN_INDIAN = "american_indian", "American Indian or Alaska Native"
+        ASIAN = "asian", "Asian"
+        BLACK = "black", "Black or African American"
+        PACIFIC_ISLANDER = "pacific_islander", "Native Hawaiian or Other Pacific Islander"
+        WHITE = "white", "White"
+        MULTIRACIAL = "multiracial", "Two or more races"
+
+    local_id = models.CharField(
+        "student ID", max_length=20, unique=True, help_text="The district's local student ID, kept as text (004512)."
+    )
+    state_id = models.CharField("state student ID", max_length=20, blank=True)
+    first_name = models.CharField(max_length=100)
+    middle_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100)
+    birth_date = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
+    race_ethnicity = models.CharField(max_length=20, choices=RaceEthnicity.choices, blank=True)
+    home_language = models.CharField(max_length=60, blank=True)
+    # Accent-free, lower-case "last first middle id" for search; kept in step by save() and the importers.
+    search_text = models.CharField(max_length=400, editable=False, db_index=True, default="")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "local_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["state_id"], condition=~Q(state_id=""), name="student_state_id_unique"),
+            models.CheckConstraint(condition=~Q(local_id=""), name="student_local_id_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.local_id})"
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text(
+            local_id=self.local_id,
+            first_name=self.first_name,
+            middle_name=self.middle_name,
+            last_name=self.last_name,
+            state_id=self.state_id,
+        )
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.middle_name, self.last_name) if part)
+
+    @staticmethod
+    def build_search_text(
+        *, local_id: str, first_name: str, middle_name: str, last_name: str, state_id: str = ""
+    ) -> str:
+        return normalize_for_search(" ".join(p for p in (last_name, first_name, middle_name, local_id, state_id) if p))
+
+
+class Grade(models.IntegerChoices):
+    PRE_K = -1, "PK"
+    KINDERGARTEN = 0, "K"
+    GRADE_1 = 1, "1"
+    GRADE_2 = 2, "2"
+    GRADE_3 = 3, "3"
+    GRADE_4 = 4, "4"
+    GRADE_5 = 5, "5"
+    GRADE_6 = 6, "6"
+    GRADE_7 = 7, "7"
+    GRADE_8 = 8, "8"
+    GRADE_9 = 9, "9"
+    GRADE_10 = 10, "10"
+    GRADE_11 = 11, "11"
+    GRADE_12 = 12, "12"
+
+
+# The student groups a year's enrollment carries; the first three are the strategic plan's gap groups.
+STUDENT_GROUPS = {
+    "special_education": "Special education",
+    "emergent_bilingual": "Emergent bilingual",
+    "economically_disadvantaged": "Economically disadvantaged",
+    "homeless": "Homeless",
+    "foster_care": "Foster care",
+    "migrant": "Migrant",
+    "military_connected": "Military-connected",
+}
+GAP_GROUPS = ["special_education", "emergent_bilingual", "economically_disadvantaged"]
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def in_school_year(self, school_year: SchoolYear) -> EnrollmentQuerySet:
+        return self.filter(school_year=school_year)
+
+
+class Enrollment(models.Model):
+    """A student in one school year: the school, the grade and that year's student-group flags."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="enrollments")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="enrollments")
+    grade = models.SmallIntegerField(choices=Grade.choices)
+    special_education = models.BooleanField(default=False)
+    emergent_bilingual = models.BooleanField("emergent bilingual (English learner)", default=False)
+    economically_disadvantaged = models.BooleanField(default=False)
+    homeless = models.BooleanField(default=False)
+    foster_care = models.BooleanField(default=False)
+    migrant = models.BooleanField(default=False)
+    military_connected = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["school_year", "school", "grade"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "school_year"], name="one_enrollment_per_student_per_year"),
+            models.CheckConstraint(condition=Q(grade__gte=-1, grade__lte=12), name="enrollment_grade_in_range"),
+        ]
+        indexes = [models.Index(fields=["school_year", "school", "grade"])]
+
+    def __str__(self) -> str:
+        return f"{self.student} — {self.school_year}, {self.school}, grade {self.get_grade_display()}"
+
+    @property
+    def groups(self) -> list[str]:
+        return [label for field, label in STUDENT_GROUPS.items() if getattr(self, field)]
+
+    def clean(self) -> None:
+        if self.grade is not None and not -1 <= self.grade <= 12:
+            raise ValidationError({"grade": "Grade must be PK, K or 1 to 12."})

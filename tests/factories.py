@@ -1,0 +1,153 @@
+"""factory_boy factories for every model a test needs."""
+
+from datetime import date
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from accounts.models import Role, StaffProfile
+from credentials.models import Credential, CredentialAlias, CredentialAward
+from pathways.models import CareerCluster, CareerPathway, Course, CourseCompletion, ProgramCourse, ProgramOfStudy
+from students.models import District, Enrollment, School, SchoolYear, Student
+
+
+def school_year(label: str = "2024-25") -> SchoolYear:
+    return SchoolYear.objects.for_label(label)
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+        django_get_or_create = ["state_code"]
+
+    name = "Test District"
+    state_code = "999"
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+
+    district = factory.SubFactory(DistrictFactory)
+    code = factory.Sequence(lambda n: f"S{n:03d}")
+    name = factory.Sequence(lambda n: f"School {n}")
+
+
+class StudentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Student
+
+    local_id = factory.Sequence(lambda n: f"{n + 1:06d}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    birth_date = date(2008, 5, 1)
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    student = factory.SubFactory(StudentFactory)
+    school_year = factory.LazyFunction(lambda: school_year("2024-25"))
+    school = factory.SubFactory(SchoolFactory)
+    grade = 11
+
+
+class CareerClusterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareerCluster
+
+    code = factory.Sequence(lambda n: f"C{n}")
+    name = factory.Sequence(lambda n: f"Cluster {n}")
+
+
+class CareerPathwayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareerPathway
+
+    cluster = factory.SubFactory(CareerClusterFactory)
+    code = factory.Sequence(lambda n: f"P{n}")
+    name = factory.Sequence(lambda n: f"Pathway {n}")
+
+
+class CredentialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Credential
+
+    code = factory.Sequence(lambda n: f"CRED{n}")
+    name = factory.Sequence(lambda n: f"Credential {n}")
+    issuer = "Issuer"
+
+
+class CredentialAliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CredentialAlias
+
+    credential = factory.SubFactory(CredentialFactory)
+    alias = factory.Sequence(lambda n: f"Alias {n}")
+
+
+class CredentialAwardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CredentialAward
+
+    student = factory.SubFactory(StudentFactory)
+    credential = factory.SubFactory(CredentialFactory)
+    earned_on = date(2024, 10, 15)
+    school_year = factory.LazyAttribute(lambda o: SchoolYear.objects.for_date(o.earned_on))
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    code = factory.Sequence(lambda n: f"CRS{n}")
+    name = factory.Sequence(lambda n: f"Course {n}")
+    is_cte = True
+
+
+class ProgramOfStudyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgramOfStudy
+
+    code = factory.Sequence(lambda n: f"PRG{n}")
+    name = factory.Sequence(lambda n: f"Program {n}")
+
+
+class ProgramCourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgramCourse
+
+    program = factory.SubFactory(ProgramOfStudyFactory)
+    course = factory.SubFactory(CourseFactory)
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class CourseCompletionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CourseCompletion
+
+    student = factory.SubFactory(StudentFactory)
+    course = factory.SubFactory(CourseFactory)
+    school_year = factory.LazyFunction(lambda: school_year("2024-25"))
+    passed = True
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("pw-for-tests-1")
+
+
+def user_with_role(role: str, *, schools=(), **kwargs):
+    """A user in the role's group; a counselor is linked to `schools`."""
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    if schools or role == Role.COUNSELOR:
+        profile, _ = StaffProfile.objects.get_or_create(user=user)
+        profile.schools.add(*schools)
+    return user
