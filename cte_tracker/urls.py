@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from accounts import views as account_views
 
@@ -14,6 +14,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", account_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("students/", include("students.urls")),
+    path("credentials/", include("credentials.urls")),
+    path("programs/", include("pathways.urls")),
+    path("imports/", include("imports.urls")),
+    path("reports/", include("reports.urls")),
 ]
 
 if settings.DEBUG:
