@@ -1,0 +1,114 @@
+"""Reads about programs of study: who is a participant, concentrator or completer.
+
+A student's progress in a program is the number of *different* courses of the program's sequence
+they passed in any school year up to and including the year asked about. With the program's own
+thresholds: at least 1 makes a participant, at least `concentrator_threshold` (Perkins V: 2) a
+concentrator, at least `completer_threshold` (district: 4) a completer. A course in several
+sequences (AP Chemistry) counts in each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, QuerySet
+
+from pathways.models import CourseCompletion, ProgramCourse, ProgramOfStudy
+from students.models import SchoolYear, Student
+
+PARTICIPANT = "participant"
+CONCENTRATOR = "concentrator"
+COMPLETER = "completer"
+
+
+def program_course_counts(*, school_year: SchoolYear, program: ProgramOfStudy | None = None) -> QuerySet:
+    """One row per (student, program): `student_id`, `program_id`, `courses` passed in the sequence by
+    the end of `school_year`, and the program's `concentrator_at` / `completer_at` thresholds."""
+    rows = CourseCompletion.objects.filter(
+        passed=True,
+        school_year__start_year__lte=school_year.start_year,
+        course__program_places__isnull=False,
+    )
+    if program is not None:
+        rows = rows.filter(course__program_places__program=program)
+    return (
+        rows.values(
+            "student_id",
+            program_id=F("course__program_places__program"),
+            concentrator_at=F("course__program_places__program__concentrator_threshold"),
+            completer_at=F("course__program_places__program__completer_threshold"),
+        )
+        .annotate(courses=Count("course", distinct=True))
+        .order_by()
+    )
+
+
+def students_at_status(*, school_year: SchoolYear, status: str, program: ProgramOfStudy | None = None) -> QuerySet:
+    """Student ids (a subquery) who are at least `status` in `program` (or in any program) by `school_year`."""
+    counts = program_course_counts(school_year=school_year, program=program)
+    if status == COMPLETER:
+        counts = counts.filter(courses__gte=F("completer_at"))
+    elif status == CONCENTRATOR:
+        counts = counts.filter(courses__gte=F("concentrator_at"))
+    elif status != PARTICIPANT:
+        raise ValueError(f"unknown program status {status!r}")
+    return counts.values("student_id")
+
+
+@dataclass(frozen=True)
+class ProgramProgress:
+    program: ProgramOfStudy
+    courses_passed: int
+    sequence_length: int
+    status: str | None
+    # (position, course, school year label or None, passed)
+    sequence: list[tuple[int, object, str | None, bool]]
+
+
+def program_progress_for_student(*, student: Student) -> list[ProgramProgress]:
+    """Every program the student has taken a course of, with each sequence course and their status. Two queries."""
+    completions = list(
+        CourseCompletion.objects.filter(student=student, course__program_places__isnull=False)
+        .select_related("school_year")
+        .order_by("school_year__start_year")
+    )
+    if not completions:
+        return []
+    done: dict[int, tuple[str, bool]] = {}
+    for completion in completions:
+        previous = done.get(completion.course_id)
+        if previous is None or not previous[1]:
+            done[completion.course_id] = (completion.school_year.label, completion.passed)
+    places = (
+        ProgramCourse.objects.filter(program__sequence__course_id__in=done.keys())
+        .select_related("program", "course")
+        .order_by("program__name", "position")
+        .distinct()
+    )
+    by_program: dict[int, list[ProgramCourse]] = {}
+    for place in places:
+        by_program.setdefault(place.program_id, []).append(place)
+    result = []
+    for items in by_program.values():
+        program = items[0].program
+        passed = sum(1 for p in items if done.get(p.course_id, (None, False))[1])
+        result.append(
+            ProgramProgress(
+                program=program,
+                courses_passed=passed,
+                sequence_length=len(items),
+                status=status_for(passed, program),
+                sequence=[(p.position, p.course, *done.get(p.course_id, (None, False))) for p in items],
+            )
+        )
+    return result
+
+
+def status_for(courses_passed: int, program: ProgramOfStudy) -> str | None:
+    if courses_passed >= program.completer_threshold:
+        return COMPLETER
+    if courses_passed >= program.concentrator_threshold:
+        return CONCENTRATOR
+    if courses_passed >= 1:
+        return PARTICIPANT
+    return None
