@@ -23,7 +23,8 @@ from pathways.models import SealAward
 from students.models import Enrollment, School, SchoolYear, Student, normalize_for_search
 
 SEARCH_LIMIT = 20
-SEARCH_MIN_LENGTH = 2
+# Two letters match nearly half of a district ("ma"); three keep results useful and the search fast.
+SEARCH_MIN_LENGTH = 3
 
 
 def current_school_year() -> SchoolYear:

@@ -95,7 +95,12 @@ def search(request: HttpRequest) -> HttpResponse:
     """Search as you type: the htmx fragment for the navbar, or a full page without JavaScript."""
     query = request.GET.get("q", "").strip()[:100]
     results = student_search(user=request.user, query=query)
-    context = {"query": query, "results": results, "too_short": 0 < len(query) < SEARCH_MIN_LENGTH}
+    context = {
+        "query": query,
+        "results": results,
+        "too_short": 0 < len(query.replace(" ", "")) < SEARCH_MIN_LENGTH,
+        "min_length": SEARCH_MIN_LENGTH,
+    }
     template = "students/_search_results.html" if request.headers.get("HX-Request") else "students/search.html"
     return render(request, template, context)
 

@@ -65,10 +65,10 @@ def test_search_finds_a_student_by_name_or_id_ignoring_accents_and_case(coordina
     assert student_search(user=coordinator, query=query) == [jose]
 
 
-def test_search_needs_two_characters_and_caps_the_results(coordinator):
+def test_search_needs_three_characters_and_caps_the_results(coordinator):
     for _ in range(25):
         StudentFactory(last_name="Baca")
-    assert student_search(user=coordinator, query="b") == []
+    assert student_search(user=coordinator, query="ba") == []
     assert len(student_search(user=coordinator, query="baca")) == 20
 
 

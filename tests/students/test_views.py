@@ -121,6 +121,7 @@ def test_search_returns_a_fragment_for_htmx_and_a_page_otherwise(client, counsel
     page = client.get(reverse("students:search"), {"q": "nunez"})
     assert "<html" in page.content.decode() and "Núñez, José" in page.content.decode()
     assert "No student matches" in client.get(reverse("students:search"), {"q": "zzzz"}).content.decode()
+    assert "Type at least 3 letters or digits" in client.get(reverse("students:search"), {"q": "nu"}).content.decode()
 
 
 def test_search_runs_a_fixed_number_of_queries(client, counselor, school, this_year, django_assert_max_num_queries):
