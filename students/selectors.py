@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role
@@ -227,8 +227,6 @@ class SchoolOverview:
 def district_overview(*, school_year: SchoolYear) -> list[SchoolOverview]:
     """Per school: students enrolled in `school_year`, and those of them with at least one award dated in it
     (each student counted once). One query."""
-    from django.db.models import Count, Q
-
     earned = CredentialAward.objects.filter(student_id=OuterRef("student_id"), school_year=school_year)
     rows = (
         Enrollment.objects.filter(school_year=school_year)
