@@ -27,6 +27,7 @@ class StudentFilter(django_filters.FilterSet):
         label="Student group", choices=list(STUDENT_GROUPS.items()), method="filter_group", empty_label="All students"
     )
     program = django_filters.ModelChoiceFilter(
+        label="Program",
         queryset=ProgramOfStudy.objects.filter(active=True),
         method="filter_program",
         empty_label="Any program",

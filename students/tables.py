@@ -16,8 +16,8 @@ class StudentTable(tables.Table):
         order_by=("student__last_name", "student__first_name", "student__local_id"),
     )
     local_id = tables.Column(verbose_name="Student ID", accessor="student__local_id")
-    school = tables.Column(accessor="school__name", order_by=("school__name",))
-    grade = tables.Column(order_by=("grade",))
+    school = tables.Column(verbose_name="School", accessor="school__name", order_by=("school__name",))
+    grade = tables.Column(verbose_name="Grade", order_by=("grade",))
     groups = tables.Column(verbose_name="Student groups", accessor="pk", orderable=False, empty_values=())
     earned_this_year = tables.BooleanColumn(verbose_name="Credential this year", yesno="Yes,No")
 

@@ -100,3 +100,34 @@ def test_counselor_cannot_open_a_student_of_another_school(live_server, page: Pa
     page.get_by_label("Find a student by name or ID").fill("ortiz")
     expect(page.get_by_text("No student matches")).to_be_visible()
     page.screenshot(path=screenshot_dir / "search-out-of-scope.png")
+
+
+def test_counselor_reaches_a_student_from_the_search_box_with_the_keyboard_only(live_server, page: Page, workspace):
+    log_in(page, live_server)
+    box = page.get_by_label("Find a student by name or ID")
+    box.fill("004512")
+    expect(page.get_by_role("option", name=re.compile("Núñez, José"))).to_be_visible()
+    box.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Núñez, José")).to_be_visible()
+
+
+def test_coordinator_filters_the_student_list_and_browses_the_catalog(
+    live_server, page: Page, workspace, screenshot_dir
+):
+    user_with_role(Role.COORDINATOR, username="elena", first_name="Elena", last_name="Rivera")
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("elena")
+    page.get_by_label("Password").fill("pw-for-tests-1")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name=re.compile("District overview"))).to_be_visible()
+    page.screenshot(path=screenshot_dir / "home-coordinator-overview.png", full_page=True)
+    page.get_by_role("link", name="Students", exact=True).first.click()
+    page.get_by_label("School").select_option(label="North High")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("link", name="Núñez, José")).to_be_visible()
+    expect(page.get_by_text("Ortiz")).to_have_count(0)
+    page.screenshot(path=screenshot_dir / "student-list.png", full_page=True)
+    page.get_by_role("link", name="Catalog").click()
+    expect(page.get_by_role("cell", name="OSHA Ten")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "catalog.png", full_page=True)

@@ -50,6 +50,8 @@ def test_student_list_runs_the_same_number_of_queries_for_3_or_40_students(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(reverse("students:list"))
     assert response.context["table"].paginator.count == 40
+    html = response.content.decode()
+    assert ">School</a>" in html and ">Program</label>" in html and "invalid name" not in html
 
 
 def test_student_list_filters_by_grade_group_and_credential_this_year(client, counselor, school, this_year):
