@@ -69,6 +69,7 @@ class MergeForm(ErrorMarkingForm):
 class TestingSessionForm(ErrorMarkingForm):
     credential = CredentialField(
         queryset=Credential.objects.none(),
+        empty_label=None,
         widget=CredentialPickerSelect(attrs={"class": "form-select", "size": 6}),
         error_messages={"required": "Pick the credential the students took."},
     )
