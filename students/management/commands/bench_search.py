@@ -8,6 +8,7 @@ counselor and a coordinator, and drops the database at the end.
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import time
@@ -130,7 +131,9 @@ class Command(BaseCommand):
         from students.selectors import student_search
 
         url = reverse("students:search")
-        self.stdout.write(f"\nSearch as you type, {students:,} students, PostgreSQL {connection.pg_version}; "
+        version = f"{connection.pg_version // 10000}.{connection.pg_version % 10000}"
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        self.stdout.write(f"\nSearch as you type, {students:,} students, PostgreSQL {version}, load average {load}; "
                           f"ms per request through the whole view (median / p95 / max of {repeat})")  # fmt: skip
         self.stdout.write(f"{'query':<16} {'role':<12} {'results':>7} {'median':>8} {'p95':>8} {'max':>8}")
         worst = 0.0
@@ -153,7 +156,8 @@ class Command(BaseCommand):
                     f"{query:<16} {role:<12} {found:>7} {statistics.median(timings):>8.1f} {p95:>8.1f} "
                     f"{timings[-1]:>8.1f}"
                 )
-        self.stdout.write(f"\nWorst p95: {worst:.1f} ms (target: under 100 ms)")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        self.stdout.write(f"\nWorst p95: {worst:.1f} ms (target: under 100 ms); load average {load}")
         from students.selectors import students_visible_to
 
         plan = (
