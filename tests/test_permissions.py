@@ -26,6 +26,7 @@ def matrix(w):
         ("get", reverse("students:list") + "?export=csv", STAFF),
         ("get", reverse("students:list") + "?export=xlsx", STAFF),
         ("get", reverse("students:search") + "?q=nunez", STAFF),
+        ("htmx", reverse("students:search") + "?q=nunez", STAFF),
         ("get", reverse("students:detail", args=[ana]), ANA_ONLY),
         ("get", reverse("students:award_new", args=[ana]), ANA_ONLY),
         ("get", reverse("students:award_edit", args=[ana, award]), ANA_ONLY),
@@ -57,7 +58,8 @@ def _login(client, w, role):
 def test_every_workspace_url_answers_each_role_with_the_expected_status(client, two_schools, role):
     _login(client, two_schools, role)
     for method, url, expected in matrix(two_schools):
-        response = getattr(client, method)(url)
+        headers = {"HX-Request": "true"} if method == "htmx" else {}
+        response = getattr(client, "get" if method == "htmx" else method)(url, headers=headers)
         if role == "anonymous":
             assert response.status_code == 302, url
             assert response.url.startswith(reverse("login")), url
@@ -89,3 +91,16 @@ def test_counselor_cannot_post_an_award_for_another_schools_student(client, two_
     delete = reverse("students:award_delete", args=[two_schools.ana.pk, two_schools.ana_award.pk])
     assert client.post(delete, {"reason": "x"}).status_code == 404
     assert two_schools.ana.awards.count() == 1
+
+
+def test_counselor_cannot_record_a_testing_session_for_another_schools_student(client, two_schools):
+    from credentials.models import CredentialAward
+
+    client.force_login(two_schools.counselor)
+    response = client.post(
+        reverse("credentials:session"),
+        {"action": "save", "credential": two_schools.ana_award.credential_id, "earned_on": "2020-01-02",
+         "students": [two_schools.ben.pk], "pasted_ids": two_schools.ben.local_id},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert not CredentialAward.objects.filter(student=two_schools.ben, earned_on="2020-01-02").exists()
