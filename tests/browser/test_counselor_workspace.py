@@ -64,6 +64,8 @@ def test_counselor_finds_a_student_by_an_accent_free_name_and_records_a_credenti
     expect(page.get_by_role("alert")).to_contain_text("Recorded OSHA 10-Hour General Industry")
     expect(page.get_by_role("cell", name="OSHA 10-Hour General Industry OSHA10")).to_be_visible()
     page.screenshot(path=screenshot_dir / "student-record.png", full_page=True)
+    page.set_viewport_size({"width": 768, "height": 1024})
+    page.screenshot(path=screenshot_dir / "student-record-tablet.png", full_page=True)
     award = CredentialAward.objects.get(student=workspace["jose"])
     assert (award.credential, award.certificate_number) == (workspace["osha"], "OSHA-778")
 

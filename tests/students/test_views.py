@@ -248,3 +248,20 @@ def test_deleting_an_award_needs_a_reason_and_leaves_history(client, counselor, 
     assert (gone.history_type, gone.history_change_reason, gone.certificate_number) == (
         "-", "Entered for the wrong student", "C-1"
     )  # fmt: skip
+
+
+def test_record_form_query_count_does_not_grow_with_the_catalog(client, counselor, student):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CredentialAliasFactory
+
+    CredentialAliasFactory()
+    url = reverse("students:award_new", args=[student.pk])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(15):
+        CredentialAliasFactory()
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)
