@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from credentials.models import Credential, CredentialAward
 from pathways.models import Course, CourseCompletion, ProgramOfStudy
@@ -61,10 +61,3 @@ def holders_of(*, credential: Credential, students: list[Student]) -> dict[int, 
     for student_id, earned_on in awards.order_by("-earned_on").values_list("student_id", "earned_on"):
         held.setdefault(student_id, []).append(earned_on)
     return held
-
-
-def credential_search(*, query: str) -> QuerySet[Credential]:
-    """Active credentials whose code, name or an alias contains `query` (case ignored)."""
-    query = query.strip()
-    match = Q(code__icontains=query) | Q(name__icontains=query) | Q(aliases__alias__icontains=query)
-    return Credential.objects.filter(active=True).filter(match).distinct().order_by("name")

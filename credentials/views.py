@@ -149,5 +149,8 @@ def testing_session(request: HttpRequest) -> HttpResponse:
             "credential": credential,
             "earned_on": earned_on,
         }
-    template = "credentials/_roster.html" if request.headers.get("HX-Request") else "credentials/session.html"
-    return render(request, template, {"form": form, "roster": roster, "preview": preview, "school_year": school_year})
+    return render(
+        request,
+        "credentials/session.html",
+        {"form": form, "roster": roster, "preview": preview, "school_year": school_year},
+    )
