@@ -155,6 +155,7 @@ def award_edit(request: HttpRequest, pk: int, award_pk: int) -> HttpResponse:
             award_update(award=award, changed_by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
+            award.refresh_from_db()  # the page shows the award as saved, the form what was typed
         else:
             messages.success(request, f"Saved the change to {award.credential.name}.")
             return redirect("students:detail", pk=pk)

@@ -88,3 +88,11 @@ def test_district_overview_counts_an_earner_with_two_awards_once(this_year):
     CredentialAwardFactory(student=earner, earned_on=this_year.start_date, school_year=this_year)
     [row] = district_overview(school_year=this_year)
     assert (row.enrolled, row.earners, row.rate) == (2, 1, 0.5)
+
+
+def test_search_text_has_a_trigram_index_on_postgresql_only():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "students_student")
+    assert ("student_search_text_trgm" in indexes) == (connection.vendor == "postgresql")

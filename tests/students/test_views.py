@@ -265,3 +265,16 @@ def test_record_form_query_count_does_not_grow_with_the_catalog(client, counselo
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_changing_an_award_into_a_duplicate_is_refused_and_changes_nothing(client, counselor, student):
+    kept = CredentialAwardFactory(student=student)
+    other = CredentialAwardFactory(student=student, earned_on=kept.earned_on - timedelta(days=1))
+    response = client.post(
+        reverse("students:award_edit", args=[student.pk, other.pk]),
+        {"credential": kept.credential_id, "earned_on": kept.earned_on.isoformat(), "reason": "same card"},
+    )
+    assert "already has this credential on this date" in response.content.decode()
+    other.refresh_from_db()
+    assert other.credential_id != kept.credential_id
+    assert other.history.count() == 1
