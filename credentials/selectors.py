@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, QuerySet
 
@@ -61,3 +64,44 @@ def holders_of(*, credential: Credential, students: list[Student]) -> dict[int, 
     for student_id, earned_on in awards.order_by("-earned_on").values_list("student_id", "earned_on"):
         held.setdefault(student_id, []).append(earned_on)
     return held
+
+
+@dataclass
+class SessionPreview:
+    """What a testing session would record: each student with the dates they already hold the credential."""
+
+    credential: Credential
+    earned_on: date
+    students: list[tuple[Student, list[date]]]
+    # IDs pasted that match none of the user's students.
+    unknown: list[str]
+
+    @property
+    def student_list(self) -> list[Student]:
+        return [s for s, _ in self.students]
+
+    @property
+    def new_count(self) -> int:
+        return sum(1 for _, dates in self.students if self.earned_on not in dates)
+
+
+def session_preview(
+    *,
+    user: User,
+    roster: list[Student],
+    picked_ids: set[int],
+    pasted_ids: list[str],
+    credential: Credential,
+    earned_on: date,
+) -> SessionPreview:
+    """The students ticked on `roster` and pasted by ID (scoped to `user`), without repeats. Two queries."""
+    picked = [s for s in roster if s.pk in picked_ids]
+    pasted, unknown = students_by_local_ids(user=user, local_ids=pasted_ids)
+    students = list({s.pk: s for s in picked + pasted}.values())
+    held = holders_of(credential=credential, students=students)
+    return SessionPreview(
+        credential=credential,
+        earned_on=earned_on,
+        students=[(s, held.get(s.pk, [])) for s in students],
+        unknown=unknown,
+    )

@@ -14,8 +14,13 @@ from accounts.roles import can_view_students, is_coordinator, role_required
 from credentials.filters import CredentialFilter
 from credentials.forms import CredentialForm, MergeForm, TestingSessionForm
 from credentials.models import Credential
-from credentials.selectors import catalog_list, holders_of, session_roster, students_by_local_ids
-from credentials.services import awards_create_for_session, credential_merge, credential_set_aliases
+from credentials.selectors import SessionPreview, catalog_list, session_preview, session_roster
+from credentials.services import (
+    TestingSessionResult,
+    awards_create_for_session,
+    credential_merge,
+    credential_set_aliases,
+)
 from credentials.tables import CredentialTable
 from pathways.models import Course, ProgramOfStudy
 from students.selectors import current_school_year
@@ -109,48 +114,40 @@ def testing_session(request: HttpRequest) -> HttpResponse:
     program, course = _pick(ProgramOfStudy, data.get("program")), _pick(Course, data.get("course"))
     roster = list(session_roster(user=request.user, school_year=school_year, program=program, course=course))
     action = request.POST.get("action", "roster")
-    form = TestingSessionForm(request.POST if action in ("check", "save") else None, roster=roster,
-                              initial={"program": program, "course": course})  # fmt: skip
-    if action == "roster" and request.method == "POST":
-        form = TestingSessionForm(initial={**request.POST.dict(), "students": []}, roster=roster)
+    if action in ("check", "save"):
+        form = TestingSessionForm(request.POST, roster=roster)
+    else:  # a first visit, or "List the students": keep what was typed, show no error yet
+        form = TestingSessionForm(initial={**data.dict(), "students": []}, roster=roster)
     preview = None
     if action in ("check", "save") and form.is_valid():
-        picked_ids = set(form.cleaned_data["students"])
-        picked = [s for s in roster if s.pk in picked_ids]
-        pasted, unknown = students_by_local_ids(user=request.user, local_ids=form.pasted())
-        students = list({s.pk: s for s in picked + pasted}.values())
-        credential, earned_on = form.cleaned_data["credential"], form.cleaned_data["earned_on"]
-        held = holders_of(credential=credential, students=students)
-        if not students:
-            form.add_error(None, "Tick at least one student or paste their IDs." if not unknown else
-                           "None of these IDs matches one of your students; nothing to save.")  # fmt: skip
+        preview = session_preview(
+            user=request.user, roster=roster, picked_ids=set(form.cleaned_data["students"]),
+            pasted_ids=form.pasted(), credential=form.cleaned_data["credential"],
+            earned_on=form.cleaned_data["earned_on"],
+        )  # fmt: skip
+        if not preview.students:
+            form.add_error(None, "None of these IDs matches one of your students; nothing to save." if preview.unknown
+                           else "Tick at least one student or paste their IDs.")  # fmt: skip
         elif action == "save":
             try:
                 result = awards_create_for_session(
-                    credential=credential, earned_on=earned_on, students=students, recorded_by=request.user,
-                    program=form.cleaned_data["program"], note=form.cleaned_data["note"],
+                    credential=preview.credential, earned_on=preview.earned_on, students=preview.student_list,
+                    recorded_by=request.user, program=form.cleaned_data["program"], note=form.cleaned_data["note"],
                 )  # fmt: skip
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                text = f"Recorded {credential.name} on {earned_on:%b %-d, %Y} for {len(result.created)} student(s)."
-                if result.already_awarded:
-                    text += " Already had it on that date (nothing added): " + ", ".join(
-                        str(s) for s in result.already_awarded
-                    ) + "."  # fmt: skip
-                if unknown:
-                    text += " Not recognised, nothing saved for: " + ", ".join(unknown) + "."
-                messages.success(request, text)
+                messages.success(request, _session_summary(preview, result))
                 return redirect("credentials:session")
-        preview = {
-            "students": [(s, held.get(s.pk, [])) for s in students],
-            "unknown": unknown,
-            "new_count": sum(1 for s in students if earned_on not in held.get(s.pk, [])),
-            "credential": credential,
-            "earned_on": earned_on,
-        }
-    return render(
-        request,
-        "credentials/session.html",
-        {"form": form, "roster": roster, "preview": preview, "school_year": school_year},
-    )
+    context = {"form": form, "roster": roster, "preview": preview, "school_year": school_year}
+    return render(request, "credentials/session.html", context)
+
+
+def _session_summary(preview: SessionPreview, result: TestingSessionResult) -> str:
+    text = f"Recorded {preview.credential.name} on {preview.earned_on:%b %-d, %Y} for {len(result.created)} student(s)."
+    if result.already_awarded:
+        names = ", ".join(str(s) for s in result.already_awarded)
+        text += f" Already had it on that date (nothing added): {names}."
+    if preview.unknown:
+        text += f" Not recognised, nothing saved for: {', '.join(preview.unknown)}."
+    return text

@@ -137,7 +137,7 @@ def test_session_check_shows_unknown_ids_and_students_who_already_have_it(client
     html = response.content.decode()
     assert f"NOPE-1, {outsider.local_id}" in html
     assert "already has it on this date: skipped" in html
-    assert response.context["preview"]["new_count"] == 2
+    assert response.context["preview"].new_count == 2
     assert CredentialAward.objects.count() == 1
 
 
