@@ -53,5 +53,11 @@ test-postgres: install check-postgres
 test-browser: install
 	REQUIRE_BROWSER=1 $(VENV)/bin/pytest -m browser
 
+## Student search with 100,000 students on PostgreSQL, in a database of its own created and dropped by the run.
+BENCH_SEARCH_URL ?= postgres://postgres@127.0.0.1:5432/cte_bench_search
+BENCH_SEARCH_STUDENTS ?= 100000
+bench-search: install check-postgres
+	DATABASE_URL=$(BENCH_SEARCH_URL) DJANGO_DEBUG=1 $(PY) manage.py bench_search --students $(BENCH_SEARCH_STUDENTS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

@@ -1,18 +1,33 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.roles import user_role
+from students.selectors import current_school_year, district_overview, recent_awards, student_list_rows
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role lands on its own start page; until those pages exist, a short overview."""
+    """Each role lands on its own start page: a counselor on their students and recent entries, a
+    coordinator on the district overview, a board viewer on the dashboard."""
     role = user_role(request.user)
-    return render(request, "accounts/home.html", {"role": role, "roles": Role})
+    if role == Role.BOARD_VIEWER:
+        return redirect("reports:dashboard")
+    context = {"role": role, "roles": Role}
+    if role in (Role.COUNSELOR, Role.COORDINATOR):
+        school_year = current_school_year()
+        context["school_year"] = school_year
+        context["recent"] = recent_awards(user=request.user)
+        if role == Role.COUNSELOR:
+            context["students"] = student_list_rows(user=request.user, school_year=school_year).order_by(
+                "student__last_name", "student__first_name"
+            )[:25]
+        else:
+            context["overview"] = district_overview(school_year=school_year)
+    return render(request, "accounts/home.html", context)
 
 
 @require_GET

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from credentials.models import Credential, CredentialAward
+from credentials.models import Credential, CredentialAlias, CredentialAward
 from pathways.models import ProgramOfStudy
 from students.models import SchoolYear, Student
 
@@ -77,3 +83,207 @@ def catalog_load_starter() -> int:
                 taken_aliases.add(alias.lower())
                 created += 1
     return created
+
+
+def _reason(reason: str, *, action: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"Say why you are {action} this award; the history keeps it."})
+    return reason[:100]
+
+
+@transaction.atomic
+def award_update(
+    *,
+    award: CredentialAward,
+    reason: str,
+    changed_by: AbstractBaseUser | None,
+    credential: Credential,
+    earned_on: date,
+    program: ProgramOfStudy | None = None,
+    certificate_number: str = "",
+    note: str = "",
+) -> CredentialAward:
+    """Change an award; the history keeps the old values with `reason`. ValidationError before writing."""
+    reason = _reason(reason, action="changing")
+    award.credential = credential
+    award.earned_on = earned_on
+    award.school_year = award_school_year(earned_on=earned_on)
+    award.program = program
+    award.certificate_number = certificate_number.strip()
+    award.note = note.strip()
+    award.full_clean()
+    award._change_reason = reason
+    if changed_by is not None:
+        award._history_user = changed_by
+    award.save()
+    return award
+
+
+@transaction.atomic
+def award_delete(*, award: CredentialAward, reason: str, deleted_by: AbstractBaseUser | None) -> None:
+    """Delete an award; its history keeps every value and `reason`."""
+    award._change_reason = _reason(reason, action="deleting")
+    if deleted_by is not None:
+        award._history_user = deleted_by
+    award.delete()
+
+
+@dataclass
+class TestingSessionResult:
+    created: list[CredentialAward] = field(default_factory=list)
+    # Students who already had this credential on this date: nothing written for them.
+    already_awarded: list[Student] = field(default_factory=list)
+
+
+@transaction.atomic
+def awards_create_for_session(
+    *,
+    credential: Credential,
+    earned_on: date,
+    students: Iterable[Student],
+    recorded_by: AbstractBaseUser | None,
+    program: ProgramOfStudy | None = None,
+    note: str = "",
+) -> TestingSessionResult:
+    """Record one credential on one date for many students (a testing session), all or nothing.
+
+    Students who already have this credential on this date are skipped and reported, never duplicated.
+    Raises ValidationError (future date, inactive credential, no students) before writing anything.
+    """
+    if earned_on > timezone.localdate():
+        raise ValidationError({"earned_on": "The date earned cannot be in the future."})
+    if not credential.active:
+        raise ValidationError({"credential": f"{credential.name} is no longer offered; pick another credential."})
+    students = list({s.pk: s for s in students}.values())
+    if not students:
+        raise ValidationError("Pick at least one student.")
+    taken = set(
+        CredentialAward.objects.filter(
+            credential=credential, earned_on=earned_on, student__in=[s.pk for s in students]
+        ).values_list("student_id", flat=True)
+    )
+    school_year = award_school_year(earned_on=earned_on)
+    result = TestingSessionResult(already_awarded=[s for s in students if s.pk in taken])
+    awards = [
+        CredentialAward(
+            student=s,
+            credential=credential,
+            earned_on=earned_on,
+            school_year=school_year,
+            program=program,
+            note=note.strip(),
+            recorded_by=recorded_by,
+            source=CredentialAward.Source.MANUAL,
+        )
+        for s in students
+        if s.pk not in taken
+    ]
+    if awards:
+        result.created = bulk_create_with_history(
+            awards, CredentialAward, default_user=recorded_by, default_change_reason="Testing session"
+        )
+    return result
+
+
+def _alias_clean(text: str) -> str:
+    return " ".join(text.split())[:200]
+
+
+@transaction.atomic
+def credential_set_aliases(*, credential: Credential, aliases: Iterable[str]) -> None:
+    """Make `aliases` the credential's aliases; ValidationError when one belongs to another credential."""
+    wanted: dict[str, str] = {}
+    for alias in aliases:
+        cleaned = _alias_clean(alias)
+        if cleaned:
+            wanted.setdefault(cleaned.lower(), cleaned)
+    clashes = (
+        CredentialAlias.objects.exclude(credential=credential)
+        .annotate(lowered=Lower("alias"))
+        .filter(lowered__in=list(wanted))
+    )
+    clash_list = [
+        f"'{a.alias}' (already an alias of {a.credential.code})" for a in clashes.select_related("credential")
+    ]
+    if clash_list:
+        raise ValidationError({"aliases": "These aliases belong to another credential: " + ", ".join(clash_list)})
+    current = {a.alias.lower(): a for a in credential.aliases.all()}
+    for key, alias in current.items():
+        if key not in wanted:
+            alias.delete()
+    for key, text in wanted.items():
+        if key not in current:
+            CredentialAlias.objects.create(credential=credential, alias=text)
+        elif current[key].alias != text:
+            current[key].alias = text
+            current[key].save(update_fields=["alias"])
+
+
+@dataclass
+class MergeResult:
+    awards_moved: int = 0
+    # Awards of the merged credential for a student who already had the kept one on the same date.
+    duplicates_combined: int = 0
+    aliases_added: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def credential_merge(*, keep: Credential, merge: Credential, merged_by: AbstractBaseUser | None) -> MergeResult:
+    """Fold `merge` into `keep`: its awards move, its aliases, code and name become aliases of `keep`,
+    its programs point at `keep`, then it is deleted (its history stays).
+
+    When a student has both credentials on the same date, the merged award is deleted (history keeps it)
+    and its certificate number and note are copied onto the kept award where that one has none, so
+    nothing typed is lost.
+    """
+    if keep.pk == merge.pk:
+        raise ValidationError("Pick two different credentials to merge.")
+    reason = f"Merged {merge.code} into {keep.code}"
+    result = MergeResult()
+    kept_awards = {
+        (a.student_id, a.earned_on): a
+        for a in CredentialAward.objects.filter(credential=keep, student_id__in=merge.awards.values("student_id"))
+    }
+    for award in merge.awards.select_for_update().order_by("pk"):
+        twin = kept_awards.get((award.student_id, award.earned_on))
+        if twin is None:
+            award.credential = keep
+            award._change_reason = reason
+            award._history_user = merged_by
+            award.save(update_fields=["credential"])
+            result.awards_moved += 1
+            continue
+        changed = False
+        if award.certificate_number and not twin.certificate_number:
+            twin.certificate_number = award.certificate_number
+            changed = True
+        if award.note and award.note not in twin.note:
+            twin.note = f"{twin.note}\n{award.note}".strip()
+            changed = True
+        if award.program_id and not twin.program_id:
+            twin.program_id = award.program_id
+            changed = True
+        if changed:
+            twin._change_reason = reason
+            twin._history_user = merged_by
+            twin.save()
+        award._change_reason = f"{reason}: same student and date as award {twin.pk}"
+        award._history_user = merged_by
+        award.delete()
+        result.duplicates_combined += 1
+
+    taken = {a.lower() for a in CredentialAlias.objects.values_list("alias", flat=True)}
+    taken |= {keep.code.lower(), keep.name.lower()}
+    merge.aliases.update(credential=keep)
+    for text in (merge.code, merge.name):
+        if text.lower() not in taken:
+            CredentialAlias.objects.create(credential=keep, alias=text)
+            taken.add(text.lower())
+            result.aliases_added.append(text)
+    for program in merge.programs.all():
+        program.credentials.add(keep)
+    merge._change_reason = reason
+    merge._history_user = merged_by
+    merge.delete()
+    return result

@@ -48,3 +48,47 @@ def screenshot_dir() -> Path:
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def this_year():
+    """The school year containing today, as the counselor workspace sees it."""
+    from django.utils import timezone
+
+    from students.models import SchoolYear
+
+    return SchoolYear.objects.for_date(timezone.localdate())
+
+
+@pytest.fixture
+def fast_passwords(settings):
+    """A quick password hasher, for tests that create many users (never in production settings)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def two_schools(this_year, fast_passwords):
+    """Two schools with one student each enrolled this year, a counselor at each, and an award for each student."""
+    from types import SimpleNamespace
+
+    from accounts.models import Role
+    from tests.factories import CredentialAwardFactory, EnrollmentFactory, SchoolFactory, user_with_role
+
+    north, south = SchoolFactory(name="North High"), SchoolFactory(name="South High")
+    ana = EnrollmentFactory(school=north, school_year=this_year, student__first_name="Ana",
+                            student__last_name="Núñez").student  # fmt: skip
+    ben = EnrollmentFactory(school=south, school_year=this_year, student__first_name="Ben",
+                            student__last_name="Ortiz").student  # fmt: skip
+    earned = this_year.start_date
+    return SimpleNamespace(
+        north=north,
+        south=south,
+        ana=ana,
+        ben=ben,
+        ana_award=CredentialAwardFactory(student=ana, earned_on=earned, school_year=this_year),
+        ben_award=CredentialAwardFactory(student=ben, earned_on=earned, school_year=this_year),
+        counselor=user_with_role(Role.COUNSELOR, schools=[north], username="north_counselor"),
+        other_counselor=user_with_role(Role.COUNSELOR, schools=[south], username="south_counselor"),
+        coordinator=user_with_role(Role.COORDINATOR, username="coordinator"),
+        board=user_with_role(Role.BOARD_VIEWER, username="board"),
+    )

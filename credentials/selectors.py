@@ -1,0 +1,107 @@
+"""Reads about the catalog and awards for the counselor workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, QuerySet
+
+from credentials.models import Credential, CredentialAward
+from pathways.models import Course, CourseCompletion, ProgramOfStudy
+from students.models import SchoolYear, Student
+from students.selectors import students_visible_to
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def catalog_list() -> QuerySet[Credential]:
+    """Every credential with `award_count` and its aliases prefetched."""
+    return Credential.objects.annotate(award_count=Count("awards")).prefetch_related("aliases")
+
+
+def session_roster(
+    *, user: User, school_year: SchoolYear, program: ProgramOfStudy | None = None, course: Course | None = None
+) -> QuerySet[Student]:
+    """Visible students taking `course`, or any course of `program`'s sequence, in `school_year`."""
+    if program is None and course is None:
+        return Student.objects.none()
+    taking = CourseCompletion.objects.filter(school_year=school_year)
+    if course is not None:
+        taking = taking.filter(course=course)
+    if program is not None:
+        taking = taking.filter(course__program_places__program=program)
+    return (
+        students_visible_to(user=user)
+        .filter(id__in=taking.values("student_id"))
+        .order_by("last_name", "first_name", "local_id")
+    )
+
+
+def parse_student_ids(text: str) -> list[str]:
+    """Student IDs from a pasted column (one per line; commas, tabs and spaces also separate), in order,
+    without repeats."""
+    seen: dict[str, None] = {}
+    for chunk in text.replace(",", "\n").replace("\t", "\n").replace(";", "\n").split():
+        seen.setdefault(chunk.strip().strip("'\""), None)
+    return [s for s in seen if s]
+
+
+def students_by_local_ids(*, user: User, local_ids: list[str]) -> tuple[list[Student], list[str]]:
+    """The visible students with these IDs, and the IDs not recognised (unknown or outside the user's scope,
+    which are reported the same way so a counselor cannot learn who studies elsewhere)."""
+    if not local_ids:
+        return [], []
+    found = {s.local_id: s for s in students_visible_to(user=user).filter(local_id__in=local_ids)}
+    return [found[i] for i in local_ids if i in found], [i for i in local_ids if i not in found]
+
+
+def holders_of(*, credential: Credential, students: list[Student]) -> dict[int, list]:
+    """For each of `students` who already has `credential` (any date): the dates, newest first."""
+    held: dict[int, list] = {}
+    awards = CredentialAward.objects.filter(credential=credential, student__in=[s.pk for s in students])
+    for student_id, earned_on in awards.order_by("-earned_on").values_list("student_id", "earned_on"):
+        held.setdefault(student_id, []).append(earned_on)
+    return held
+
+
+@dataclass
+class SessionPreview:
+    """What a testing session would record: each student with the dates they already hold the credential."""
+
+    credential: Credential
+    earned_on: date
+    students: list[tuple[Student, list[date]]]
+    # IDs pasted that match none of the user's students.
+    unknown: list[str]
+
+    @property
+    def student_list(self) -> list[Student]:
+        return [s for s, _ in self.students]
+
+    @property
+    def new_count(self) -> int:
+        return sum(1 for _, dates in self.students if self.earned_on not in dates)
+
+
+def session_preview(
+    *,
+    user: User,
+    roster: list[Student],
+    picked_ids: set[int],
+    pasted_ids: list[str],
+    credential: Credential,
+    earned_on: date,
+) -> SessionPreview:
+    """The students ticked on `roster` and pasted by ID (scoped to `user`), without repeats. Two queries."""
+    picked = [s for s in roster if s.pk in picked_ids]
+    pasted, unknown = students_by_local_ids(user=user, local_ids=pasted_ids)
+    students = list({s.pk: s for s in picked + pasted}.values())
+    held = holders_of(credential=credential, students=students)
+    return SessionPreview(
+        credential=credential,
+        earned_on=earned_on,
+        students=[(s, held.get(s.pk, [])) for s in students],
+        unknown=unknown,
+    )

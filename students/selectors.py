@@ -1,0 +1,245 @@
+"""Reads about students. `students_visible_to` is the one place that decides which students a user may see.
+
+Every student page, search, export and htmx fragment starts from it (FERPA: access only where there
+is a legitimate educational interest):
+- a counselor sees the students enrolled *this school year* at the schools of their staff profile;
+- a CTE coordinator (and a superuser) sees every student;
+- anyone else (board viewer, no role, anonymous) sees none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Role
+from accounts.roles import user_role
+from credentials.models import CredentialAward
+from pathways.models import SealAward
+from students.models import Enrollment, School, SchoolYear, Student, normalize_for_search
+
+SEARCH_LIMIT = 20
+# Two letters match nearly half of a district ("ma"); three keep results useful and the search fast.
+SEARCH_MIN_LENGTH = 3
+
+
+def current_school_year() -> SchoolYear:
+    """This school year (the one containing today in the district's time zone)."""
+    return SchoolYear.objects.for_date(timezone.localdate())
+
+
+def _enrolled_on(day: date) -> dict:
+    """Lookup for enrollments in the school year containing `day`, without fetching that year first."""
+    return {"school_year__start_date__lte": day, "school_year__end_date__gte": day}
+
+
+def students_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Student]:
+    """The students `user` may see (see the module docstring); costs no query until evaluated."""
+    role = user_role(user)
+    if role == Role.COORDINATOR:
+        return Student.objects.all()
+    if role == Role.COUNSELOR:
+        enrolled_here = Enrollment.objects.filter(
+            school__staff__user=user, **_enrolled_on(timezone.localdate())
+        ).values("student_id")
+        return Student.objects.filter(id__in=enrolled_here)
+    return Student.objects.none()
+
+
+def schools_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[School]:
+    """The schools whose students `user` may see: a counselor's own, every school for a coordinator."""
+    role = user_role(user)
+    if role == Role.COORDINATOR:
+        return School.objects.all()
+    if role == Role.COUNSELOR:
+        return School.objects.filter(staff__user=user)
+    return School.objects.none()
+
+
+def student_search(*, user: AbstractBaseUser | AnonymousUser, query: str, limit: int = SEARCH_LIMIT) -> list[Student]:
+    """Students visible to `user` whose name or ID contains every word of `query`, accents and case ignored.
+
+    Queries shorter than SEARCH_MIN_LENGTH characters return nothing. One query; each student comes with
+    `current_enrollment` (this year's enrollment or None) for the result line.
+    """
+    words = normalize_for_search(query).split()
+    if len("".join(words)) < SEARCH_MIN_LENGTH:
+        return []
+    students = students_visible_to(user=user)
+    for word in words[:5]:
+        students = students.filter(search_text__contains=word)
+    return list(students.order_by("last_name", "first_name", "local_id")[:limit])
+
+
+def student_list_rows(*, user: AbstractBaseUser | AnonymousUser, school_year: SchoolYear) -> QuerySet[Enrollment]:
+    """One row per visible student enrolled in `school_year`: the enrollment with its student and school,
+    and `earned_this_year` (at least one credential award dated in that year)."""
+    earned = CredentialAward.objects.filter(student_id=OuterRef("student_id"), school_year=school_year)
+    return (
+        Enrollment.objects.filter(school_year=school_year, student__in=students_visible_to(user=user))
+        .select_related("student", "school")
+        .annotate(earned_this_year=Exists(earned))
+    )
+
+
+@dataclass
+class StudentRecord:
+    student: Student
+    current_enrollment: Enrollment | None
+    enrollments: list[Enrollment]
+    awards_by_year: list[tuple[SchoolYear, list[CredentialAward]]]
+    seal_awards: list[SealAward]
+
+
+def student_record(*, student: Student, school_year: SchoolYear) -> StudentRecord:
+    """A student's enrollments, awards grouped by school year (newest first) and seal awards. Three queries."""
+    enrollments = list(student.enrollments.select_related("school", "school_year").order_by("-school_year__start_year"))
+    awards = list(
+        student.awards.select_related("credential", "school_year", "program", "recorded_by").order_by(
+            "-school_year__start_year", "-earned_on", "credential__name"
+        )
+    )
+    by_year: dict[int, tuple[SchoolYear, list[CredentialAward]]] = {}
+    for award in awards:
+        by_year.setdefault(award.school_year_id, (award.school_year, []))[1].append(award)
+    seals = list(student.seal_awards.select_related("pathway", "school_year"))
+    current = next((e for e in enrollments if e.school_year_id == school_year.id), None)
+    return StudentRecord(
+        student=student,
+        current_enrollment=current,
+        enrollments=enrollments,
+        awards_by_year=list(by_year.values()),
+        seal_awards=seals,
+    )
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    who: str
+    what: str
+    kind: str
+    changes: list[tuple[str, object, object]]
+    reason: str
+
+
+def student_history(*, student: Student, limit: int = 100) -> list[HistoryEntry]:
+    """Changes to the student, their enrollments and their awards (deleted awards included), newest first.
+
+    Each entry lists the fields that changed from the previous version of the same row. Four queries.
+    """
+    # Names looked up apart, so an award whose credential was later merged away keeps its history.
+    from credentials.models import Credential
+
+    award_history = CredentialAward.history.filter(student_id=student.id)
+    credential_names = dict(
+        Credential.objects.filter(id__in=award_history.values("credential_id")).values_list("id", "name")
+    )
+    entries: list[HistoryEntry] = []
+    sources = [
+        (
+            Student.history.filter(id=student.id),
+            lambda h: "Student record",
+            [
+                "local_id",
+                "state_id",
+                "first_name",
+                "middle_name",
+                "last_name",
+                "birth_date",
+                "sex",
+                "race_ethnicity",
+                "home_language",
+            ],
+        ),
+        (
+            Enrollment.history.filter(student_id=student.id).select_related("school_year", "school"),
+            lambda h: f"Enrollment {h.school_year}",
+            [
+                "school_id",
+                "grade",
+                "special_education",
+                "emergent_bilingual",
+                "economically_disadvantaged",
+                "homeless",
+                "foster_care",
+                "migrant",
+                "military_connected",
+            ],
+        ),
+        (
+            CredentialAward.history.filter(student_id=student.id),
+            lambda h: f"Award: {credential_names.get(h.credential_id, 'a credential since merged')}",
+            ["credential_id", "earned_on", "program_id", "certificate_number", "note"],
+        ),
+    ]
+    kinds = {"+": "Created", "~": "Changed", "-": "Deleted"}
+    for rows, label, fields in sources:
+        previous: dict[int, object] = {}
+        for row in rows.select_related("history_user").order_by("history_date", "history_id"):
+            before = previous.get(row.id)
+            changes = []
+            if before is not None and row.history_type == "~":
+                changes = [
+                    (name.removesuffix("_id"), getattr(before, name), getattr(row, name))
+                    for name in fields
+                    if getattr(before, name) != getattr(row, name)
+                ]
+            previous[row.id] = row
+            entries.append(
+                HistoryEntry(
+                    when=row.history_date,
+                    who=(row.history_user.get_full_name() or row.history_user.username) if row.history_user else "",
+                    what=label(row),
+                    kind=kinds.get(row.history_type, row.history_type),
+                    changes=changes,
+                    reason=row.history_change_reason or "",
+                )
+            )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]
+
+
+def recent_awards(*, user: AbstractBaseUser | AnonymousUser, limit: int = 10) -> QuerySet[CredentialAward]:
+    """The latest awards recorded for students `user` may see, newest entry first."""
+    return (
+        CredentialAward.objects.filter(student__in=students_visible_to(user=user))
+        .select_related("student", "credential", "recorded_by")
+        .order_by("-recorded_at")[:limit]
+    )
+
+
+@dataclass
+class SchoolOverview:
+    school: School
+    enrolled: int
+    earners: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.earners / self.enrolled if self.enrolled else None
+
+
+def district_overview(*, school_year: SchoolYear) -> list[SchoolOverview]:
+    """Per school: students enrolled in `school_year`, and those of them with at least one award dated in it
+    (each student counted once). One query."""
+    earned = CredentialAward.objects.filter(student_id=OuterRef("student_id"), school_year=school_year)
+    rows = (
+        Enrollment.objects.filter(school_year=school_year)
+        .annotate(earned=Exists(earned))
+        .values("school_id", "school__name", "school__code")
+        .annotate(enrolled=Count("id"), earners=Count("id", filter=Q(earned=True)))
+        .order_by("school__name")
+    )
+    return [
+        SchoolOverview(
+            school=School(id=r["school_id"], name=r["school__name"], code=r["school__code"]),
+            enrolled=r["enrolled"],
+            earners=r["earners"],
+        )
+        for r in rows
+    ]

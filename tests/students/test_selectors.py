@@ -1,0 +1,98 @@
+import pytest
+
+from accounts.models import Role
+from students.models import SchoolYear
+from students.selectors import district_overview, student_search, students_visible_to
+from tests.factories import (
+    CredentialAwardFactory,
+    EnrollmentFactory,
+    SchoolFactory,
+    StudentFactory,
+    UserFactory,
+    school_year,
+    user_with_role,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_counselor_sees_only_students_enrolled_this_year_at_their_schools(this_year):
+    north, south = SchoolFactory(), SchoolFactory()
+    here = EnrollmentFactory(school=north, school_year=this_year).student
+    elsewhere = EnrollmentFactory(school=south, school_year=this_year).student
+    moved_away = StudentFactory()
+    EnrollmentFactory(
+        student=moved_away, school=north, school_year=SchoolYear.objects.for_start_year(this_year.start_year - 1)
+    )
+    EnrollmentFactory(student=moved_away, school=south, school_year=this_year)
+    counselor = user_with_role(Role.COUNSELOR, schools=[north])
+    assert list(students_visible_to(user=counselor)) == [here]
+    assert elsewhere not in students_visible_to(user=counselor)
+
+
+def test_counselor_serving_two_schools_sees_each_student_once(this_year):
+    north, south = SchoolFactory(), SchoolFactory()
+    EnrollmentFactory(school=north, school_year=this_year)
+    EnrollmentFactory(school=south, school_year=this_year)
+    counselor = user_with_role(Role.COUNSELOR, schools=[north, south])
+    assert students_visible_to(user=counselor).count() == 2
+
+
+def test_counselor_without_schools_and_board_viewer_see_no_student(this_year):
+    EnrollmentFactory(school_year=this_year)
+    assert not students_visible_to(user=user_with_role(Role.COUNSELOR)).exists()
+    assert not students_visible_to(user=user_with_role(Role.BOARD_VIEWER)).exists()
+    assert not students_visible_to(user=UserFactory()).exists()
+
+
+def test_coordinator_and_superuser_see_every_student_including_past_years(this_year):
+    EnrollmentFactory(school_year=this_year)
+    EnrollmentFactory(school_year=school_year("2019-20"))
+    StudentFactory()
+    assert students_visible_to(user=user_with_role(Role.COORDINATOR)).count() == 3
+    assert students_visible_to(user=UserFactory(is_superuser=True)).count() == 3
+
+
+@pytest.fixture
+def coordinator():
+    return user_with_role(Role.COORDINATOR)
+
+
+@pytest.mark.parametrize("query", ["nunez", "NÚÑEZ", "Nun", "jose nunez", "nunez jos", "004512"])
+def test_search_finds_a_student_by_name_or_id_ignoring_accents_and_case(coordinator, query):
+    jose = StudentFactory(first_name="José", last_name="Núñez", local_id="004512")
+    StudentFactory(first_name="Ana", last_name="Ortiz", local_id="000001")
+    assert student_search(user=coordinator, query=query) == [jose]
+
+
+def test_search_needs_three_characters_and_caps_the_results(coordinator):
+    for _ in range(25):
+        StudentFactory(last_name="Baca")
+    assert student_search(user=coordinator, query="ba") == []
+    assert len(student_search(user=coordinator, query="baca")) == 20
+
+
+def test_search_of_a_counselor_stays_in_their_scope(this_year):
+    north, south = SchoolFactory(), SchoolFactory()
+    mine = EnrollmentFactory(school=north, school_year=this_year, student__last_name="Peña").student
+    EnrollmentFactory(school=south, school_year=this_year, student__last_name="Peña")
+    counselor = user_with_role(Role.COUNSELOR, schools=[north])
+    assert student_search(user=counselor, query="pena") == [mine]
+
+
+def test_district_overview_counts_an_earner_with_two_awards_once(this_year):
+    school = SchoolFactory()
+    earner = EnrollmentFactory(school=school, school_year=this_year).student
+    EnrollmentFactory(school=school, school_year=this_year)
+    CredentialAwardFactory(student=earner, earned_on=this_year.start_date, school_year=this_year)
+    CredentialAwardFactory(student=earner, earned_on=this_year.start_date, school_year=this_year)
+    [row] = district_overview(school_year=this_year)
+    assert (row.enrolled, row.earners, row.rate) == (2, 1, 0.5)
+
+
+def test_search_text_has_a_trigram_index_on_postgresql_only():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "students_student")
+    assert ("student_search_text_trgm" in indexes) == (connection.vendor == "postgresql")
