@@ -20,6 +20,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from credentials.models import Credential, CredentialAlias, CredentialAward
+from imports.bulk import history_columns, insert_history, insert_rows
 from imports.columns import (
     COLUMNS,
     clean_id,
@@ -33,6 +34,7 @@ from imports.models import ImportBatch
 from imports.readers import Table
 from pathways.models import CareerCluster, Course, CourseCompletion, ProgramOfStudy
 from students.models import (
+    STUDENT_GROUPS,
     District,
     Enrollment,
     School,
@@ -193,9 +195,34 @@ class StudentRow:
     flags: dict[str, bool]
 
 
+# Columns in the order the history tables use them, so one tuple serves the table and its history.
+STUDENT_COLS = [c for c in history_columns(Student) if not c.startswith("history_")]
+ENROLLMENT_COLS = [c for c in history_columns(Enrollment) if not c.startswith("history_")]
+PERSON = ["state_id", "first_name", "middle_name", "last_name", "birth_date"]
+PERSON_INDEX = [STUDENT_COLS.index(c) for c in PERSON]
+OTHER_FLAGS = [f for f in STUDENT_GROUPS if f not in FLAG_FIELDS]
+E_STUDENT = ENROLLMENT_COLS.index("student_id")
+E_YEAR = ENROLLMENT_COLS.index("school_year_id")
+E_COMPARED = [ENROLLMENT_COLS.index(c) for c in ("school_id", "grade", *FLAG_FIELDS)]
+E_OTHER_FLAGS = slice(ENROLLMENT_COLS.index(OTHER_FLAGS[0]), ENROLLMENT_COLS.index(OTHER_FLAGS[-1]) + 1)
+assert STUDENT_COLS[:7] == ["id", "local_id", *PERSON] and STUDENT_COLS[-1] == "search_text"
+assert ENROLLMENT_COLS[1:9] == ["grade", *FLAG_FIELDS, *OTHER_FLAGS][:8]
+assert ENROLLMENT_COLS[-3:] == ["student_id", "school_year_id", "school_id"]
+
+
+def person_values(r: StudentRow) -> tuple:
+    return (r.state_id, r.first_name, r.middle_name, r.last_name, r.birth_date)
+
+
+def compared(enrollment_row: tuple) -> tuple:
+    """(school, grade, the three gap-group flags) of an enrollment row in ENROLLMENT_COLS order."""
+    return tuple(enrollment_row[i] for i in E_COMPARED)
+
+
 def enrollment_values(r: StudentRow, school_pk: int | None, before: tuple | None) -> tuple:
     """(school, grade, flags...) as the enrollment will be; a flag column the file lacks keeps its value."""
-    flags = [r.flags.get(f, before[2 + i] if before else False) for i, f in enumerate(FLAG_FIELDS)]
+    old = compared(before)[2:] if before else (False,) * len(FLAG_FIELDS)
+    flags = [r.flags.get(f, old[i]) for i, f in enumerate(FLAG_FIELDS)]
     return (school_pk, r.grade, *flags)
 
 
@@ -302,10 +329,8 @@ class StudentImporter(Importer):
         ids = sorted({r.local_id for r in records})
         existing: dict[str, tuple] = {}
         for part in chunked(ids):
-            for row in Student.objects.filter(local_id__in=part).values_list(
-                "local_id", "pk", "state_id", "first_name", "middle_name", "last_name", "birth_date"
-            ):
-                existing[row[0]] = row[1:]
+            for row in Student.objects.filter(local_id__in=part).values_list(*STUDENT_COLS):
+                existing[row[1]] = row
         # A state ID the file gives one student must not belong to another student already.
         state_ids = sorted(state_seen)
         for part in chunked(state_ids):
@@ -315,17 +340,17 @@ class StudentImporter(Importer):
                     self.error(number, "state_id", f"state ID '{state_id}' belongs to student '{owner}'")
         if self.plan.rejected:
             records = [r for r in records if r.row not in self.plan.rejected]
-        years = {y.start_year: y.pk for y in SchoolYear.objects.filter(start_year__in={r.start_year for r in records})}
+        years = dict(
+            SchoolYear.objects.filter(start_year__in={r.start_year for r in records}).values_list("pk", "start_year")
+        )
         enrolled: dict[tuple[int, int], tuple] = {}
         pks = [e[0] for e in existing.values()]
-        fields = ["school_id", "grade", *FLAG_FIELDS]
         for part in chunked(pks):
-            for row in Enrollment.objects.filter(student_id__in=part, school_year_id__in=years.values()).values_list(
-                "student_id", "school_year__start_year", *fields
+            for row in Enrollment.objects.filter(student_id__in=part, school_year_id__in=years).values_list(
+                *ENROLLMENT_COLS
             ):
-                enrolled[(row[0], row[1])] = row[2:]
+                enrolled[(row[E_STUDENT], years[row[E_YEAR]])] = row
         schools = self.plan.extra["schools"]
-        counts = self.plan.counts
         final: dict[str, StudentRow] = {}
         for r in records:
             final[r.local_id] = r
@@ -334,7 +359,7 @@ class StudentImporter(Importer):
             old = existing.get(local_id)
             if old is None:
                 status[local_id] = "created"
-            elif (r.state_id, r.first_name, r.middle_name, r.last_name, r.birth_date) != tuple(old[1:]):
+            elif person_values(r) != tuple(old[i] for i in PERSON_INDEX):
                 status[local_id] = "updated"
             else:
                 status[local_id] = "unchanged"
@@ -343,8 +368,9 @@ class StudentImporter(Importer):
             if old is None or status[r.local_id] == "updated":
                 continue
             before = enrolled.get((old[0], r.start_year))
-            if before is None or tuple(before) != enrollment_values(r, schools.get(r.school_key), before):
+            if before is None or compared(before) != enrollment_values(r, schools.get(r.school_key), before):
                 status[r.local_id] = "updated"
+        counts = self.plan.counts
         for value in status.values():
             setattr(counts, value, getattr(counts, value) + 1)
         self.plan.records = records
@@ -358,96 +384,117 @@ class StudentImporter(Importer):
         enrolled: dict[tuple[int, int], tuple] = self.plan.extra["enrolled"]
         schools: dict[str, int] = dict(self.plan.extra["schools"])
         new_schools: dict[str, str] = self.plan.extra["new_schools"]
+        history = self.options.get("history", True)
+        when = timezone.now()
+        user_id = user.pk if user else None
+        reason = f"Import batch {batch.pk}"
         if new_schools:
             district = District.objects.order_by("pk").first()
             if district is None:
                 district = District.objects.create(name="District", state_code="000")
-            made = School.objects.bulk_create(
+            School.objects.bulk_create(
                 [School(district=district, code=name[:20], name=name) for name in new_schools.values()]
             )
-            for school in made:
-                schools[school.name.casefold()] = school.pk
+            for pk, name in School.objects.filter(name__in=new_schools.values()).values_list("pk", "name"):
+                schools[name.casefold()] = pk
         years = self.school_years(r.start_year for r in records)
         final: dict[str, StudentRow] = {}
         for r in records:
             final[r.local_id] = r
-        created, changed = [], []
+        new_rows, changed_rows = [], []
         for local_id, r in final.items():
-            student = Student(
+            old = existing.get(local_id)
+            search_text = Student.build_search_text(
                 local_id=local_id,
-                state_id=r.state_id,
                 first_name=r.first_name,
                 middle_name=r.middle_name,
                 last_name=r.last_name,
-                birth_date=r.birth_date,
-                # save() is bypassed by bulk writes, so the search text is built here.
-                search_text=Student.build_search_text(
-                    local_id=local_id,
-                    first_name=r.first_name,
-                    middle_name=r.middle_name,
-                    last_name=r.last_name,
-                    state_id=r.state_id,
-                ),
+                state_id=r.state_id,
             )
-            old = existing.get(local_id)
             if old is None:
-                created.append(student)
-            elif (r.state_id, r.first_name, r.middle_name, r.last_name, r.birth_date) != tuple(old[1:]):
-                student.pk = old[0]
-                changed.append(student)
-        Student.objects.bulk_create(created, batch_size=WRITE_BATCH)
-        if changed:
+                # save() is bypassed by bulk writes, so the search text is built here.
+                new_rows.append(
+                    (
+                        local_id,
+                        r.state_id,
+                        r.first_name,
+                        r.middle_name,
+                        r.last_name,
+                        r.birth_date,
+                        "",
+                        "",
+                        "",
+                        search_text,
+                    )
+                )
+            elif person_values(r) != tuple(old[i] for i in PERSON_INDEX):
+                changed_rows.append(
+                    (
+                        old[0],
+                        local_id,
+                        r.state_id,
+                        r.first_name,
+                        r.middle_name,
+                        r.last_name,
+                        r.birth_date,
+                        *old[7:10],
+                        search_text,
+                    )
+                )
+        insert_rows(model=Student, columns=STUDENT_COLS[1:], rows=new_rows)
+        pk_for = self.students_by_local_id(row[0] for row in new_rows)
+        if changed_rows:
             Student.objects.bulk_create(
-                changed,
+                [Student(**dict(zip(STUDENT_COLS, row, strict=True))) for row in changed_rows],
                 batch_size=WRITE_BATCH,
                 update_conflicts=True,
                 unique_fields=["local_id"],
                 update_fields=["state_id", "first_name", "middle_name", "last_name", "birth_date", "search_text"],
             )
-        if created and created[0].pk is None:  # databases that do not return keys from bulk inserts
-            pks = self.students_by_local_id(s.local_id for s in created)
-            for s in created:
-                s.pk = pks[s.local_id]
-        pk_for = {s.local_id: s.pk for s in created}
+        if history:
+            audit = {"when": when, "user_id": user_id, "reason": reason}
+            created_history = [(pk_for[row[0]], *row) for row in new_rows]
+            insert_history(model=Student, columns=STUDENT_COLS, rows=created_history, history_type="+", **audit)
+            insert_history(model=Student, columns=STUDENT_COLS, rows=changed_rows, history_type="~", **audit)
         pk_for.update({local_id: old[0] for local_id, old in existing.items()})
-        self.history(Student, created, update=False, user=user, batch=batch)
-        self.history(Student, changed, update=True, user=user, batch=batch)
 
         new_enrollments, changed_enrollments = [], []
         for r in records:
             student_pk = pk_for[r.local_id]
             before = enrolled.get((student_pk, r.start_year))
-            after = enrollment_values(r, schools[r.school_key], before)
-            enrollment = Enrollment(
-                student_id=student_pk,
-                school_year=years[r.start_year],
-                school_id=after[0],
-                grade=r.grade,
-                **dict(zip(FLAG_FIELDS, after[2:], strict=True)),
-            )
+            school_pk, grade, *flags = enrollment_values(r, schools[r.school_key], before)
+            others = before[E_OTHER_FLAGS] if before else (False,) * len(OTHER_FLAGS)
+            values = (grade, *flags, *others, student_pk, years[r.start_year].pk, school_pk)
             if before is None:
-                new_enrollments.append(enrollment)
-            elif tuple(before) != after:
-                changed_enrollments.append(enrollment)
-        Enrollment.objects.bulk_create(new_enrollments, batch_size=WRITE_BATCH)
+                new_enrollments.append(values)
+            elif compared(before) != (school_pk, grade, *flags):
+                changed_enrollments.append((before[0], *values))
+        insert_rows(model=Enrollment, columns=ENROLLMENT_COLS[1:], rows=new_enrollments)
         if changed_enrollments:
             Enrollment.objects.bulk_create(
-                changed_enrollments,
+                [Enrollment(**dict(zip(ENROLLMENT_COLS, row, strict=True))) for row in changed_enrollments],
                 batch_size=WRITE_BATCH,
                 update_conflicts=True,
                 unique_fields=["student", "school_year"],
                 update_fields=["school", "grade", *FLAG_FIELDS],
             )
-        if self.options.get("history", True) and (new_enrollments or changed_enrollments):
-            touched = {(e.student_id, e.school_year_id) for e in new_enrollments + changed_enrollments}
-            year_pks = {y.pk for y in years.values()}
-            rows = [
-                e
-                for part in chunked(sorted({s for s, _ in touched}))
-                for e in Enrollment.objects.filter(student_id__in=part, school_year_id__in=year_pks)
-                if (e.student_id, e.school_year_id) in touched
-            ]
-            self.history(Enrollment, rows, update=bool(changed_enrollments), user=user, batch=batch)
+        if history and (new_enrollments or changed_enrollments):
+            year_pks = [y.pk for y in years.values()]
+            made: dict[tuple[int, int], int] = {}
+            new_students = sorted({row[-3] for row in new_enrollments})
+            for part in chunked(new_students):
+                made.update(
+                    ((s, y), pk)
+                    for pk, s, y in Enrollment.objects.filter(
+                        student_id__in=part, school_year_id__in=year_pks
+                    ).values_list("pk", "student_id", "school_year_id")
+                )
+            audit = {"when": when, "user_id": user_id, "reason": reason}
+            created_history = [(made[(row[-3], row[-2])], *row) for row in new_enrollments]
+            insert_history(model=Enrollment, columns=ENROLLMENT_COLS, rows=created_history, history_type="+", **audit)
+            insert_history(
+                model=Enrollment, columns=ENROLLMENT_COLS, rows=changed_enrollments, history_type="~", **audit
+            )
         return self.plan.counts
 
 

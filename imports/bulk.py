@@ -1,0 +1,101 @@
+"""Fast inserts of many new rows, beneath the ORM's per-object cost.
+
+Django's bulk_create spends ~10 µs per field per row preparing values; for 100,000 students, their
+enrollments and both history tables that alone takes longer than the whole import may. New rows go
+in through PostgreSQL's COPY or SQLite's executemany instead, column values already in database
+form. Updates still use bulk_create(update_conflicts=True): they are fewer and need ON CONFLICT.
+The caller is inside the import's transaction, so a failure here leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection, models
+
+
+def _pg_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def insert_rows(*, model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """INSERT `rows` (values in `columns` order, by attname) into the model's table, without RETURNING."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO()
+            write = buffer.write
+            for row in rows:
+                write("\t".join(map(_pg_text, row)))
+                write("\n")
+            buffer.seek(0)
+            cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            convert: Callable = _sqlite_value
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
+                [tuple(map(convert, row)) for row in rows],
+            )
+
+
+def history_columns(model: type[models.Model]) -> list[str]:
+    """The tracked model's columns as its simple_history table names them, then the history columns."""
+    historical = model.history.model
+    names = [f.attname for f in historical._meta.concrete_fields if f.attname != "history_id"]
+    return names
+
+
+def insert_history(
+    *,
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    history_type: str,
+    when: datetime,
+    user_id: int | None,
+    reason: str,
+) -> None:
+    """Write one history row per row ("+" created, "~" changed), like simple_history's own records.
+
+    `columns` must be the tracked model's fields in history_columns() order, without the history ones.
+    """
+    historical = model.history.model
+    all_columns = history_columns(model)
+    extra_names = all_columns[len(columns) :]
+    assert list(all_columns[: len(columns)]) == list(columns), "history columns out of order"
+    extra_values = {
+        "history_date": when,
+        "history_change_reason": reason,
+        "history_type": history_type,
+        "history_user_id": user_id,
+    }
+    extra = tuple(extra_values[name] for name in extra_names)
+    insert_rows(model=historical, columns=all_columns, rows=[(*row, *extra) for row in rows])
