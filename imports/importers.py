@@ -525,6 +525,13 @@ class AwardRow:
     note: str
 
 
+AWARD_COLS = [c for c in history_columns(CredentialAward) if not c.startswith("history_")]
+assert AWARD_COLS == [
+    "id", "earned_on", "certificate_number", "note", "recorded_at", "source", "student_id", "credential_id",
+    "school_year_id", "program_id", "recorded_by_id", "import_batch_id",
+]  # fmt: skip
+
+
 class AwardImporter(Importer):
     kind = ImportBatch.Kind.CREDENTIALS
 
@@ -622,32 +629,40 @@ class AwardImporter(Importer):
         starts = {school_year_start_for(r.earned_on) for r in records}
         years = self.school_years(starts)
         now = timezone.now()
-        awards = [
-            CredentialAward(
-                student_id=r.student_pk,
-                credential_id=r.credential_pk,
-                earned_on=r.earned_on,
-                school_year=years[school_year_start_for(r.earned_on)],
-                program_id=r.program_pk,
-                certificate_number=r.certificate_number,
-                note=r.note,
-                recorded_by=user,
-                recorded_at=now,
-                source=CredentialAward.Source.IMPORT,
-                import_batch=batch,
+        user_id = user.pk if user else None
+        rows = [
+            (
+                r.earned_on,
+                r.certificate_number,
+                r.note,
+                now,
+                CredentialAward.Source.IMPORT,
+                r.student_pk,
+                r.credential_pk,
+                years[school_year_start_for(r.earned_on)].pk,
+                r.program_pk,
+                user_id,
+                batch.pk,
             )
             for r in records
         ]
-        CredentialAward.objects.bulk_create(awards, batch_size=WRITE_BATCH)
-        if awards and awards[0].pk is None:
-            pks = dict(
-                CredentialAward.objects.filter(import_batch=batch).values_list(
-                    "student_id", "credential_id", "earned_on", "pk"
+        insert_rows(model=CredentialAward, columns=AWARD_COLS[1:], rows=rows)
+        if rows and self.options.get("history", True):
+            made = {
+                (s, c, d): pk
+                for pk, s, c, d in CredentialAward.objects.filter(import_batch=batch).values_list(
+                    "pk", "student_id", "credential_id", "earned_on"
                 )
+            }
+            insert_history(
+                model=CredentialAward,
+                columns=AWARD_COLS,
+                rows=[(made[(row[5], row[6], row[0])], *row) for row in rows],
+                history_type="+",
+                when=now,
+                user_id=user_id,
+                reason=f"Import batch {batch.pk}",
             )
-            for award in awards:
-                award.pk = pks[(award.student_id, award.credential_id, award.earned_on)]
-        self.history(CredentialAward, awards, update=False, user=user, batch=batch)
         changed = self.plan.extra["changed"]
         if changed:
             by_pk = dict(changed)
