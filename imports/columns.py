@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from students.models import Grade
 
@@ -110,6 +111,7 @@ YES = {"y", "yes", "1", "true", "x", "t"}
 NO = {"n", "no", "0", "false", "", "f"}
 
 
+@lru_cache(maxsize=1024)
 def parse_yes_no(text: str) -> bool:
     value = text.strip().casefold()
     if value in YES:
@@ -125,6 +127,7 @@ _US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?: .*)?$")
 _SERIAL = re.compile(r"^\d{4,5}(?:\.\d+)?$")
 
 
+@lru_cache(maxsize=65536)  # a file holds few distinct dates; results are immutable
 def parse_date(text: str) -> date:
     """ISO 2025-03-03, US 3/3/2025, or an Excel serial day number such as 45719."""
     value = text.strip()
@@ -147,6 +150,7 @@ _GRADES = {label.casefold(): value for value, label in Grade.choices}
 _GRADES.update({"kg": 0, "pk": -1, "prek": -1, "pre-k": -1})
 
 
+@lru_cache(maxsize=1024)
 def parse_grade(text: str) -> int:
     value = text.strip().casefold()
     if value in _GRADES:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -40,6 +41,7 @@ from students.models import (
     School,
     SchoolYear,
     Student,
+    normalize_for_search,
     parse_school_year_label,
     school_year_label,
     school_year_start_for,
@@ -54,6 +56,34 @@ FLAG_FIELDS = ["special_education", "emergent_bilingual", "economically_disadvan
 def chunked(items: list, size: int = CHUNK) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def students_matching(local_ids: Iterable[str], *fields: str) -> Iterator[tuple]:
+    """values_list(*fields) of the students with these IDs (fields[0] must be local_id).
+
+    A few IDs are looked up with IN (...); for a big file one scan of the table is much cheaper than
+    tens of thousands of query parameters, so the whole table is read and filtered here.
+    """
+    wanted = set(local_ids)
+    wanted.discard("")
+    if len(wanted) <= 2 * CHUNK:
+        for part in chunked(sorted(wanted)):
+            yield from Student.objects.filter(local_id__in=part).values_list(*fields).order_by()
+    else:
+        for row in Student.objects.values_list(*fields).order_by().iterator(chunk_size=10000):
+            if row[0] in wanted:
+                yield row
+
+
+@lru_cache(maxsize=100_000)
+def _search_part(text: str) -> str:
+    return text.casefold() if text.isascii() else normalize_for_search(text)
+
+
+def search_text_for(*, local_id: str, first_name: str, middle_name: str, last_name: str, state_id: str) -> str:
+    """Student.build_search_text, part by part with a cache: names repeat, and 100,000 calls add up."""
+    parts = (last_name, first_name, middle_name, local_id, state_id)
+    return " ".join(_search_part(p) for p in parts if p)
 
 
 @dataclass
@@ -96,13 +126,15 @@ class Importer:
         self.options = options or {}
         self.found = match_headers(self.kind, table.header, self.options.get("mapping"))
         self.plan = Plan(kind=self.kind, header=table.header, found=self.found, total_rows=len(table.rows))
-        self._row_cells: dict[int, list[str]] = {}
+        self._row_cells: dict[int, list[str]] | None = None
 
     # -- helpers shared by every kind ----------------------------------------------------------
     def error(self, row: int, column: str, message: str) -> None:
         self.plan.errors.append({"row": row, "column": column, "message": message})
-        if row:
-            self.plan.rejected.setdefault(row, self._row_cells.get(row, []))
+        if row and row not in self.plan.rejected:
+            if self._row_cells is None:  # built at the first error only
+                self._row_cells = dict(self.table.rows)
+            self.plan.rejected[row] = self._row_cells.get(row, [])
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """(row number, {canonical column: text}) for each row; exact duplicate lines come once."""
@@ -114,7 +146,6 @@ class Importer:
                 self.plan.duplicate_rows += 1
                 continue
             seen.add(key)
-            self._row_cells[number] = cells
             width = len(cells)
             yield number, {name: (cells[i] if i < width else "") for name, i in positions}
 
@@ -155,11 +186,7 @@ class Importer:
         return value
 
     def students_by_local_id(self, local_ids: Iterable[str]) -> dict[str, int]:
-        ids = sorted(set(local_ids))
-        found: dict[str, int] = {}
-        for part in chunked(ids):
-            found.update(Student.objects.filter(local_id__in=part).values_list("local_id", "pk"))
-        return found
+        return {row[0]: row[1] for row in students_matching(local_ids, "local_id", "pk")}
 
     @staticmethod
     def school_years(starts: Iterable[int]) -> dict[int, SchoolYear]:
@@ -180,7 +207,7 @@ class Importer:
 # ---- student rosters ------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class StudentRow:
     row: int
     local_id: str
@@ -328,14 +355,17 @@ class StudentImporter(Importer):
     def _diff(self, records: list[StudentRow], state_seen: dict[str, tuple[str, int]]) -> None:
         ids = sorted({r.local_id for r in records})
         existing: dict[str, tuple] = {}
-        for part in chunked(ids):
-            for row in Student.objects.filter(local_id__in=part).values_list(*STUDENT_COLS):
-                existing[row[1]] = row
+        cols = ["local_id", *STUDENT_COLS]
+        for row in students_matching(ids, *cols):
+            existing[row[0]] = row[1:]
         # A state ID the file gives one student must not belong to another student already.
-        state_ids = sorted(state_seen)
-        for part in chunked(state_ids):
-            for state_id, owner in Student.objects.filter(state_id__in=part).values_list("state_id", "local_id"):
-                local_id, number = state_seen[state_id]
+        if len(state_seen) <= 2 * CHUNK:
+            queries = [Student.objects.filter(state_id__in=part) for part in chunked(sorted(state_seen))]
+        else:
+            queries = [Student.objects.exclude(state_id="")]
+        for query in queries:
+            for state_id, owner in query.values_list("state_id", "local_id").order_by().iterator(chunk_size=10000):
+                local_id, number = state_seen.get(state_id, (owner, 0))
                 if owner != local_id:
                     self.error(number, "state_id", f"state ID '{state_id}' belongs to student '{owner}'")
         if self.plan.rejected:
@@ -344,12 +374,15 @@ class StudentImporter(Importer):
             SchoolYear.objects.filter(start_year__in={r.start_year for r in records}).values_list("pk", "start_year")
         )
         enrolled: dict[tuple[int, int], tuple] = {}
-        pks = [e[0] for e in existing.values()]
-        for part in chunked(pks):
-            for row in Enrollment.objects.filter(student_id__in=part, school_year_id__in=years).values_list(
-                *ENROLLMENT_COLS
-            ):
-                enrolled[(row[E_STUDENT], years[row[E_YEAR]])] = row
+        pks = {e[0] for e in existing.values()}
+        if len(pks) <= 2 * CHUNK:
+            queries = [Enrollment.objects.filter(student_id__in=part) for part in chunked(sorted(pks))]
+        else:  # as for students: one scan of the year beats a huge IN list
+            queries = [Enrollment.objects.all()]
+        for query in queries:
+            for row in query.filter(school_year_id__in=years).values_list(*ENROLLMENT_COLS).order_by():
+                if row[E_STUDENT] in pks:
+                    enrolled[(row[E_STUDENT], years[row[E_YEAR]])] = row
         schools = self.plan.extra["schools"]
         final: dict[str, StudentRow] = {}
         for r in records:
@@ -404,7 +437,9 @@ class StudentImporter(Importer):
         new_rows, changed_rows = [], []
         for local_id, r in final.items():
             old = existing.get(local_id)
-            search_text = Student.build_search_text(
+            if old is not None and person_values(r) == tuple(old[i] for i in PERSON_INDEX):
+                continue
+            search_text = search_text_for(
                 local_id=local_id,
                 first_name=r.first_name,
                 middle_name=r.middle_name,
@@ -427,7 +462,7 @@ class StudentImporter(Importer):
                         search_text,
                     )
                 )
-            elif person_values(r) != tuple(old[i] for i in PERSON_INDEX):
+            else:
                 changed_rows.append(
                     (
                         old[0],
@@ -514,7 +549,7 @@ def credential_lookup() -> dict[str, int]:
     return lookup
 
 
-@dataclass
+@dataclass(slots=True)
 class AwardRow:
     row: int
     student_pk: int
