@@ -29,11 +29,6 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--sheet", default="", help="The worksheet to read (default: the first).")
 
     def handle(self, *args, **opts):
-        path = Path(opts["file"])
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
         options = {"sheet": opts["sheet"]}
         if self.school_year_option and opts["school_year"]:
             from students.models import parse_school_year_label
@@ -43,6 +38,11 @@ class ImportCommand(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"--school-year: {exc}") from None
             options["school_year"] = opts["school_year"]
+        path = Path(opts["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
         skip_invalid = opts.get("skip_invalid", False)
         if opts["dry_run"]:
             try:
