@@ -226,7 +226,7 @@ def main() -> None:
                 ("iex", f"django-import-export XLSX ({args.iex_rows:,} rows)", files["iex_xlsx"], True),
             ]
             print(f"\n{label}")
-            print(f"| run | rows | seconds | rows/s | peak memory (MB) | result |\n|---|---|---|---|---|---|")
+            print("| run | rows | seconds | rows/s | peak memory (MB) | result |\n|---|---|---|---|---|---|")
             for engine, title, path, history in runs:
                 r = measure(url, engine, path, history)
                 print(
