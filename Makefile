@@ -53,5 +53,9 @@ test-postgres: install check-postgres
 test-browser: install
 	REQUIRE_BROWSER=1 $(VENV)/bin/pytest -m browser
 
+## Import benchmark: 100,000-row roster CSV and XLSX on SQLite and PostgreSQL beside django-import-export.
+bench-import: install check-postgres
+	$(PY) bench/bench_import.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

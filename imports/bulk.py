@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -28,10 +28,11 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def insert_rows(*, model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """INSERT `rows` (values in `columns` order, by attname) into the model's table, without RETURNING."""
-    if not rows:
-        return
+def insert_rows(*, model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """INSERT `rows` (values in `columns` order, by attname) into the model's table, without RETURNING.
+
+    `rows` may be a generator, so a second copy of 100,000 tuples never has to exist at once.
+    """
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
     with connection.cursor() as cursor:
@@ -41,6 +42,8 @@ def insert_rows(*, model: type[models.Model], columns: Sequence[str], rows: Sequ
             # text columns here are never nullable, so nothing is mistaken.
             buffer = io.StringIO()
             csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(rows)
+            if not buffer.tell():
+                return
             buffer.seek(0)
             nullable = [
                 connection.ops.quote_name(model._meta.get_field(c).column)
@@ -54,7 +57,7 @@ def insert_rows(*, model: type[models.Model], columns: Sequence[str], rows: Sequ
             convert: Callable = _sqlite_value
             cursor.executemany(
                 f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
-                [tuple(map(convert, row)) for row in rows],
+                (tuple(map(convert, row)) for row in rows),
             )
 
 
@@ -69,7 +72,7 @@ def insert_history(
     *,
     model: type[models.Model],
     columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    rows: Iterable[Sequence[Any]],
     history_type: str,
     when: datetime,
     user_id: int | None,
@@ -90,4 +93,4 @@ def insert_history(
         "history_user_id": user_id,
     }
     extra = tuple(extra_values[name] for name in extra_names)
-    insert_rows(model=historical, columns=all_columns, rows=[(*row, *extra) for row in rows])
+    insert_rows(model=historical, columns=all_columns, rows=((*row, *extra) for row in rows))

@@ -488,7 +488,7 @@ class StudentImporter(Importer):
             )
         if history:
             audit = {"when": when, "user_id": user_id, "reason": reason}
-            created_history = [(pk_for[row[0]], *row) for row in new_rows]
+            created_history = ((pk_for[row[0]], *row) for row in new_rows)
             insert_history(model=Student, columns=STUDENT_COLS, rows=created_history, history_type="+", **audit)
             insert_history(model=Student, columns=STUDENT_COLS, rows=changed_rows, history_type="~", **audit)
         pk_for.update({local_id: old[0] for local_id, old in existing.items()})
@@ -525,7 +525,7 @@ class StudentImporter(Importer):
                     ).values_list("pk", "student_id", "school_year_id")
                 )
             audit = {"when": when, "user_id": user_id, "reason": reason}
-            created_history = [(made[(row[-3], row[-2])], *row) for row in new_enrollments]
+            created_history = ((made[(row[-3], row[-2])], *row) for row in new_enrollments)
             insert_history(model=Enrollment, columns=ENROLLMENT_COLS, rows=created_history, history_type="+", **audit)
             insert_history(
                 model=Enrollment, columns=ENROLLMENT_COLS, rows=changed_enrollments, history_type="~", **audit
@@ -692,7 +692,7 @@ class AwardImporter(Importer):
             insert_history(
                 model=CredentialAward,
                 columns=AWARD_COLS,
-                rows=[(made[(row[5], row[6], row[0])], *row) for row in rows],
+                rows=((made[(row[5], row[6], row[0])], *row) for row in rows),
                 history_type="+",
                 when=now,
                 user_id=user_id,

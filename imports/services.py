@@ -134,18 +134,21 @@ def batch_run(*, batch: ImportBatch, skip_invalid: bool = False, progress: Progr
     # The import builds a few hundred thousand small objects that all live until the end; the cyclic
     # garbage collector would rescan them again and again (~15% of the time) and could free none.
     gc.disable()
+    header = table.header
+    del table  # the importer holds the rows; it lets go of them once they are checked
     try:
-        return _validate_and_write(batch, table, importer, skip_invalid, step, progress)
+        return _validate_and_write(batch, header, importer, skip_invalid, step, progress)
     finally:
         gc.enable()
 
 
-def _validate_and_write(batch, table, importer, skip_invalid, step, progress) -> ImportBatch:
+def _validate_and_write(batch, header, importer, skip_invalid, step, progress) -> ImportBatch:
     plan = importer.validate()
+    importer.table = None  # ~100 bytes a cell: let the file's text go before the write builds its rows
     batch.errors = plan.errors
     batch.rejected_count = len(plan.rejected)
     batch.rejected_rows = [{"row": row, "cells": cells} for row, cells in sorted(plan.rejected.items())]
-    batch.options = {**batch.options, "header": table.header}
+    batch.options = {**batch.options, "header": header}
     if plan.file_errors or (plan.errors and not skip_invalid) or (plan.errors and not plan.valid_rows):
         count = len(plan.rejected)
         return _fail(batch, f"Nothing was imported: {count} row{'s' if count != 1 else ''} had errors.")
