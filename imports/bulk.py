@@ -13,9 +13,12 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from itertools import islice
 from typing import Any
 
 from django.db import connection, models
+
+COPY_SLICE = 20_000
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -40,18 +43,20 @@ def insert_rows(*, model: type[models.Model], columns: Sequence[str], rows: Iter
             # csv.writer runs in C. QUOTE_NONNUMERIC quotes every text (so "" stays an empty string)
             # and writes None as "" too, which FORCE_NULL turns into NULL for the nullable columns;
             # text columns here are never nullable, so nothing is mistaken.
-            buffer = io.StringIO()
-            csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(rows)
-            if not buffer.tell():
-                return
-            buffer.seek(0)
             nullable = [
                 connection.ops.quote_name(model._meta.get_field(c).column)
                 for c in columns
                 if model._meta.get_field(c).null
             ]
             options = "FORMAT csv" + (f", FORCE_NULL ({', '.join(nullable)})" if nullable else "")
-            cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH ({options})", buffer)
+            sql = f"COPY {table} ({names}) FROM STDIN WITH ({options})"
+            # In slices, so the text buffer stays a few MB whatever the file's size.
+            iterator = iter(rows)
+            while part := list(islice(iterator, COPY_SLICE)):
+                buffer = io.StringIO()
+                csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(part)
+                buffer.seek(0)
+                cursor.copy_expert(sql, buffer)
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             convert: Callable = _sqlite_value

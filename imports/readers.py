@@ -140,17 +140,22 @@ def _read_xlsx(data: bytes, sheet: str) -> Table:
     names = workbook.sheet_names
     if sheet and sheet not in names:
         raise ImportFileError(f"The workbook has no sheet named '{sheet}' (it has: {', '.join(names)}).")
-    worksheet = workbook.get_sheet_by_name(sheet or names[0])
-    rows_iter = iter(worksheet.iter_rows())
     try:
-        header = [cell_text(c) for c in next(rows_iter)]
-    except StopIteration:
-        raise ImportFileError("The first sheet is empty.") from None
-    rows = []
-    for number, cells in enumerate(rows_iter, start=2):
-        texts = [cell_text(c) for c in cells]
-        if any(texts):
-            rows.append((number, texts))
+        worksheet = workbook.get_sheet_by_name(sheet or names[0])
+        rows_iter = iter(worksheet.iter_rows())
+        try:
+            header = [cell_text(c) for c in next(rows_iter)]
+        except StopIteration:
+            raise ImportFileError("The first sheet is empty.") from None
+        rows = []
+        for number, cells in enumerate(rows_iter, start=2):
+            texts = [cell_text(c) for c in cells]
+            if any(texts):
+                rows.append((number, texts))
+    except ImportFileError:
+        raise
+    except Exception:  # damage calamine only finds while reading the sheet
+        raise ImportFileError("The worksheet cannot be read; save the file again from Excel and retry.") from None
     return Table(header=header, rows=rows, sheet_names=names)
 
 

@@ -42,7 +42,8 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         else:
             batch_check(batch=batch)
             return redirect("imports:detail", pk=batch.pk)
-    batches = ImportBatch.objects.select_related("created_by")[:50]
+    # The error and rejected-row lists can be large; the list page does not need them.
+    batches = ImportBatch.objects.select_related("created_by").defer("errors", "rejected_rows", "options")[:50]
     return render(request, "imports/batch_list.html", {"form": form, "batches": batches})
 
 

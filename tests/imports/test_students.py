@@ -215,3 +215,24 @@ def test_a_hand_mapping_maps_an_unknown_column(school):
     batch = run(KIND, data, school_year="2024-25", mapping={"Pupil": "student_id", "Campus": "school"})
     assert batch.status == ImportBatch.Status.COMPLETED, batch.errors
     assert Enrollment.objects.get().student.local_id == "1"
+
+
+def test_names_with_quotes_commas_backslashes_and_accents_are_stored_exactly(school):
+    data = xlsx_file(
+        [
+            ["student_id", "first_name", "last_name", "middle_name", "birth_date", "grade", "school"],
+            ["1", 'Jo "JJ"', "O'Brien, Jr.", "a\\b", None, 9, "SHS"],
+            ["2", "Zoë", "Ñandú", "", "2008-02-29", 10, "SHS"],
+        ]
+    )
+    batch = run(KIND, data, filename="names.xlsx", school_year="2024-25")
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.errors
+    first = Student.objects.get(local_id="1")
+    assert (first.first_name, first.last_name, first.middle_name, first.birth_date) == (
+        'Jo "JJ"',
+        "O'Brien, Jr.",
+        "a\\b",
+        None,
+    )
+    second = Student.objects.get(local_id="2")
+    assert (second.middle_name, second.birth_date, second.search_text) == ("", date(2008, 2, 29), "nandu zoe 2")
