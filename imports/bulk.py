@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from itertools import islice
 from typing import Any
@@ -59,11 +59,19 @@ def insert_rows(*, model: type[models.Model], columns: Sequence[str], rows: Iter
                 cursor.copy_expert(sql, buffer)
         else:
             placeholders = ", ".join(["%s"] * len(columns))
-            convert: Callable = _sqlite_value
-            cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
-                (tuple(map(convert, row)) for row in rows),
-            )
+            # Only date, time and boolean columns need converting; text and keys go in as they are.
+            kinds = {"DateField", "DateTimeField", "BooleanField"}
+            convert = [i for i, c in enumerate(columns) if model._meta.get_field(c).get_internal_type() in kinds]
+
+            def converted(row):
+                if not convert:
+                    return row
+                row = list(row)
+                for i in convert:
+                    row[i] = _sqlite_value(row[i])
+                return row
+
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", map(converted, rows))
 
 
 def history_columns(model: type[models.Model]) -> list[str]:
@@ -97,5 +105,7 @@ def insert_history(
         "history_type": history_type,
         "history_user_id": user_id,
     }
+    if connection.vendor != "postgresql":
+        extra_values["history_date"] = _sqlite_value(when)  # once, not once a row
     extra = tuple(extra_values[name] for name in extra_names)
     insert_rows(model=historical, columns=all_columns, rows=((*row, *extra) for row in rows))
