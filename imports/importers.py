@@ -227,6 +227,7 @@ STUDENT_COLS = [c for c in history_columns(Student) if not c.startswith("history
 ENROLLMENT_COLS = [c for c in history_columns(Enrollment) if not c.startswith("history_")]
 PERSON = ["state_id", "first_name", "middle_name", "last_name", "birth_date"]
 PERSON_INDEX = [STUDENT_COLS.index(c) for c in PERSON]
+OPTIONAL_PERSON = ["state_id", "middle_name", "birth_date"]
 OTHER_FLAGS = [f for f in STUDENT_GROUPS if f not in FLAG_FIELDS]
 E_STUDENT = ENROLLMENT_COLS.index("student_id")
 E_YEAR = ENROLLMENT_COLS.index("school_year_id")
@@ -370,6 +371,15 @@ class StudentImporter(Importer):
                     self.error(number, "state_id", f"state ID '{state_id}' belongs to student '{owner}'")
         if self.plan.rejected:
             records = [r for r in records if r.row not in self.plan.rejected]
+        # A column the file does not have keeps what is recorded (an export without state IDs
+        # must not wipe them); a column it has, even blank, is the student information system's word.
+        absent = [(name, STUDENT_COLS.index(name)) for name in OPTIONAL_PERSON if name not in self.found]
+        if absent:
+            for r in records:
+                old = existing.get(r.local_id)
+                if old is not None:
+                    for name, index in absent:
+                        setattr(r, name, old[index])
         years = dict(
             SchoolYear.objects.filter(start_year__in={r.start_year for r in records}).values_list("pk", "start_year")
         )
@@ -803,7 +813,7 @@ class CatalogImporter(Importer):
         if changed:
             Credential.objects.bulk_update(changed, self.plan.extra["fields"])
         by_code = dict(Credential.objects.annotate(key=Lower("code")).values_list("key", "pk"))
-        created = list(Credential.objects.filter(pk__in=[c.pk for c in self.plan.records if c.pk]))
+        created = list(Credential.objects.filter(code__in=[c.code for c in self.plan.records]))
         self.history(Credential, created, update=False, user=user, batch=batch)
         self.history(Credential, changed, update=True, user=user, batch=batch)
         CredentialAlias.objects.bulk_create(

@@ -236,3 +236,13 @@ def test_names_with_quotes_commas_backslashes_and_accents_are_stored_exactly(sch
     )
     second = Student.objects.get(local_id="2")
     assert (second.middle_name, second.birth_date, second.search_text) == ("", date(2008, 2, 29), "nandu zoe 2")
+
+
+def test_a_roster_without_a_state_id_or_birth_date_column_keeps_the_recorded_ones(school):
+    StudentFactory(local_id="1", first_name="Ana", last_name="Baca", state_id="900000001", birth_date=date(2008, 1, 2))
+    data = csv_file([["student_id", "first_name", "last_name", "grade", "school"], ["1", "Ana", "Baca", "9", "SHS"]])
+    batch = run(KIND, data, school_year="2024-25")
+    student = Student.objects.get(local_id="1")
+    assert (student.state_id, student.birth_date) == ("900000001", date(2008, 1, 2))
+    assert batch.updated_count == 1  # the new enrollment, not the person
+    assert student.history.count() == 1
