@@ -147,3 +147,21 @@ def test_the_batch_list_uses_a_fixed_number_of_queries(client, coordinator, djan
         )
     with django_assert_max_num_queries(8):
         assert client.get(reverse("imports:list")).status_code == 200
+
+
+def test_an_unexpected_error_in_the_worker_marks_the_batch_failed_instead_of_running_forever(
+    client, coordinator, monkeypatch
+):
+    SchoolFactory(code="SHS")
+    upload(client, [ROSTER, ["1", "Ana", "Baca", "9", "SHS"]])
+    batch = ImportBatch.objects.get()
+
+    def broken(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("imports.tasks.batch_run", broken)
+    client.post(reverse("imports:confirm", args=[batch.pk]))  # the task backend records the exception
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.message == "Nothing was imported: an unexpected error stopped the import."
+    assert Student.objects.count() == 0
