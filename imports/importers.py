@@ -48,6 +48,7 @@ from students.models import (
 )
 
 CHUNK = 5000
+PROGRESS_EVERY = 10_000
 EARLIEST = date(1990, 1, 1)
 WRITE_BATCH = 2000
 FLAG_FIELDS = ["special_education", "emergent_bilingual", "economically_disadvantaged"]
@@ -140,7 +141,10 @@ class Importer:
         """(row number, {canonical column: text}) for each row; exact duplicate lines come once."""
         seen: set[tuple[str, ...]] = set()
         positions = list(self.found.items())
-        for number, cells in self.table.rows:
+        report = self.options.get("_progress")
+        for count, (number, cells) in enumerate(self.table.rows, start=1):
+            if report and count % PROGRESS_EVERY == 0:
+                report(count)
             key = tuple(cells)
             if key in seen:
                 self.plan.duplicate_rows += 1

@@ -246,3 +246,17 @@ def test_a_roster_without_a_state_id_or_birth_date_column_keeps_the_recorded_one
     assert (student.state_id, student.birth_date) == ("900000001", date(2008, 1, 2))
     assert batch.updated_count == 1  # the new enrollment, not the person
     assert student.history.count() == 1
+
+
+def test_progress_is_saved_on_the_batch_while_rows_are_checked(school, monkeypatch):
+    monkeypatch.setattr("imports.importers.PROGRESS_EVERY", 2)
+    seen = []
+    rows = [HEADER] + [[str(n), "Ana", "Baca", "9", "SHS", "N", "", "2024-25"] for n in range(1, 7)]
+    from imports.services import batch_create, batch_run
+
+    batch = batch_create(kind=KIND, data=csv_file(rows), filename="r.csv", user=None)
+    batch_run(batch=batch, progress=lambda label, done, total: seen.append((label, done, total)))
+    assert seen[0] == ("Checking rows", 0, 6)
+    assert ("Checking rows", 1, 6) in seen and ("Checking rows", 2, 6) in seen  # after rows 2 and 4
+    assert seen[-1] == ("Done", 6, 6)
+    assert [label for label, _, _ in seen].index("Writing") > 1
