@@ -165,3 +165,15 @@ def test_an_unexpected_error_in_the_worker_marks_the_batch_failed_instead_of_run
     assert batch.status == ImportBatch.Status.FAILED
     assert batch.message == "Nothing was imported: an unexpected error stopped the import."
     assert Student.objects.count() == 0
+
+
+def test_the_batch_page_uses_a_fixed_number_of_queries_however_many_errors(
+    client, coordinator, django_assert_max_num_queries
+):
+    rows = [ROSTER] + [[str(n), "Ana", "Baca", "99", "SHS"] for n in range(1, 301)]
+    upload(client, rows)
+    batch = ImportBatch.objects.get()
+    assert len(batch.errors) == 300
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("imports:detail", args=[batch.pk]))
+    assert response.content.decode().count("is not a grade") == 300
