@@ -15,6 +15,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -239,6 +240,8 @@ def main() -> None:
                 pg("DROP DATABASE IF EXISTS cte_bench_import")
             else:
                 (DATA / "bench.sqlite3").unlink(missing_ok=True)
+            # The batches' stored copies of the uploads (~250 MB per database).
+            shutil.rmtree(DATA / "media", ignore_errors=True)
 
 
 if __name__ == "__main__":
