@@ -59,5 +59,9 @@ BENCH_SEARCH_STUDENTS ?= 100000
 bench-search: install check-postgres
 	DATABASE_URL=$(BENCH_SEARCH_URL) DJANGO_DEBUG=1 $(PY) manage.py bench_search --students $(BENCH_SEARCH_STUDENTS)
 
+## Import benchmark: 100,000-row roster CSV and XLSX on SQLite and PostgreSQL beside django-import-export.
+bench-import: install check-postgres
+	$(PY) bench/bench_import.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

@@ -62,3 +62,23 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_filename} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ImportPreset(models.Model):
+    """A saved column mapping for files from one system ("PowerSchool roster export")."""
+
+    kind = models.CharField(max_length=20, choices=ImportBatch.Kind.choices)
+    name = models.CharField(max_length=100)
+    # {"file header": "canonical column" or "" to ignore it}
+    mapping = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="import_preset_name_unique_per_kind")]
+
+    def __str__(self) -> str:
+        return self.name

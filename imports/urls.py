@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from imports import views
 
 app_name = "imports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.batch_list, name="list"),
+    path("<int:pk>/", views.batch_detail, name="detail"),
+    path("<int:pk>/columns/", views.batch_mapping, name="mapping"),
+    path("<int:pk>/confirm/", views.batch_confirm, name="confirm"),
+    path("<int:pk>/progress/", views.batch_progress, name="progress"),
+    path("<int:pk>/rejected.csv", views.batch_rejected_csv, name="rejected"),
+    path("<int:pk>/file/", views.batch_file, name="file"),
+    path("<int:pk>/undo/", views.batch_undo_view, name="undo"),
+]

@@ -92,3 +92,8 @@ def two_schools(this_year, fast_passwords):
         coordinator=user_with_role(Role.COORDINATOR, username="coordinator"),
         board=user_with_role(Role.BOARD_VIEWER, username="board"),
     )
+
+@pytest.fixture(autouse=True)
+def _tasks_run_immediately(settings):
+    """Background tasks (imports) run at once inside the test, so a test sees their result."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

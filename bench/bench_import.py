@@ -1,0 +1,251 @@
+"""Import benchmark: a 100,000-student roster as CSV and as XLSX, on SQLite and PostgreSQL, beside
+django-import-export with its documented fastest settings, in the same run.
+
+    .venv/bin/python bench/bench_import.py [--rows 100000] [--iex-rows 20000] [--skip-postgres]
+
+Every measurement runs in its own process so the peak memory (ru_maxrss) is that import's alone.
+Files go to bench-data/ (git-ignored); the PostgreSQL database cte_bench_import is created and dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench-data"
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_URL = "postgres://postgres@127.0.0.1:5432/cte_bench_import"
+HEADER = [
+    "Student_Number",
+    "State_StudentNumber",
+    "First_Name",
+    "Last_Name",
+    "Middle_Name",
+    "DOB",
+    "Grade_Level",
+    "School Name",
+    "IEP",
+    "LEP_Status",
+    "FRL",
+]
+FIRST = ["Ana", "Luis", "Maria", "José", "Emma", "Noah", "Sofia", "Liam", "Mia", "Diego", "Ava", "Mateo"]
+LAST = ["García", "Martinez", "Lopez", "Chavez", "Smith", "Johnson", "Núñez", "Baca", "Romero", "Sanchez"]
+SCHOOLS = ["Socorro High School", "Sarracino Middle School", "Cottonwood Valley Charter", "Midway Elementary"]
+
+
+def roster_rows(count: int, first_id: int):
+    rnd = random.Random(first_id)
+    for n in range(first_id, first_id + count):
+        yield [
+            f"{n:07d}",
+            f"9{n:09d}",
+            rnd.choice(FIRST),
+            rnd.choice(LAST),
+            "",
+            (date(2007, 1, 1) + timedelta(days=rnd.randrange(1500))).isoformat(),
+            str(rnd.randrange(9, 13)),
+            rnd.choice(SCHOOLS),
+            rnd.choice("YN"),
+            rnd.choice(["Yes", "No"]),
+            rnd.choice("10"),
+        ]
+
+
+def write_csv(path: Path, count: int, first_id: int) -> None:
+    if path.exists():
+        return
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(roster_rows(count, first_id))
+
+
+def write_xlsx(path: Path, count: int, first_id: int) -> None:
+    if path.exists():
+        return
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Roster")
+    sheet.append(HEADER)
+    for row in roster_rows(count, first_id):
+        # IDs as text (keeps zeros), the grade as a number and the birth date as a real Excel date.
+        row[5] = date.fromisoformat(row[5])
+        row[6] = int(row[6])
+        sheet.append(row)
+    workbook.save(path)
+
+
+# ---- one measurement, in a child process ----------------------------------------------------------
+
+
+def worker(engine: str, path: str, history: bool) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cte_tracker.settings")
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    data = Path(path).read_bytes()
+    start = time.perf_counter()
+    if engine == "ours":
+        from imports.models import ImportBatch
+        from imports.services import batch_create, batch_run
+
+        batch = batch_create(
+            kind=ImportBatch.Kind.STUDENTS,
+            data=data,
+            filename=Path(path).name,
+            user=None,
+            options={"school_year": "2024-25", "history": history},
+        )
+        batch = batch_run(batch=batch)
+        assert batch.status == ImportBatch.Status.COMPLETED, (batch.message, batch.errors[:5])
+        rows = batch.total_rows
+        detail = f"created {batch.created_count}, updated {batch.updated_count}, unchanged {batch.unchanged_count}"
+    else:
+        import tablib
+        from import_export import fields, resources
+        from import_export.instance_loaders import CachedInstanceLoader
+
+        from students.models import Student
+
+        class StudentResource(resources.ModelResource):
+            local_id = fields.Field(attribute="local_id", column_name="Student_Number")
+            state_id = fields.Field(attribute="state_id", column_name="State_StudentNumber")
+            first_name = fields.Field(attribute="first_name", column_name="First_Name")
+            last_name = fields.Field(attribute="last_name", column_name="Last_Name")
+            birth_date = fields.Field(attribute="birth_date", column_name="DOB")
+
+            class Meta:
+                model = Student
+                fields = ("local_id", "state_id", "first_name", "last_name", "birth_date")
+                import_id_fields = ("local_id",)
+                # The settings its documentation gives for speed ("Bulk imports").
+                use_bulk = True
+                batch_size = 1000
+                skip_diff = True
+                skip_html_diff = True
+                skip_unchanged = False
+                force_init_instance = True
+                instance_loader_class = CachedInstanceLoader
+                use_transactions = True
+
+        fmt = "xlsx" if path.endswith(".xlsx") else "csv"
+        dataset = tablib.Dataset().load(data if fmt == "xlsx" else data.decode("utf-8-sig"), format=fmt)
+        result = StudentResource().import_data(dataset, raise_errors=True)
+        rows = len(dataset)
+        detail = f"new {result.totals.get('new', 0)}, errors {len(result.row_errors())}"
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak, "detail": detail}))
+
+
+def measure(db_url: str, engine: str, path: Path, history: bool = True) -> dict:
+    env = {**os.environ, "DATABASE_URL": db_url, "MEDIA_ROOT": str(DATA / "media")}
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", engine, str(path), "1" if history else "0"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    if out.returncode:
+        raise SystemExit(f"{engine} on {path.name} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def migrate(db_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": db_url}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
+
+
+def pg(sql: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(PG_ADMIN)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(sql)
+    conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--iex-rows", type=int, default=20_000, help="rows given to django-import-export")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+    DATA.mkdir(exist_ok=True)
+    n = args.rows
+    files = {
+        "csv": DATA / f"roster_{n}.csv",
+        "xlsx": DATA / f"roster_{n}.xlsx",
+        "csv_nohistory": DATA / f"roster_{n}_b.csv",
+        "iex_csv": DATA / f"roster_iex_{args.iex_rows}.csv",
+        "iex_xlsx": DATA / f"roster_iex_{args.iex_rows}.xlsx",
+    }
+    started = time.perf_counter()
+    write_csv(files["csv"], n, 1)
+    write_xlsx(files["xlsx"], n, 2_000_001)
+    write_csv(files["csv_nohistory"], n, 4_000_001)
+    write_csv(files["iex_csv"], args.iex_rows, 6_000_001)
+    write_xlsx(files["iex_xlsx"], args.iex_rows, 7_000_001)
+    print(f"files ready in {time.perf_counter() - started:.0f} s: {', '.join(p.name for p in files.values())}")
+
+    databases = []
+    if not args.skip_sqlite:
+        databases.append(("SQLite", f"sqlite:///{DATA / 'bench.sqlite3'}"))
+    if not args.skip_postgres:
+        databases.append(("PostgreSQL", PG_URL))
+    for label, url in databases:
+        if label == "SQLite":
+            (DATA / "bench.sqlite3").unlink(missing_ok=True)
+        else:
+            pg("DROP DATABASE IF EXISTS cte_bench_import")
+            pg("CREATE DATABASE cte_bench_import")
+        try:
+            migrate(url)
+            runs = [
+                ("ours", "CSV, new students (with history)", files["csv"], True),
+                ("ours", "XLSX, new students (with history)", files["xlsx"], True),
+                ("ours", "CSV, same file again (unchanged)", files["csv"], True),
+                ("ours", "CSV, new students, no history rows", files["csv_nohistory"], False),
+                ("iex", f"django-import-export CSV ({args.iex_rows:,} rows)", files["iex_csv"], True),
+                ("iex", f"django-import-export XLSX ({args.iex_rows:,} rows)", files["iex_xlsx"], True),
+            ]
+            print(f"\n{label}")
+            print("| run | rows | seconds | rows/s | peak memory (MB) | result |\n|---|---|---|---|---|---|")
+            for engine, title, path, history in runs:
+                r = measure(url, engine, path, history)
+                print(
+                    f"| {title} | {r['rows']:,} | {r['seconds']:.1f} | {r['rows'] / r['seconds']:,.0f} "
+                    f"| {r['peak_mb']:.0f} | {r['detail']} |",
+                    flush=True,
+                )
+        finally:
+            if label == "PostgreSQL":
+                pg("DROP DATABASE IF EXISTS cte_bench_import")
+            else:
+                (DATA / "bench.sqlite3").unlink(missing_ok=True)
+            # The batches' stored copies of the uploads (~250 MB per database).
+            shutil.rmtree(DATA / "media", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        worker(sys.argv[2], sys.argv[3], sys.argv[4] == "1")
+    else:
+        main()

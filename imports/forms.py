@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from imports.columns import COLUMNS
+from imports.models import ImportBatch, ImportPreset
+from students.models import parse_school_year_label
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label="What the file holds", choices=ImportBatch.Kind.choices)
+    file = forms.FileField(help_text="CSV (comma, semicolon or tab) or Excel .xlsx.")
+    sheet = forms.CharField(required=False, max_length=100, help_text="Worksheet name; blank reads the first sheet.")
+    school_year = forms.CharField(
+        required=False, max_length=9, help_text="Rosters: the school year for rows without one, e.g. 2024-25."
+    )
+    preset = forms.ModelChoiceField(
+        queryset=ImportPreset.objects.all(), required=False, help_text="A saved column mapping to apply."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            limit = settings.IMPORT_MAX_BYTES / 1048576
+            raise forms.ValidationError(f"The file is {upload.size / 1048576:.1f} MB; the limit is {limit:.0f} MB.")
+        return upload
+
+    def clean_school_year(self):
+        value = self.cleaned_data["school_year"].strip()
+        if value:
+            try:
+                parse_school_year_label(value)
+            except ValueError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return value
+
+    def clean(self):
+        data = super().clean()
+        preset = data.get("preset")
+        if preset and data.get("kind") and preset.kind != data["kind"]:
+            self.add_error("preset", f"This preset is for {preset.get_kind_display().lower()} files.")
+        return data
+
+
+class MappingForm(forms.Form):
+    """One choice per column of the file: which of our columns it holds, or ignore it."""
+
+    preset_name = forms.CharField(
+        required=False, max_length=100, label="Save this mapping as", help_text="e.g. PowerSchool roster export"
+    )
+
+    def __init__(self, *args, kind: str, header: list[str], found: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "— ignore this column —")] + [
+            (c.name, f"{c.label}{' (required)' if c.required else ''}") for c in COLUMNS[kind]
+        ]
+        by_index = {index: name for name, index in found.items()}
+        self.header = header
+        for index, title in enumerate(header):
+            self.fields[f"col_{index}"] = forms.ChoiceField(
+                label=title or f"(column {index + 1}, no name)",
+                choices=choices,
+                required=False,
+                initial=by_index.get(index, ""),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+        self.fields["preset_name"].widget.attrs["class"] = "form-control form-control-sm"
+        self.order_fields([f"col_{i}" for i in range(len(header))] + ["preset_name"])
+
+    def clean(self):
+        data = super().clean()
+        chosen: dict[str, str] = {}
+        for index, title in enumerate(self.header):
+            target = data.get(f"col_{index}", "")
+            if target and target in chosen.values():
+                self.add_error(f"col_{index}", "Another column is already mapped to this one.")
+            chosen[title] = target
+        data["mapping"] = chosen
+        return data
+
+    def column_fields(self):
+        return [self[f"col_{i}"] for i in range(len(self.header))]

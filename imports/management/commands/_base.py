@@ -1,0 +1,95 @@
+"""What the four import commands share: read the file, print every error, exit non-zero when nothing was written."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from imports.models import ImportBatch
+from imports.readers import ImportFileError
+from imports.services import batch_create, batch_run, plan_file
+
+
+class ImportCommand(BaseCommand):
+    kind = ""
+    skip_invalid_option = True
+    school_year_option = False
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="A CSV or XLSX file.")
+        parser.add_argument("--dry-run", action="store_true", help="Check every row and report; write nothing.")
+        if self.skip_invalid_option:
+            parser.add_argument(
+                "--skip-invalid", action="store_true", help="Import the valid rows and keep the rejected ones."
+            )
+        if self.school_year_option:
+            parser.add_argument("--school-year", default="", help="School year for rows without one, e.g. 2024-25.")
+        parser.add_argument("--sheet", default="", help="The worksheet to read (default: the first).")
+
+    def handle(self, *args, **opts):
+        options = {"sheet": opts["sheet"]}
+        if self.school_year_option and opts["school_year"]:
+            from students.models import parse_school_year_label
+
+            try:
+                parse_school_year_label(opts["school_year"])
+            except ValueError as exc:
+                raise CommandError(f"--school-year: {exc}") from None
+            options["school_year"] = opts["school_year"]
+        path = Path(opts["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
+        skip_invalid = opts.get("skip_invalid", False)
+        if opts["dry_run"]:
+            try:
+                plan = plan_file(kind=self.kind, data=data, filename=path.name, options=options)
+            except ImportFileError as exc:
+                raise CommandError(str(exc)) from None
+            self._print_errors(plan.errors)
+            c = plan.counts
+            self.stdout.write(
+                f"Dry run of {path.name}: {plan.total_rows} rows; would create {c.created}, update {c.updated}, "
+                f"leave {c.unchanged} unchanged; {len(plan.rejected)} rejected; "
+                f"{plan.duplicate_rows} duplicate lines counted once."
+            )
+            if plan.new_schools:
+                self.stdout.write("New schools: " + ", ".join(plan.new_schools))
+            if plan.file_errors or (plan.errors and not skip_invalid):
+                raise CommandError("The file has errors: nothing would be imported.", returncode=1)
+            return
+        try:
+            batch = batch_create(kind=self.kind, data=data, filename=path.name, user=None, options=options)
+        except ImportFileError as exc:
+            raise CommandError(str(exc)) from None
+        batch = batch_run(batch=batch, skip_invalid=skip_invalid, progress=self._progress())
+        self._print_errors(batch.errors)
+        self.stdout.write(
+            f"Batch {batch.pk} ({path.name}): {batch.total_rows} rows; created {batch.created_count}, "
+            f"updated {batch.updated_count}, unchanged {batch.unchanged_count}, rejected {batch.rejected_count}."
+        )
+        if batch.status != ImportBatch.Status.COMPLETED:
+            raise CommandError(batch.message, returncode=1)
+        self.stdout.write(self.style.SUCCESS(batch.message))
+
+    def _print_errors(self, errors: list[dict]) -> None:
+        for e in errors:
+            where = f"row {e['row']}, {e['column']}: " if e["row"] else ""
+            self.stderr.write(f"{where}{e['message']}")
+
+    def _progress(self):
+        if not sys.stderr.isatty():
+            return None
+
+        def show(label: str, done: int, total: int) -> None:
+            width = 30
+            filled = width * done // total if total else width
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label:<15}")
+            if done >= total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+        return show

@@ -1,0 +1,203 @@
+"""Turn an uploaded CSV or XLSX into a header and rows of plain text, or a clear file-level error.
+
+Every cell comes out as a stripped string: IDs stay text ("004512"), whole numbers that Excel stored
+as floats lose their ".0", real Excel dates become ISO dates, and formulas are kept as their text
+(never evaluated). Spreadsheet row numbers are kept so every message points at the row a person sees.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.conf import settings
+
+# An honest 100,000-row roster is ~15 MB uncompressed; these limits leave room and stop zip bombs.
+XLSX_MAX_MEMBERS = 1000
+XLSX_MAX_UNCOMPRESSED = 500 * 1024 * 1024
+XLSX_MAX_RATIO = 200
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; the message is meant for the person who uploaded it."""
+
+
+@dataclass
+class Table:
+    header: list[str]
+    # (spreadsheet row number, cells) for every non-blank data row, in file order.
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    sheet_names: list[str] = field(default_factory=list)
+
+
+def read_table(*, data: bytes, filename: str, sheet: str = "") -> Table:
+    """Read the file's first sheet (or `sheet`); ImportFileError when it is not a usable spreadsheet."""
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(
+            f"The file is {len(data) / 1048576:.1f} MB; the limit is {settings.IMPORT_MAX_BYTES / 1048576:.0f} MB."
+        )
+    if not data.strip():
+        raise ImportFileError("The file is empty.")
+    if data[:4] == b"PK\x03\x04":
+        table = _read_xlsx(data, sheet)
+    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ImportFileError("This is an old Excel .xls file: save it as .xlsx or CSV and upload that.")
+    elif filename.lower().endswith((".xlsx", ".xlsm", ".xls")):
+        raise ImportFileError("The file is named like an Excel workbook but is not one.")
+    else:
+        table = _read_csv(data)
+    if not any(table.header):
+        raise ImportFileError("The first row is blank: it must hold the column names.")
+    if not table.rows:
+        raise ImportFileError("The file has column names but no rows under them.")
+    return table
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data[:4096]:
+        raise ImportFileError("This is not a spreadsheet: save it as CSV or XLSX.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV" in Windows-1252.
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_csv(data: bytes) -> Table:
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    if first_line.count(delimiter) == 0:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise ImportFileError("The file is empty.") from None
+    except csv.Error as exc:
+        raise ImportFileError(f"This is not a readable CSV file ({exc}).") from None
+    rows = []
+    try:
+        for number, cells in enumerate(reader, start=2):
+            stripped = [c.strip() for c in cells]
+            if any(stripped):
+                rows.append((number, stripped))
+    except csv.Error as exc:
+        raise ImportFileError(f"Row {reader.line_num} cannot be read as CSV ({exc}).") from None
+    return Table(header=header, rows=rows)
+
+
+def check_xlsx_archive(data: bytes) -> bool:
+    """Refuse zip bombs before any parser sees the file; True when a worksheet holds formulas."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFileError("This is not a readable XLSX file.") from None
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise ImportFileError(f"The workbook has {len(members)} parts; the limit is {XLSX_MAX_MEMBERS}.")
+    declared = sum(m.file_size for m in members)
+    compressed = max(sum(m.compress_size for m in members), 1)
+    if declared > XLSX_MAX_UNCOMPRESSED or declared / compressed > XLSX_MAX_RATIO:
+        raise ImportFileError("The workbook expands to far more data than a spreadsheet holds; it was not opened.")
+    if "xl/workbook.xml" not in archive.namelist():
+        raise ImportFileError("This is a zip file, not an XLSX workbook.")
+    has_formulas = False
+    for member in members:
+        if not member.filename.startswith("xl/worksheets/sheet"):
+            continue
+        # Read in chunks and count what really comes out: the declared sizes can lie.
+        seen = 0
+        tail = b""
+        with archive.open(member) as stream:
+            while chunk := stream.read(1 << 20):
+                seen += len(chunk)
+                if seen > XLSX_MAX_UNCOMPRESSED:
+                    raise ImportFileError(
+                        "The workbook expands to far more data than a spreadsheet holds; it was not opened."
+                    )
+                window = tail + chunk
+                if b"<f>" in window or b"<f " in window:
+                    has_formulas = True
+                tail = chunk[-8:]
+    return has_formulas
+
+
+def _read_xlsx(data: bytes, sheet: str) -> Table:
+    has_formulas = check_xlsx_archive(data)
+    if has_formulas:
+        # calamine reads cached results; openpyxl gives the formula text, which is what we import.
+        return _read_xlsx_openpyxl(data, sheet)
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception:  # calamine raises its own error types for every kind of damage
+        raise ImportFileError("This is not a readable XLSX file.") from None
+    names = workbook.sheet_names
+    if sheet and sheet not in names:
+        raise ImportFileError(f"The workbook has no sheet named '{sheet}' (it has: {', '.join(names)}).")
+    try:
+        worksheet = workbook.get_sheet_by_name(sheet or names[0])
+        rows_iter = iter(worksheet.iter_rows())
+        try:
+            header = [cell_text(c) for c in next(rows_iter)]
+        except StopIteration:
+            raise ImportFileError("The first sheet is empty.") from None
+        rows = []
+        for number, cells in enumerate(rows_iter, start=2):
+            texts = [cell_text(c) for c in cells]
+            if any(texts):
+                rows.append((number, texts))
+    except ImportFileError:
+        raise
+    except Exception:  # damage calamine only finds while reading the sheet
+        raise ImportFileError("The worksheet cannot be read; save the file again from Excel and retry.") from None
+    return Table(header=header, rows=rows, sheet_names=names)
+
+
+def _read_xlsx_openpyxl(data: bytes, sheet: str) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:
+        raise ImportFileError("This is not a readable XLSX file.") from None
+    names = workbook.sheetnames
+    if sheet and sheet not in names:
+        raise ImportFileError(f"The workbook has no sheet named '{sheet}' (it has: {', '.join(names)}).")
+    worksheet = workbook[sheet or names[0]]
+    rows_iter = worksheet.iter_rows(values_only=True)
+    try:
+        header = [cell_text(c) for c in next(rows_iter)]
+    except StopIteration:
+        raise ImportFileError("The first sheet is empty.") from None
+    rows = []
+    for number, cells in enumerate(rows_iter, start=2):
+        texts = [cell_text(c) for c in cells]
+        if any(texts):
+            rows.append((number, texts))
+    workbook.close()
+    return Table(header=header, rows=rows, sheet_names=names)
+
+
+def cell_text(value) -> str:
+    """One cell as text: 4512.0 -> '4512', a date -> '2025-03-03', None -> ''."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    return str(value).strip()

@@ -1,0 +1,210 @@
+"""Writes for imports: store the uploaded file as a batch, check it, run it, undo its awards."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+from collections.abc import Callable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from credentials.models import CredentialAward
+from imports.columns import COLUMNS
+from imports.importers import IMPORTERS, Importer, Plan
+from imports.models import ImportBatch, ImportPreset
+from imports.readers import ImportFileError, Table, read_table
+
+Progress = Callable[[str, int, int], None]
+PREVIEW_ROWS = 10
+
+
+def importer_for(*, kind: str, table: Table, options: dict) -> Importer:
+    return IMPORTERS[kind](table=table, options=options)
+
+
+def plan_file(*, kind: str, data: bytes, filename: str, options: dict | None = None) -> Plan:
+    """Read and check a file without keeping anything (the command line's --dry-run)."""
+    options = options or {}
+    table = read_table(data=data, filename=filename, sheet=options.get("sheet", ""))
+    return importer_for(kind=kind, table=table, options=options).validate()
+
+
+def batch_create(
+    *, kind: str, data: bytes, filename: str, user: AbstractBaseUser | None, options: dict | None = None
+) -> ImportBatch:
+    """Keep the uploaded file with its checksum as a new batch; nothing is read or written yet."""
+    from django.conf import settings
+
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(
+            f"The file is {len(data) / 1048576:.1f} MB; the limit is {settings.IMPORT_MAX_BYTES / 1048576:.0f} MB."
+        )
+    batch = ImportBatch(
+        kind=kind,
+        original_filename=filename[-255:],
+        sha256=hashlib.sha256(data).hexdigest(),
+        options=options or {},
+        created_by=user,
+    )
+    safe_name = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in filename)[-100:] or "upload"
+    batch.file.save(safe_name, ContentFile(data), save=False)
+    batch.save()
+    return batch
+
+
+def batch_table(*, batch: ImportBatch) -> Table:
+    with batch.file.open("rb") as handle:
+        data = handle.read()
+    return read_table(data=data, filename=batch.original_filename, sheet=batch.options.get("sheet", ""))
+
+
+def batch_check(*, batch: ImportBatch) -> tuple[Table | None, Plan | None]:
+    """Read and validate the batch's file for the preview; records the errors on the batch."""
+    try:
+        table = batch_table(batch=batch)
+    except ImportFileError as exc:
+        _fail(batch, str(exc))
+        return None, None
+    importer = importer_for(kind=batch.kind, table=table, options=batch.options)
+    plan = importer.validate()
+    batch.total_rows = plan.total_rows
+    batch.errors = plan.errors
+    batch.rejected_count = len(plan.rejected)
+    batch.status = ImportBatch.Status.VALIDATED
+    batch.message = ""
+    columns = [c.name for c in COLUMNS[batch.kind] if c.name in plan.found]
+    batch.options = {
+        **batch.options,
+        "header": table.header,
+        "found": plan.found,
+        # What the preview page shows, kept so the page never re-reads the file.
+        "preview": {
+            "created": plan.counts.created,
+            "updated": plan.counts.updated,
+            "unchanged": plan.counts.unchanged,
+            "rejected": len(plan.rejected),
+            "duplicates": plan.duplicate_rows,
+            "new_schools": plan.new_schools,
+            "columns": columns,
+            "rows": [
+                [number, [cells[plan.found[c]] if plan.found[c] < len(cells) else "" for c in columns]]
+                for number, cells in table.rows[:PREVIEW_ROWS]
+            ],
+        },
+    }
+    batch.save(update_fields=["total_rows", "errors", "rejected_count", "status", "message", "options"])
+    return table, plan
+
+
+def batch_set_options(*, batch: ImportBatch, mapping: dict[str, str] | None = None, **options) -> ImportBatch:
+    new = {**batch.options, **options}
+    if mapping is not None:
+        new["mapping"] = mapping
+    batch.options = new
+    batch.save(update_fields=["options"])
+    return batch
+
+
+def batch_run(*, batch: ImportBatch, skip_invalid: bool = False, progress: Progress | None = None) -> ImportBatch:
+    """Read, validate, then write in one transaction; with errors, write nothing unless skip_invalid.
+
+    The batch ends COMPLETED (something was imported, possibly with rejected rows kept) or FAILED
+    (nothing was written). Progress is saved on the batch between the steps so a page can poll it.
+    """
+
+    def step(label: str, done: int) -> None:
+        ImportBatch.objects.filter(pk=batch.pk).update(message=label, processed_rows=min(done, batch.total_rows))
+        if progress:
+            progress(label, done, batch.total_rows)
+
+    batch.status = ImportBatch.Status.RUNNING
+    batch.options = {**batch.options, "skip_invalid": skip_invalid}
+    batch.save(update_fields=["status", "options"])
+    try:
+        table = batch_table(batch=batch)
+    except ImportFileError as exc:
+        return _fail(batch, str(exc))
+    batch.total_rows = len(table.rows)
+    batch.save(update_fields=["total_rows"])
+    step("Checking rows", batch.total_rows // 10)
+    # Checking is most of the work a page can watch (the write is one transaction): 10 % -> 60 %.
+    options = {**batch.options, "_progress": lambda n: step("Checking rows", batch.total_rows // 10 + n // 2)}
+    importer = importer_for(kind=batch.kind, table=table, options=options)
+    # The import builds a few hundred thousand small objects that all live until the end; the cyclic
+    # garbage collector would rescan them again and again (~15% of the time) and could free none.
+    gc.disable()
+    header = table.header
+    del table  # the importer holds the rows; it lets go of them once they are checked
+    try:
+        return _validate_and_write(batch, header, importer, skip_invalid, step, progress)
+    finally:
+        gc.enable()
+
+
+def _validate_and_write(batch, header, importer, skip_invalid, step, progress) -> ImportBatch:
+    plan = importer.validate()
+    importer.table = None  # ~100 bytes a cell: let the file's text go before the write builds its rows
+    batch.errors = plan.errors
+    batch.rejected_count = len(plan.rejected)
+    batch.rejected_rows = [{"row": row, "cells": cells} for row, cells in sorted(plan.rejected.items())]
+    batch.options = {**batch.options, "header": header}
+    if plan.file_errors or (plan.errors and not skip_invalid) or (plan.errors and not plan.valid_rows):
+        count = len(plan.rejected)
+        return _fail(batch, f"Nothing was imported: {count} row{'s' if count != 1 else ''} had errors.")
+    step("Writing", 6 * batch.total_rows // 10)
+    try:
+        counts = importer.write(batch=batch, user=batch.created_by)
+    except DatabaseError as exc:
+        return _fail(batch, f"Nothing was imported: the database refused the data ({exc}).")
+    batch.created_count = counts.created
+    batch.updated_count = counts.updated
+    batch.unchanged_count = counts.unchanged
+    batch.processed_rows = batch.total_rows
+    batch.status = ImportBatch.Status.COMPLETED
+    batch.finished_at = timezone.now()
+    batch.message = "Imported." if not plan.rejected else f"Imported the valid rows; {len(plan.rejected)} rejected."
+    batch.save()
+    if progress:
+        progress("Done", batch.total_rows, batch.total_rows)
+    return batch
+
+
+def batch_fail(*, batch: ImportBatch, message: str) -> ImportBatch:
+    """Mark the batch as not imported (nothing it would have written is in the database)."""
+    return _fail(batch, message)
+
+
+def _fail(batch: ImportBatch, message: str) -> ImportBatch:
+    batch.status = ImportBatch.Status.FAILED
+    batch.message = message
+    batch.finished_at = timezone.now()
+    batch.created_count = batch.updated_count = batch.unchanged_count = 0
+    batch.processed_rows = 0
+    batch.save()
+    return batch
+
+
+@transaction.atomic
+def batch_undo(*, batch: ImportBatch) -> int:
+    """Delete the awards this batch created (each deletion is kept in the award history)."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.COMPLETED or batch.kind != ImportBatch.Kind.CREDENTIALS:
+        raise ValueError("Only a completed credential import can be undone.")
+    deleted = 0
+    for award in CredentialAward.objects.filter(import_batch=batch):
+        award.delete()
+        deleted += 1
+    batch.status = ImportBatch.Status.UNDONE
+    batch.message = f"Undone: {deleted} award{'s' if deleted != 1 else ''} removed."
+    batch.save(update_fields=["status", "message"])
+    return deleted
+
+
+def preset_save(*, kind: str, name: str, mapping: dict[str, str], user: AbstractBaseUser | None) -> ImportPreset:
+    preset, _ = ImportPreset.objects.update_or_create(
+        kind=kind, name=name.strip()[:100], defaults={"mapping": mapping, "created_by": user}
+    )
+    return preset

@@ -1,0 +1,152 @@
+"""Import pages (CTE coordinators only): upload -> columns and preview -> confirm -> progress -> result."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.roles import is_coordinator, role_required
+from imports.columns import COLUMNS
+from imports.forms import MappingForm, UploadForm
+from imports.models import ImportBatch
+from imports.readers import ImportFileError
+from imports.services import batch_check, batch_create, batch_set_options, batch_undo, preset_save
+from imports.tasks import run_import_batch
+from reports.tabular import csv_response
+
+coordinator_required = role_required(is_coordinator)
+
+
+def _get_batch(pk: int) -> ImportBatch:
+    return get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=pk)
+
+
+@coordinator_required
+def batch_list(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        options = {"sheet": data["sheet"], "school_year": data["school_year"]}
+        if data["preset"]:
+            options["mapping"] = data["preset"].mapping
+            options["preset"] = data["preset"].name
+        upload = data["file"]
+        try:
+            batch = batch_create(
+                kind=data["kind"], data=upload.read(), filename=upload.name, user=request.user, options=options
+            )
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            batch_check(batch=batch)
+            return redirect("imports:detail", pk=batch.pk)
+    # The error and rejected-row lists can be large; the list page does not need them.
+    batches = ImportBatch.objects.select_related("created_by").defer("errors", "rejected_rows", "options")[:50]
+    return render(request, "imports/batch_list.html", {"form": form, "batches": batches})
+
+
+@coordinator_required
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _get_batch(pk)
+    context = {"batch": batch, "columns": COLUMNS[batch.kind], "preview": batch.options.get("preview")}
+    if batch.status == ImportBatch.Status.VALIDATED:
+        header = batch.options.get("header", [])
+        found = batch.options.get("found", {})
+        context["mapping_form"] = MappingForm(kind=batch.kind, header=header, found=found)
+        context["missing"] = [c for c in COLUMNS[batch.kind] if c.required and c.name not in found]
+    return render(request, "imports/batch_detail.html", context)
+
+
+@coordinator_required
+@require_POST
+def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _get_batch(pk)
+    if batch.status != ImportBatch.Status.VALIDATED:
+        messages.error(request, "This import has already run; upload the file again to change its columns.")
+        return redirect("imports:detail", pk=pk)
+    form = MappingForm(
+        request.POST, kind=batch.kind, header=batch.options.get("header", []), found=batch.options.get("found", {})
+    )
+    if not form.is_valid():
+        return render(
+            request,
+            "imports/batch_detail.html",
+            {
+                "batch": batch,
+                "columns": COLUMNS[batch.kind],
+                "preview": batch.options.get("preview"),
+                "mapping_form": form,
+            },
+            status=400,
+        )
+    mapping = form.cleaned_data["mapping"]
+    batch_set_options(batch=batch, mapping=mapping)
+    if form.cleaned_data["preset_name"]:
+        preset_save(kind=batch.kind, name=form.cleaned_data["preset_name"], mapping=mapping, user=request.user)
+        messages.success(request, f"Saved the column mapping as “{form.cleaned_data['preset_name']}”.")
+    batch_check(batch=batch)
+    return redirect("imports:detail", pk=pk)
+
+
+@coordinator_required
+@require_POST
+def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _get_batch(pk)
+    if batch.status != ImportBatch.Status.VALIDATED:
+        messages.error(request, "This import has already been started.")
+        return redirect("imports:detail", pk=pk)
+    skip_invalid = request.POST.get("skip_invalid") == "1"
+    updated = ImportBatch.objects.filter(pk=pk, status=ImportBatch.Status.VALIDATED).update(
+        status=ImportBatch.Status.RUNNING, message="Waiting for the import worker", processed_rows=0
+    )
+    if updated:  # a double click starts one import, not two
+        run_import_batch.enqueue(batch.pk, skip_invalid)
+    return redirect("imports:detail", pk=pk)
+
+
+@coordinator_required
+def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar alone, polled by htmx; a finished import makes the page reload into its result."""
+    batch = _get_batch(pk)
+    response = render(request, "imports/_progress.html", {"batch": batch})
+    if batch.status != ImportBatch.Status.RUNNING and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@coordinator_required
+def batch_rejected_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _get_batch(pk)
+    header = batch.options.get("header", [])
+    problems: dict[int, list[str]] = {}
+    for e in batch.errors:
+        problems.setdefault(e["row"], []).append(f"{e['column']}: {e['message']}")
+    rows = (
+        [*r["cells"], *[""] * (len(header) - len(r["cells"])), f"row {r['row']}: " + "; ".join(problems[r["row"]])]
+        for r in batch.rejected_rows
+    )
+    name = batch.original_filename.rsplit(".", 1)[0]
+    return csv_response(filename=f"{name}-rejected.csv", header=[*header, "Errors"], rows=rows)
+
+
+@coordinator_required
+def batch_file(request: HttpRequest, pk: int) -> FileResponse:
+    batch = _get_batch(pk)
+    if not batch.file:
+        raise Http404("The file was not kept.")
+    return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_filename)
+
+
+@coordinator_required
+@require_POST
+def batch_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _get_batch(pk)
+    try:
+        removed = batch_undo(batch=batch)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Removed the {removed} award{'s' if removed != 1 else ''} this import added.")
+    return redirect("imports:detail", pk=pk)

@@ -1,0 +1,46 @@
+"""In-memory spreadsheets for import tests."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+from imports.models import ImportBatch
+from imports.services import batch_create, batch_run, plan_file
+
+
+def csv_file(
+    rows: list[list], *, delimiter: str = ",", encoding: str = "utf-8", bom: bool = False, newline: str = "\n"
+) -> bytes:
+    text = newline.join(delimiter.join(str(c) for c in row) for row in rows) + newline
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding)
+
+
+def xlsx_file(rows: list[list], *, sheet: str = "Sheet1", number_formats: dict[int, str] | None = None) -> bytes:
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = sheet
+    for row in rows:
+        ws.append(row)
+    for column, fmt in (number_formats or {}).items():
+        for cells in ws.iter_rows(min_row=2, min_col=column, max_col=column):
+            cells[0].number_format = fmt
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def run(
+    kind: str, data: bytes, *, filename: str = "file.csv", skip_invalid: bool = False, user=None, **options
+) -> ImportBatch:
+    batch = batch_create(kind=kind, data=data, filename=filename, user=user, options=options)
+    return batch_run(batch=batch, skip_invalid=skip_invalid)
+
+
+def plan(kind: str, data: bytes, *, filename: str = "file.csv", **options):
+    return plan_file(kind=kind, data=data, filename=filename, options=options)
+
+
+def errors(batch_or_plan) -> list[tuple[int, str, str]]:
+    return [(e["row"], e["column"], e["message"]) for e in batch_or_plan.errors]

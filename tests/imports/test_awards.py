@@ -1,0 +1,156 @@
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from credentials.models import CredentialAward
+from imports.models import ImportBatch
+from imports.services import batch_undo
+from tests.factories import (
+    CredentialAliasFactory,
+    CredentialAwardFactory,
+    CredentialFactory,
+    ProgramOfStudyFactory,
+    StudentFactory,
+    school_year,
+)
+from tests.imports.helpers import csv_file, errors, plan, run, xlsx_file
+
+pytestmark = pytest.mark.django_db
+KIND = ImportBatch.Kind.CREDENTIALS
+HEADER = ["Student Number", "Certification", "Date Earned", "Certificate #"]
+
+
+@pytest.fixture
+def osha():
+    credential = CredentialFactory(code="OSHA10", name="OSHA 10-Hour General Industry")
+    CredentialAliasFactory(credential=credential, alias="OSHA-10")
+    return credential
+
+
+@pytest.fixture
+def ana():
+    return StudentFactory(local_id="004512")
+
+
+def test_an_award_row_creates_an_imported_award_in_the_right_school_year(osha, ana):
+    batch = run(KIND, csv_file([HEADER, ["004512", "OSHA10", "2025-03-03", "C-1"]]))
+    award = CredentialAward.objects.get()
+    assert (award.student, award.credential, award.earned_on) == (ana, osha, date(2025, 3, 3))
+    assert award.school_year == school_year("2024-25")
+    assert award.source == CredentialAward.Source.IMPORT
+    assert award.import_batch == batch
+    assert award.certificate_number == "C-1"
+    assert list(award.history.values_list("history_type", flat=True)) == ["+"]
+
+
+@pytest.mark.parametrize("spelling", ["OSHA10", "osha10", "  OSHA 10-Hour General Industry ", "osha-10"])
+def test_the_credential_matches_by_code_name_or_alias_ignoring_case_and_spaces(osha, ana, spelling):
+    run(KIND, csv_file([HEADER, ["004512", spelling, "2025-03-03", ""]]))
+    assert CredentialAward.objects.get().credential == osha
+
+
+def test_us_dates_and_excel_serial_dates_are_read(osha, ana):
+    run(KIND, csv_file([HEADER, ["004512", "OSHA10", "3/3/2025", ""], ["004512", "OSHA10", "45720", ""]]))
+    assert sorted(CredentialAward.objects.values_list("earned_on", flat=True)) == [date(2025, 3, 3), date(2025, 3, 4)]
+
+
+def test_an_award_on_the_first_day_of_a_school_year_belongs_to_that_year(osha, ana, settings):
+    settings.SCHOOL_YEAR_START = (7, 1)
+    run(KIND, csv_file([HEADER, ["004512", "OSHA10", "2024-07-01", ""], ["004512", "OSHA10", "2024-06-30", ""]]))
+    years = dict(CredentialAward.objects.values_list("earned_on", "school_year__label"))
+    assert years == {date(2024, 7, 1): "2024-25", date(2024, 6, 30): "2023-24"}
+
+
+def test_reimporting_the_same_awards_changes_nothing(osha, ana):
+    data = csv_file([HEADER, ["004512", "OSHA10", "2025-03-03", "C-1"]])
+    run(KIND, data)
+    again = run(KIND, data)
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 1)
+    assert CredentialAward.objects.count() == 1
+    assert CredentialAward.history.count() == 1
+
+
+def test_exact_duplicate_lines_and_the_same_award_under_an_alias_are_counted_once(osha, ana):
+    row = ["004512", "OSHA10", "2025-03-03", ""]
+    batch = run(KIND, csv_file([HEADER, row, row, ["004512", "OSHA-10", "3/3/2025", ""]]))
+    assert batch.created_count == 1
+    assert CredentialAward.objects.count() == 1
+
+
+def test_an_award_already_entered_by_hand_is_not_duplicated(osha, ana):
+    CredentialAwardFactory(student=ana, credential=osha, earned_on=date(2025, 3, 3))
+    batch = run(KIND, csv_file([HEADER, ["004512", "OSHA10", "2025-03-03", ""]]))
+    assert batch.unchanged_count == 1
+    assert CredentialAward.objects.count() == 1
+
+
+def test_each_kind_of_bad_award_row_is_an_error_with_its_row_number(osha, ana):
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    data = csv_file(
+        [
+            ["student_id", "credential", "earned_on", "program"],
+            ["004512", "OSHA10", "2025-03-03", ""],
+            ["", "OSHA10", "2025-03-03", ""],
+            ["999999", "OSHA10", "2025-03-03", ""],
+            ["004512", "Basket Weaving Certificate", "2025-03-03", ""],
+            ["004512", "OSHA10", tomorrow, ""],
+            ["004512", "OSHA10", "2/30/2025", ""],
+            ["004512", "OSHA10", "", ""],
+            ["004512", "", "1985-01-01", "Underwater Welding"],
+        ]
+    )
+    assert errors(plan(KIND, data)) == [
+        (3, "student_id", "the student ID is blank"),
+        (4, "student_id", "no student has the ID '999999'"),
+        (5, "credential", "'Basket Weaving Certificate' is not in the catalog"),
+        (6, "earned_on", f"{tomorrow} is in the future"),
+        (7, "earned_on", "'2/30/2025' is not a real date"),
+        (8, "earned_on", "the date earned is blank"),
+        (9, "credential", "the credential is blank"),
+        (9, "earned_on", "1985-01-01 is before 1990"),
+        (9, "program", "'Underwater Welding' is not a program of study"),
+    ]
+
+
+def test_all_or_nothing_writes_no_award_when_one_row_is_bad(osha, ana):
+    data = csv_file([HEADER, ["004512", "OSHA10", "2025-03-03", ""], ["004512", "Nope", "2025-03-03", ""]])
+    batch = run(KIND, data)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.message == "Nothing was imported: 1 row had errors."
+    assert CredentialAward.objects.count() == 0
+
+
+def test_skip_invalid_writes_the_good_rows_and_keeps_the_bad_one(osha, ana):
+    data = csv_file([HEADER, ["004512", "OSHA10", "2025-03-03", ""], ["004512", "Nope", "2025-03-03", ""]])
+    batch = run(KIND, data, skip_invalid=True)
+    assert (batch.status, batch.created_count, batch.rejected_count) == (ImportBatch.Status.COMPLETED, 1, 1)
+    assert batch.rejected_rows == [{"row": 3, "cells": ["004512", "Nope", "2025-03-03", ""]}]
+
+
+def test_a_program_named_in_the_file_is_linked(osha, ana):
+    program = ProgramOfStudyFactory(code="WELD", name="Welding")
+    run(
+        KIND,
+        csv_file([["student_id", "credential", "earned_on", "program"], ["004512", "OSHA10", "2025-03-03", "welding"]]),
+    )
+    assert CredentialAward.objects.get().program == program
+
+
+def test_an_xlsx_with_numeric_ids_and_real_dates_imports(osha):
+    StudentFactory(local_id="4512")
+    data = xlsx_file([HEADER, [4512, "OSHA10", date(2025, 3, 3), None]])
+    batch = run(KIND, data, filename="awards.xlsx")
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.errors
+    assert CredentialAward.objects.get().earned_on == date(2025, 3, 3)
+
+
+def test_undo_removes_only_the_awards_the_batch_created(osha, ana):
+    manual = CredentialAwardFactory(student=ana, credential=osha, earned_on=date(2025, 1, 5))
+    batch = run(
+        KIND, csv_file([HEADER, ["004512", "OSHA10", "2025-03-03", ""], ["004512", "OSHA10", "2025-01-05", ""]])
+    )
+    assert batch_undo(batch=batch) == 1
+    assert list(CredentialAward.objects.all()) == [manual]
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.UNDONE

@@ -1,0 +1,98 @@
+from decimal import Decimal
+
+import pytest
+
+from credentials.models import Credential, CredentialAlias
+from imports.models import ImportBatch
+from pathways.models import CourseCompletion
+from tests.factories import (
+    CareerClusterFactory,
+    CourseFactory,
+    CredentialAliasFactory,
+    CredentialFactory,
+    StudentFactory,
+    school_year,
+)
+from tests.imports.helpers import csv_file, errors, plan, run
+
+pytestmark = pytest.mark.django_db
+CATALOG = ["code", "name", "issuer", "kind", "cluster", "state_recognized", "aliases"]
+COURSES = ["student_id", "course", "school_year", "passed", "college_credit_hours"]
+
+
+def test_a_catalog_file_creates_credentials_with_their_aliases():
+    CareerClusterFactory(code="MFG", name="Manufacturing")
+    data = csv_file(
+        [CATALOG, ["AWS-D1", "AWS D1.1 Welder", "American Welding Society", "industry", "MFG", "Y", "D1.1; AWS Welder"]]
+    )
+    batch = run(ImportBatch.Kind.CATALOG, data)
+    assert batch.created_count == 1
+    credential = Credential.objects.get(code="AWS-D1")
+    assert credential.state_recognized is True
+    assert credential.cluster.code == "MFG"
+    assert sorted(credential.aliases.values_list("alias", flat=True)) == ["AWS Welder", "D1.1"]
+
+
+def test_a_catalog_row_updates_a_credential_matched_by_code_ignoring_case():
+    CredentialFactory(code="OSHA10", name="Old name", issuer="OSHA")
+    batch = run(ImportBatch.Kind.CATALOG, csv_file([CATALOG, ["osha10", "OSHA 10-Hour", "OSHA", "", "", "N", ""]]))
+    assert (batch.created_count, batch.updated_count) == (0, 1)
+    assert Credential.objects.get().name == "OSHA 10-Hour"
+    again = run(ImportBatch.Kind.CATALOG, csv_file([CATALOG, ["osha10", "OSHA 10-Hour", "OSHA", "", "", "N", ""]]))
+    assert again.unchanged_count == 1
+
+
+def test_catalog_errors_name_the_row_and_column():
+    other = CredentialFactory(code="CPR")
+    CredentialAliasFactory(credential=other, alias="First Aid")
+    data = csv_file(
+        [
+            CATALOG,
+            ["", "No code", "X", "", "", "", ""],
+            ["A1", "A one", "X", "gadget", "Nowhere", "perhaps", "First Aid"],
+            ["a1", "A one again", "X", "", "", "", ""],
+        ]
+    )
+    assert errors(plan(ImportBatch.Kind.CATALOG, data)) == [
+        (2, "code", "this is blank"),
+        (3, "kind", "'gadget' is not a kind of credential"),
+        (3, "cluster", "'Nowhere' is not a career cluster"),
+        (3, "state_recognized", "'perhaps' is not yes or no (use Y/N, Yes/No, 1/0, TRUE/FALSE or X/blank)"),
+        (3, "aliases", "alias 'First Aid' already belongs to another credential"),
+        (4, "code", "code 'a1' is already on row 3"),
+    ]
+    assert CredentialAlias.objects.count() == 1
+
+
+def test_course_completions_upsert_by_student_course_and_year():
+    student = StudentFactory(local_id="1")
+    course = CourseFactory(code="WELD1", name="Welding I")
+    data = csv_file([COURSES, ["1", "weld1", "2024-25", "Y", "3"], ["1", "Welding I", "2023-24", "no", ""]])
+    batch = run(ImportBatch.Kind.COURSES, data)
+    assert batch.created_count == 2
+    done = CourseCompletion.objects.get(student=student, course=course, school_year=school_year("2024-25"))
+    assert (done.passed, done.college_credit_hours, done.import_batch) == (True, Decimal("3.0"), batch)
+    again = run(ImportBatch.Kind.COURSES, csv_file([COURSES, ["1", "WELD1", "2024-25", "N", "3"]]))
+    assert (again.created_count, again.updated_count) == (0, 1)
+    done.refresh_from_db()
+    assert done.passed is False
+
+
+def test_course_rows_with_problems_are_reported_by_row():
+    StudentFactory(local_id="1")
+    CourseFactory(code="WELD1")
+    data = csv_file(
+        [
+            COURSES,
+            ["2", "WELD1", "2024-25", "Y", ""],
+            ["1", "Basket", "2024", "Y", ""],
+            ["1", "WELD1", "", "maybe", "-1"],
+        ]
+    )
+    assert errors(plan(ImportBatch.Kind.COURSES, data)) == [
+        (2, "student_id", "no student has the ID '2'"),
+        (3, "course", "'Basket' is not a course in the catalog"),
+        (4, "school_year", "the school year is blank"),
+        (4, "passed", "'maybe' is not yes or no (use Y/N, Yes/No, 1/0, TRUE/FALSE or X/blank)"),
+        (4, "college_credit_hours", "'-1' is not a number of hours"),
+    ]

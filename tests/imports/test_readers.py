@@ -1,0 +1,118 @@
+import io
+import zipfile
+
+import pytest
+
+from imports.readers import ImportFileError, read_table
+from tests.imports.helpers import csv_file, xlsx_file
+
+HEADER = ["student_id", "first_name", "last_name"]
+
+
+def test_a_utf8_file_with_a_bom_reads_its_first_header_without_the_bom():
+    table = read_table(data=csv_file([HEADER, ["004512", "José", "Núñez"]], bom=True), filename="a.csv")
+    assert table.header[0] == "student_id"
+    assert table.rows == [(2, ["004512", "José", "Núñez"])]
+
+
+def test_a_windows_1252_file_keeps_its_accents():
+    data = csv_file([HEADER, ["1", "José", "Núñez"]], encoding="cp1252")
+    assert read_table(data=data, filename="a.csv").rows[0][1][1:] == ["José", "Núñez"]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_comma_semicolon_and_tab_separated_files_are_all_recognised(delimiter):
+    table = read_table(data=csv_file([HEADER, ["1", "Ana", "Baca"]], delimiter=delimiter), filename="a.csv")
+    assert table.header == HEADER
+    assert table.rows[0][1] == ["1", "Ana", "Baca"]
+
+
+def test_crlf_line_endings_read_like_lf():
+    table = read_table(data=csv_file([HEADER, ["1", "Ana", "Baca"]], newline="\r\n"), filename="a.csv")
+    assert table.rows == [(2, ["1", "Ana", "Baca"])]
+
+
+def test_blank_rows_are_skipped_but_row_numbers_stay_those_of_the_spreadsheet():
+    data = csv_file([HEADER, ["1", "Ana", "Baca"], ["", "", ""], ["2", "Luis", "Chavez"]])
+    assert [n for n, _ in read_table(data=data, filename="a.csv").rows] == [2, 4]
+
+
+def test_xlsx_whole_numbers_lose_the_float_but_text_ids_keep_leading_zeros():
+    data = xlsx_file([HEADER + ["grade"], ["004512", "Ana", "Baca", 11], [4513, "Luis", "Chavez", 9.0]])
+    rows = read_table(data=data, filename="a.xlsx").rows
+    assert rows[0][1] == ["004512", "Ana", "Baca", "11"]
+    assert rows[1][1] == ["4513", "Luis", "Chavez", "9"]
+
+
+def test_xlsx_real_dates_come_out_as_iso_dates():
+    from datetime import date
+
+    data = xlsx_file([["student_id", "earned_on"], ["1", date(2025, 3, 3)]])
+    assert read_table(data=data, filename="a.xlsx").rows[0][1] == ["1", "2025-03-03"]
+
+
+def test_a_named_sheet_is_read_and_an_unknown_one_is_a_clear_error():
+    data = xlsx_file([HEADER, ["1", "Ana", "Baca"]], sheet="Roster")
+    assert read_table(data=data, filename="a.xlsx", sheet="Roster").rows[0][1][0] == "1"
+    with pytest.raises(ImportFileError, match="no sheet named 'Other'"):
+        read_table(data=data, filename="a.xlsx", sheet="Other")
+
+
+def test_formula_cells_are_imported_as_their_text_never_evaluated():
+    data = xlsx_file([HEADER, ["1", "=1+1", '=HYPERLINK("http://x","y")']])
+    assert read_table(data=data, filename="a.xlsx").rows[0][1] == ["1", "=1+1", '=HYPERLINK("http://x","y")']
+
+
+def test_an_empty_file_is_refused():
+    with pytest.raises(ImportFileError, match="empty"):
+        read_table(data=b"  \n", filename="a.csv")
+
+
+def test_a_file_with_headers_only_is_refused():
+    with pytest.raises(ImportFileError, match="no rows under them"):
+        read_table(data=csv_file([HEADER]), filename="a.csv")
+
+
+def test_a_binary_file_is_not_a_spreadsheet():
+    with pytest.raises(ImportFileError, match="not a spreadsheet"):
+        read_table(data=b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10, filename="photo.csv")
+
+
+def test_a_file_named_xlsx_that_is_not_a_workbook_is_refused():
+    with pytest.raises(ImportFileError, match="not one"):
+        read_table(data=b"student_id\n1\n", filename="a.xlsx")
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "hi")
+    with pytest.raises(ImportFileError, match="not an XLSX workbook"):
+        read_table(data=buffer.getvalue(), filename="a.xlsx")
+
+
+def test_a_zip_bomb_disguised_as_xlsx_is_refused_before_parsing():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (50 * 1024 * 1024))
+    data = buffer.getvalue()
+    assert len(data) < 1024 * 1024
+    with pytest.raises(ImportFileError, match="expands to far more data"):
+        read_table(data=data, filename="bomb.xlsx")
+
+
+def test_a_workbook_with_thousands_of_parts_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        for n in range(1001):
+            archive.writestr(f"xl/media/{n}.bin", "x")
+    with pytest.raises(ImportFileError, match="parts; the limit is 1000"):
+        read_table(data=buffer.getvalue(), filename="many.xlsx")
+
+
+def test_a_file_over_the_size_limit_is_refused(settings):
+    settings.IMPORT_MAX_BYTES = 1024
+    with pytest.raises(ImportFileError, match="the limit is"):
+        read_table(data=csv_file([HEADER] + [["1", "Ana", "Baca"]] * 200), filename="a.csv")

@@ -1,0 +1,179 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import Role
+from credentials.models import CredentialAward
+from imports.models import ImportBatch, ImportPreset
+from students.models import Student
+from tests.factories import CredentialFactory, SchoolFactory, StudentFactory, user_with_role
+from tests.imports.helpers import csv_file
+
+pytestmark = pytest.mark.django_db
+ROSTER = ["student_id", "first_name", "last_name", "grade", "school"]
+
+
+@pytest.fixture
+def coordinator(client):
+    user = user_with_role(Role.COORDINATOR)
+    client.force_login(user)
+    return user
+
+
+def upload(client, rows, *, kind="students", name="roster.csv", **extra):
+    data = {"kind": kind, "file": SimpleUploadedFile(name, csv_file(rows)), "school_year": "2024-25", **extra}
+    return client.post(reverse("imports:list"), data)
+
+
+@pytest.mark.parametrize("role", [Role.COUNSELOR, Role.BOARD_VIEWER])
+def test_import_pages_are_for_coordinators_only(client, role):
+    client.force_login(user_with_role(role))
+    assert client.get(reverse("imports:list")).status_code == 403
+
+
+def test_the_imports_menu_item_shows_for_a_coordinator(client, coordinator):
+    assert b'href="/imports/"' in client.get(reverse("home")).content
+
+
+def test_upload_then_preview_shows_counts_rows_errors_and_new_schools(client, coordinator):
+    response = upload(
+        client, [ROSTER, ["1", "Ana", "Baca", "9", "New High"], ["2", "Luis", "Chavez", "15", "New High"]]
+    )
+    batch = ImportBatch.objects.get()
+    assert response.url == reverse("imports:detail", args=[batch.pk])
+    page = client.get(response.url).content.decode()
+    assert "New High" in page
+    assert "&#x27;15&#x27; is not a grade" in page
+    assert "Import the valid rows only" in page
+    assert Student.objects.count() == 0
+
+
+def test_confirming_runs_the_import_and_shows_the_result(client, coordinator):
+    SchoolFactory(code="SHS")
+    upload(client, [ROSTER, ["1", "Ana", "Baca", "9", "SHS"]])
+    batch = ImportBatch.objects.get()
+    response = client.post(reverse("imports:confirm", args=[batch.pk]), {"skip_invalid": "0"})
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMPLETED
+    assert batch.created_by == coordinator
+    assert Student.objects.filter(local_id="1").exists()
+    assert "Imported." in client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
+
+
+def test_confirming_twice_imports_once(client, coordinator):
+    SchoolFactory(code="SHS")
+    upload(client, [ROSTER, ["1", "Ana", "Baca", "9", "SHS"]])
+    batch = ImportBatch.objects.get()
+    client.post(reverse("imports:confirm", args=[batch.pk]))
+    client.post(reverse("imports:confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.created_count == 1
+
+
+def test_the_rejected_rows_download_as_csv_with_their_errors(client, coordinator):
+    SchoolFactory(code="SHS")
+    upload(client, [ROSTER, ["1", "Ana", "Baca", "9", "SHS"], ["2", "Luis", "Chavez", "15", "SHS"]])
+    batch = ImportBatch.objects.get()
+    client.post(reverse("imports:confirm", args=[batch.pk]), {"skip_invalid": "1"})
+    response = client.get(reverse("imports:rejected", args=[batch.pk]))
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines == [
+        "student_id,first_name,last_name,grade,school,Errors",
+        "2,Luis,Chavez,15,SHS,\"row 3: grade: '15' is not a grade (PK, K or 1 to 12)\"",
+    ]
+
+
+def test_a_column_mapping_is_applied_and_saved_as_a_preset(client, coordinator):
+    SchoolFactory(code="SHS")
+    upload(client, [["Pupil", "first_name", "last_name", "grade", "school"], ["1", "Ana", "Baca", "9", "SHS"]])
+    batch = ImportBatch.objects.get()
+    assert "Missing required column" in client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
+    fields = {"col_0": "student_id", "col_1": "first_name", "col_2": "last_name", "col_3": "grade", "col_4": "school"}
+    client.post(reverse("imports:mapping", args=[batch.pk]), {**fields, "preset_name": "SIS export"})
+    batch.refresh_from_db()
+    assert batch.errors == []
+    assert ImportPreset.objects.get(name="SIS export").mapping["Pupil"] == "student_id"
+
+
+def test_a_preset_chosen_at_upload_maps_the_columns(client, coordinator):
+    SchoolFactory(code="SHS")
+    preset = ImportPreset.objects.create(kind="students", name="SIS", mapping={"Pupil": "student_id"})
+    upload(
+        client,
+        [["Pupil", "first_name", "last_name", "grade", "school"], ["1", "Ana", "Baca", "9", "SHS"]],
+        preset=preset.pk,
+    )
+    assert ImportBatch.objects.get().errors == []
+
+
+def test_an_empty_upload_gets_a_clear_message_and_no_500(client, coordinator):
+    response = client.post(
+        reverse("imports:list"), {"kind": "students", "file": SimpleUploadedFile("x.csv", b"student_id\n")}
+    )
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "no rows under them" in client.get(response.url).content.decode()
+
+
+def test_a_coordinator_can_undo_a_credential_batch(client, coordinator):
+    StudentFactory(local_id="1")
+    CredentialFactory(code="OSHA10")
+    upload(client, [["student_id", "credential", "earned_on"], ["1", "OSHA10", "2025-03-03"]], kind="credentials")
+    batch = ImportBatch.objects.get()
+    client.post(reverse("imports:confirm", args=[batch.pk]))
+    assert CredentialAward.objects.count() == 1
+    client.post(reverse("imports:undo", args=[batch.pk]))
+    assert CredentialAward.objects.count() == 0
+
+
+def test_the_progress_fragment_asks_htmx_to_reload_once_finished(client, coordinator):
+    batch = ImportBatch.objects.create(
+        kind="students", original_filename="a.csv", sha256="0" * 64, status=ImportBatch.Status.COMPLETED
+    )
+    response = client.get(reverse("imports:progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert response["HX-Refresh"] == "true"
+    batch.status = ImportBatch.Status.RUNNING
+    batch.save()
+    response = client.get(reverse("imports:progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in response
+    assert b'hx-trigger="every 1s"' in response.content
+
+
+def test_the_batch_list_uses_a_fixed_number_of_queries(client, coordinator, django_assert_max_num_queries):
+    for n in range(5):
+        ImportBatch.objects.create(
+            kind="students", original_filename=f"{n}.csv", sha256="0" * 64, created_by=coordinator
+        )
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("imports:list")).status_code == 200
+
+
+def test_an_unexpected_error_in_the_worker_marks_the_batch_failed_instead_of_running_forever(
+    client, coordinator, monkeypatch
+):
+    SchoolFactory(code="SHS")
+    upload(client, [ROSTER, ["1", "Ana", "Baca", "9", "SHS"]])
+    batch = ImportBatch.objects.get()
+
+    def broken(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("imports.tasks.batch_run", broken)
+    client.post(reverse("imports:confirm", args=[batch.pk]))  # the task backend records the exception
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.message == "Nothing was imported: an unexpected error stopped the import."
+    assert Student.objects.count() == 0
+
+
+def test_the_batch_page_uses_a_fixed_number_of_queries_however_many_errors(
+    client, coordinator, django_assert_max_num_queries
+):
+    rows = [ROSTER] + [[str(n), "Ana", "Baca", "99", "SHS"] for n in range(1, 301)]
+    upload(client, rows)
+    batch = ImportBatch.objects.get()
+    assert len(batch.errors) == 300
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("imports:detail", args=[batch.pk]))
+    assert response.content.decode().count("is not a grade") == 300
