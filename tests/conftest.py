@@ -93,6 +93,7 @@ def two_schools(this_year, fast_passwords):
         board=user_with_role(Role.BOARD_VIEWER, username="board"),
     )
 
+
 @pytest.fixture(autouse=True)
 def _tasks_run_immediately(settings):
     """Background tasks (imports) run at once inside the test, so a test sees their result."""
