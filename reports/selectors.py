@@ -1,0 +1,397 @@
+"""Every number the board dashboard shows, computed in the database.
+
+The page, the exports, the JSON API, the `board_report` command and the tests all call these
+functions; docs/metrics.md states the same definitions for a reader outside the code.
+
+Common ground for every metric below:
+
+- A *school year* Y is a `SchoolYear`; an award belongs to Y when its date falls in Y
+  (`CredentialAward.school_year`, derived from `earned_on`).
+- The *population* of Y is the set of students with an enrollment in Y (one enrollment per student
+  per year, enforced by the database) that pass the scope's filters, all read from **Y's own
+  enrollment**: the school they were enrolled at in Y, their grade in Y, and, when a program is
+  chosen, being a participant of that program by the end of Y (`pathways.selectors.students_at_status`).
+  Population choices: all enrolled students, grades 9-12, grade 12 (seniors), or CTE concentrators
+  (concentrator in the chosen program, or in any program, by the end of Y).
+- An *earner* in Y is a student of Y's population with at least one award dated in Y, counted once
+  however many awards they have. Awards to students outside Y's population (not enrolled in Y, or
+  filtered out) are not counted anywhere for Y.
+- Distinct counts are not additive: every row (credential, school, grade, program, group) is counted
+  by its own aggregate query, and no total is ever the sum of rows.
+
+Each selector runs a fixed number of queries whatever the data size (stated in its docstring).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from credentials.models import CredentialAward
+from pathways.models import ProgramOfStudy
+from pathways.selectors import COMPLETER, CONCENTRATOR, PARTICIPANT, program_course_counts, students_at_status
+from students.models import GAP_GROUPS, STUDENT_GROUPS, Enrollment, School, SchoolYear
+
+ALL_STUDENTS = "all"
+GRADES_9_12 = "grades_9_12"
+SENIORS = "grade_12"
+CONCENTRATORS = "concentrators"
+POPULATIONS = {
+    ALL_STUDENTS: "All students enrolled",
+    GRADES_9_12: "Grades 9–12",
+    SENIORS: "Seniors (grade 12)",
+    CONCENTRATORS: "CTE concentrators",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the numbers are restricted to: a school, a program, a population (see the module docstring)."""
+
+    school: School | None = None
+    program: ProgramOfStudy | None = None
+    population: str = ALL_STUDENTS
+
+    def __post_init__(self) -> None:
+        if self.population not in POPULATIONS:
+            raise ValueError(f"unknown population {self.population!r}")
+
+
+def rate(numerator: int | None, denominator: int | None) -> float | None:
+    """numerator / denominator as a fraction rounded to 4 places; None when the denominator is 0."""
+    if not denominator or numerator is None:
+        return None
+    return round(numerator / denominator, 4)
+
+
+# --- the population and the "earned" test, shared by every metric -------------------------------------
+
+
+def _population_q(*, school_year: SchoolYear, scope: Scope) -> Q:
+    """Enrollment rows of `school_year` in the scope, read from that year's enrollment and program status."""
+    q = Q(school_year=school_year)
+    if scope.school is not None:
+        q &= Q(school=scope.school)
+    if scope.population == GRADES_9_12:
+        q &= Q(grade__gte=9, grade__lte=12)
+    elif scope.population == SENIORS:
+        q &= Q(grade=12)
+    elif scope.population == CONCENTRATORS:
+        q &= Q(student_id__in=students_at_status(school_year=school_year, status=CONCENTRATOR, program=scope.program))
+    if scope.program is not None and scope.population != CONCENTRATORS:
+        q &= Q(student_id__in=students_at_status(school_year=school_year, status=PARTICIPANT, program=scope.program))
+    return q
+
+
+def population_enrollments(*, school_years: Sequence[SchoolYear], scope: Scope) -> QuerySet[Enrollment]:
+    """The enrollments of the population of each of `school_years` (one row per student and year)."""
+    q = Q(pk__in=[])
+    for year in school_years:
+        q |= _population_q(school_year=year, scope=scope)
+    return Enrollment.objects.filter(q)
+
+
+def _earned_in_year() -> Exists:
+    """For an enrollment row: the student has at least one award dated in that enrollment's year."""
+    return Exists(
+        CredentialAward.objects.filter(student_id=OuterRef("student_id"), school_year_id=OuterRef("school_year_id"))
+    )
+
+
+def _earned_before_year() -> Exists:
+    """For an enrollment row: the student has an award dated before that enrollment's year began."""
+    return Exists(
+        CredentialAward.objects.filter(
+            student_id=OuterRef("student_id"), earned_on__lt=OuterRef("school_year__start_date")
+        )
+    )
+
+
+def _awards_of_population(*, school_years: Sequence[SchoolYear], scope: Scope) -> QuerySet[CredentialAward]:
+    """Awards dated in one of `school_years` whose student is in that same year's population."""
+    in_population = Exists(
+        population_enrollments(school_years=school_years, scope=scope).filter(
+            student_id=OuterRef("student_id"), school_year_id=OuterRef("school_year_id")
+        )
+    )
+    return CredentialAward.objects.filter(school_year__in=list(school_years)).filter(in_population)
+
+
+# --- the metrics -------------------------------------------------------------------------------------------
+
+
+def headline_metrics(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, dict[str, Any]]:
+    """The headline and the student groups, per school year (keyed by `SchoolYear.pk`). Two queries.
+
+    - `enrolled_students`: students with an enrollment in Y in the population.
+    - `discrete_earners`: students of the population with at least one award dated in Y (once each).
+    - `earner_rate`: discrete_earners / enrolled_students (a fraction; None when nobody is enrolled).
+    - `credentials_awarded`: awards dated in Y to students of Y's population (a renewal on a later
+      date is a second award).
+    - `credentials_per_earner`: credentials_awarded / discrete_earners (None when there are no earners).
+    - `first_time_earners`: earners in Y with no award dated before Y began.
+    - `concentrators` / `completers`: students of the population who are a concentrator / completer in
+      the chosen program (any program when none is chosen) by the end of Y; `completion_rate` is
+      completers / concentrators.
+    - `by_group[g]` for each gap group g (special education, emergent bilingual, economically
+      disadvantaged): `enrolled` and `earners` among the population whose **Y enrollment** carries the
+      flag, their `rate`, and `gap` = group rate - all-students rate (percentage points as a fraction).
+    """
+    enrollments = population_enrollments(school_years=school_years, scope=scope)
+    earned = Q(earned=True)
+    aggregates: dict[str, Any] = {
+        "enrolled_students": Count("id"),
+        "discrete_earners": Count("id", filter=earned),
+        "first_time_earners": Count("id", filter=earned & Q(earned_before=False)),
+    }
+    for group in GAP_GROUPS:
+        aggregates[f"{group}__enrolled"] = Count("id", filter=Q(**{group: True}))
+        aggregates[f"{group}__earners"] = Count("id", filter=Q(**{group: True}) & earned)
+    status_q = Q(pk__in=[]), Q(pk__in=[])
+    for year in school_years:
+        status_q = (
+            status_q[0]
+            | Q(
+                school_year=year,
+                student_id__in=students_at_status(school_year=year, status=CONCENTRATOR, program=scope.program),
+            ),
+            status_q[1]
+            | Q(
+                school_year=year,
+                student_id__in=students_at_status(school_year=year, status=COMPLETER, program=scope.program),
+            ),
+        )
+    aggregates["concentrators"] = Count("id", filter=status_q[0])
+    aggregates["completers"] = Count("id", filter=status_q[1])
+    rows = (
+        enrollments.annotate(earned=_earned_in_year(), earned_before=_earned_before_year())
+        .values("school_year_id")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    awards = dict(
+        _awards_of_population(school_years=school_years, scope=scope)
+        .values("school_year_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("school_year_id", "n")
+    )
+    result: dict[int, dict[str, Any]] = {}
+    found = {row["school_year_id"]: row for row in rows}
+    for year in school_years:
+        row = found.get(year.pk, {})
+        enrolled = row.get("enrolled_students", 0)
+        earners = row.get("discrete_earners", 0)
+        awarded = awards.get(year.pk, 0)
+        metrics: dict[str, Any] = {
+            "enrolled_students": enrolled,
+            "discrete_earners": earners,
+            "earner_rate": rate(earners, enrolled),
+            "credentials_awarded": awarded,
+            "credentials_per_earner": round(awarded / earners, 2) if earners else None,
+            "first_time_earners": row.get("first_time_earners", 0),
+            "concentrators": row.get("concentrators", 0),
+            "completers": row.get("completers", 0),
+            "completion_rate": rate(row.get("completers", 0), row.get("concentrators", 0)),
+        }
+        all_rate = metrics["earner_rate"]
+        groups = {}
+        for group in GAP_GROUPS:
+            g_enrolled = row.get(f"{group}__enrolled", 0)
+            g_earners = row.get(f"{group}__earners", 0)
+            g_rate = rate(g_earners, g_enrolled)
+            groups[group] = {
+                "name": STUDENT_GROUPS[group],
+                "enrolled": g_enrolled,
+                "earners": g_earners,
+                "rate": g_rate,
+                "gap": round(g_rate - all_rate, 4) if g_rate is not None and all_rate is not None else None,
+            }
+        metrics["by_group"] = groups
+        result[year.pk] = metrics
+    return result
+
+
+def credential_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, list[dict[str, Any]]]:
+    """By credential, per school year: for each credential with an award dated in Y to a student of Y's
+    population, `students` (distinct students with at least one such award) and `awards` (all such awards,
+    renewals included). Ordered by students, then name. One query."""
+    rows = (
+        _awards_of_population(school_years=school_years, scope=scope)
+        .values("school_year_id", "credential_id", "credential__code", "credential__name")
+        .annotate(students=Count("student_id", distinct=True), awards=Count("id"))
+        .order_by("-students", "credential__name")
+    )
+    result: dict[int, list[dict[str, Any]]] = {year.pk: [] for year in school_years}
+    for row in rows:
+        result[row["school_year_id"]].append(
+            {
+                "code": row["credential__code"],
+                "name": row["credential__name"],
+                "students": row["students"],
+                "awards": row["awards"],
+            }
+        )
+    return result
+
+
+def _enrolled_earners_by(
+    field: str, *, school_years: Sequence[SchoolYear], scope: Scope, extra: Sequence[str] = ()
+) -> QuerySet:
+    return (
+        population_enrollments(school_years=school_years, scope=scope)
+        .annotate(earned=_earned_in_year())
+        .values("school_year_id", field, *extra)
+        .annotate(enrolled=Count("id"), earners=Count("id", filter=Q(earned=True)))
+        .order_by(field)
+    )
+
+
+def school_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, list[dict[str, Any]]]:
+    """By school, per school year: `enrolled` and `earners` (as in the headline) among the population
+    enrolled **at that school in Y**, and their `rate`. A student who changed school counts at each year's
+    own school. One query."""
+    rows = _enrolled_earners_by("school__code", school_years=school_years, scope=scope, extra=["school__name"])
+    result: dict[int, list[dict[str, Any]]] = {year.pk: [] for year in school_years}
+    for row in rows:
+        result[row["school_year_id"]].append(
+            {
+                "code": row["school__code"],
+                "name": row["school__name"],
+                "enrolled": row["enrolled"],
+                "earners": row["earners"],
+                "rate": rate(row["earners"], row["enrolled"]),
+            }
+        )
+    return result
+
+
+def grade_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, list[dict[str, Any]]]:
+    """By grade, per school year: `enrolled`, `earners` and `rate` among the population in that grade
+    **in Y** (a student who moves up a grade counts in their grade of each year). One query."""
+    rows = _enrolled_earners_by("grade", school_years=school_years, scope=scope)
+    result: dict[int, list[dict[str, Any]]] = {year.pk: [] for year in school_years}
+    labels = dict(Enrollment._meta.get_field("grade").choices)
+    for row in rows:
+        result[row["school_year_id"]].append(
+            {
+                "grade": str(labels.get(row["grade"], row["grade"])),
+                "enrolled": row["enrolled"],
+                "earners": row["earners"],
+                "rate": rate(row["earners"], row["enrolled"]),
+            }
+        )
+    return result
+
+
+def program_rows(*, school_year: SchoolYear, scope: Scope) -> list[dict[str, Any]]:
+    """By program, for one school year. Two queries.
+
+    A program's row counts the students of Y's population who are **participants in that program by the
+    end of Y** (passed at least one course of its sequence in Y or an earlier year; see
+    pathways.selectors): `participants`, `earners` among them (award dated in Y, any credential),
+    `rate`, `concentrators`, `completers` (by the program's own thresholds) and `completion_rate`
+    (completers / concentrators). A student in two programs counts in both rows. The optional program
+    recorded on an award is not used here. Programs without participants are listed with zeros.
+    """
+    population_ids = population_enrollments(school_years=[school_year], scope=scope).values("student_id")
+    per_student = (
+        program_course_counts(school_year=school_year, program=scope.program)
+        .filter(student_id__in=population_ids)
+        .annotate(
+            earned=Exists(CredentialAward.objects.filter(student_id=OuterRef("student_id"), school_year=school_year))
+        )
+    )
+    inner_sql, params = per_student.query.sql_with_params()
+    # Aggregating the per-(student, program) rows once more needs a derived table; the ORM cannot group
+    # an already grouped query, so the outer level is written out (the inner query is the ORM's).
+    sql = (
+        "SELECT program_id, COUNT(*), "
+        "SUM(CASE WHEN courses >= concentrator_at THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN courses >= completer_at THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN earned THEN 1 ELSE 0 END) "
+        f"FROM ({inner_sql}) per_student GROUP BY program_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        counts = {row[0]: row[1:] for row in cursor.fetchall()}
+    programs = ProgramOfStudy.objects.order_by("name")
+    if scope.program is not None:
+        programs = programs.filter(pk=scope.program.pk)
+    else:
+        programs = programs.filter(Q(active=True) | Q(pk__in=list(counts)))
+    result = []
+    for program in programs.only("code", "name"):
+        participants, concentrators, completers, earners = (int(v or 0) for v in counts.get(program.pk, (0, 0, 0, 0)))
+        result.append(
+            {
+                "code": program.code,
+                "name": program.name,
+                "participants": participants,
+                "earners": earners,
+                "rate": rate(earners, participants),
+                "concentrators": concentrators,
+                "completers": completers,
+                "completion_rate": rate(completers, concentrators),
+            }
+        )
+    return result
+
+
+def school_years_on_record() -> list[SchoolYear]:
+    """Every school year with at least one enrollment, oldest first. One query."""
+    return list(SchoolYear.objects.filter(Exists(Enrollment.objects.filter(school_year=OuterRef("pk")))))
+
+
+def board_report(
+    *,
+    school_year: SchoolYear,
+    baseline: SchoolYear | None,
+    scope: Scope,
+    trend_years: Sequence[SchoolYear] | None = None,
+) -> dict[str, Any]:
+    """The whole dashboard as one JSON-ready dict (exact numbers; suppression is applied at presentation).
+
+    Keys: `year`, `baseline_year`, `current` and `baseline` METRICS (headline, `by_credential`, `by_group`,
+    `by_grade`, `by_school`, `by_program`), `filters`, and `trend` (headline and by-credential figures for
+    every year in `trend_years`, default the selected and baseline years). Eleven queries.
+    """
+    years = [school_year] + ([baseline] if baseline is not None and baseline.pk != school_year.pk else [])
+    trend_years = list(trend_years) if trend_years is not None else sorted(years, key=lambda y: y.start_year)
+    wanted = sorted({*years, *trend_years}, key=lambda y: y.start_year)
+    headline = headline_metrics(school_years=wanted, scope=scope)
+    credentials = credential_rows(school_years=wanted, scope=scope)
+    schools = school_rows(school_years=years, scope=scope)
+    grades = grade_rows(school_years=years, scope=scope)
+
+    def metrics(year: SchoolYear) -> dict[str, Any]:
+        result = dict(headline[year.pk])
+        result["by_credential"] = credentials[year.pk]
+        result["by_grade"] = {row.pop("grade"): row for row in (dict(r) for r in grades[year.pk])}
+        result["by_school"] = {row.pop("code"): row for row in (dict(r) for r in schools[year.pk])}
+        result["by_program"] = program_rows(school_year=year, scope=scope)
+        return result
+
+    return {
+        "year": school_year.label,
+        "baseline_year": baseline.label if baseline is not None else None,
+        "filters": {
+            "school": scope.school.code if scope.school else None,
+            "program": scope.program.code if scope.program else None,
+            "population": scope.population,
+        },
+        "current": metrics(school_year),
+        "baseline": metrics(baseline) if baseline is not None else None,
+        "trend": [
+            {
+                "year": year.label,
+                **{k: v for k, v in headline[year.pk].items() if k != "by_group"},
+                "by_credential": credentials[year.pk],
+            }
+            for year in trend_years
+        ],
+    }
