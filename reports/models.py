@@ -1,1 +1,105 @@
-"""Board goals and targets live here (see reports/selectors.py for every metric)."""
+"""Board goals and their annual targets (every metric lives in reports/selectors.py)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class Goal(models.Model):
+    """A SMART goal the board adopted: a metric moving from a baseline year's value to a target year's value.
+
+    Rates are stored as percentages (32.0 means 32%); counts as whole numbers. Every metric here is one
+    where a higher value is better, so a year is on track when its actual value reaches its target.
+    """
+
+    class Metric(models.TextChoices):
+        EARNER_RATE = "earner_rate", "Credential earner rate (%)"
+        DISCRETE_EARNERS = "discrete_earners", "Students earning at least one credential"
+        FIRST_TIME_EARNERS = "first_time_earners", "First-time earners"
+        CREDENTIALS_AWARDED = "credentials_awarded", "Credentials awarded"
+        COMPLETION_RATE = "completion_rate", "CTE program completion rate (%)"
+
+    class Population(models.TextChoices):
+        ALL = "all", "All students enrolled"
+        GRADES_9_12 = "grades_9_12", "Grades 9–12"
+        SENIORS = "grade_12", "Seniors (grade 12)"
+        CONCENTRATORS = "concentrators", "CTE concentrators"
+
+    RATE_METRICS = (Metric.EARNER_RATE, Metric.COMPLETION_RATE)
+
+    name = models.CharField(max_length=200, help_text="As the strategic plan words it.")
+    metric = models.CharField(max_length=30, choices=Metric.choices)
+    population = models.CharField(
+        max_length=20, choices=Population.choices, default=Population.ALL, help_text="Whose numbers the goal is about."
+    )
+    baseline_year = models.ForeignKey("students.SchoolYear", on_delete=models.PROTECT, related_name="+")
+    baseline_value = models.DecimalField(max_digits=9, decimal_places=2)
+    target_year = models.ForeignKey("students.SchoolYear", on_delete=models.PROTECT, related_name="+")
+    target_value = models.DecimalField(max_digits=9, decimal_places=2)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["target_year__start_year", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(baseline_value__gte=0) & Q(target_value__gte=0), name="goal_values_not_negative"
+            ),
+            models.CheckConstraint(condition=~Q(baseline_year=models.F("target_year")), name="goal_spans_two_years"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_rate(self) -> bool:
+        return self.metric in self.RATE_METRICS
+
+    def clean(self) -> None:
+        errors = {}
+        years_known = self.baseline_year_id and self.target_year_id
+        if years_known and self.target_year.start_year <= self.baseline_year.start_year:
+            errors["target_year"] = "The target year must come after the baseline year."
+        for field in ("baseline_value", "target_value"):
+            value = getattr(self, field)
+            if value is not None and self.is_rate and value > Decimal(100):
+                errors[field] = "A rate is a percentage from 0 to 100."
+        if errors:
+            raise ValidationError(errors)
+
+
+class GoalTarget(models.Model):
+    """An interim target for one school year between a goal's baseline and target years."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="interim_targets")
+    school_year = models.ForeignKey("students.SchoolYear", on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(max_digits=9, decimal_places=2)
+
+    class Meta:
+        ordering = ["goal", "school_year__start_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["goal", "school_year"], name="one_interim_target_per_goal_year"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="goal_target_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.value} in {self.school_year}"
+
+    def clean(self) -> None:
+        goal = self.goal if self.goal_id else None
+        if goal is None or not self.school_year_id or not goal.baseline_year_id or not goal.target_year_id:
+            return
+        if not goal.baseline_year.start_year < self.school_year.start_year < goal.target_year.start_year:
+            raise ValidationError(
+                {"school_year": "An interim target's year lies between the goal's baseline and target years."}
+            )
+        if goal.is_rate and self.value > Decimal(100):
+            raise ValidationError({"value": "A rate is a percentage from 0 to 100."})

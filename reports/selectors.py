@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -34,18 +35,14 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from credentials.models import CredentialAward
 from pathways.models import ProgramOfStudy
 from pathways.selectors import COMPLETER, CONCENTRATOR, PARTICIPANT, program_course_counts, students_at_status
-from students.models import GAP_GROUPS, STUDENT_GROUPS, Enrollment, School, SchoolYear
+from reports.models import Goal
+from students.models import GAP_GROUPS, STUDENT_GROUPS, Enrollment, School, SchoolYear, school_year_label
 
-ALL_STUDENTS = "all"
-GRADES_9_12 = "grades_9_12"
-SENIORS = "grade_12"
-CONCENTRATORS = "concentrators"
-POPULATIONS = {
-    ALL_STUDENTS: "All students enrolled",
-    GRADES_9_12: "Grades 9–12",
-    SENIORS: "Seniors (grade 12)",
-    CONCENTRATORS: "CTE concentrators",
-}
+ALL_STUDENTS = Goal.Population.ALL.value
+GRADES_9_12 = Goal.Population.GRADES_9_12.value
+SENIORS = Goal.Population.SENIORS.value
+CONCENTRATORS = Goal.Population.CONCENTRATORS.value
+POPULATIONS = dict(Goal.Population.choices)
 
 
 @dataclass(frozen=True)
@@ -383,6 +380,7 @@ def board_report(
             "school": scope.school.code if scope.school else None,
             "program": scope.program.code if scope.program else None,
             "population": scope.population,
+            "population_label": POPULATIONS[scope.population],
         },
         "current": metrics(school_year),
         "baseline": metrics(baseline) if baseline is not None else None,
@@ -395,3 +393,106 @@ def board_report(
             for year in trend_years
         ],
     }
+
+
+# The headline counts a goal's actual value is built on (for small-cell suppression).
+GOAL_INPUTS = {
+    Goal.Metric.EARNER_RATE: ("discrete_earners", "enrolled_students"),
+    Goal.Metric.DISCRETE_EARNERS: ("discrete_earners",),
+    Goal.Metric.FIRST_TIME_EARNERS: ("first_time_earners",),
+    Goal.Metric.CREDENTIALS_AWARDED: ("credentials_awarded",),
+    Goal.Metric.COMPLETION_RATE: ("completers", "concentrators"),
+}
+
+
+def goals_active() -> list[Goal]:
+    """Active goals with their years and interim targets. Two queries."""
+    return list(
+        Goal.objects.filter(active=True)
+        .select_related("baseline_year", "target_year")
+        .prefetch_related("interim_targets__school_year")
+    )
+
+
+def goal_targets(goal: Goal) -> dict[int, Decimal]:
+    """The target for every school year (by start year) from the goal's baseline to its target year.
+
+    The baseline year's target is the baseline value and the target year's is the target value; a year
+    with an interim target uses it; any other year in between lies on the straight line between the
+    nearest years that have one.
+    """
+    fixed = {goal.baseline_year.start_year: goal.baseline_value, goal.target_year.start_year: goal.target_value}
+    for interim in goal.interim_targets.all():
+        fixed[interim.school_year.start_year] = interim.value
+    points = sorted(fixed.items())
+    targets: dict[int, Decimal] = {}
+    for (start, start_value), (end, end_value) in zip(points, points[1:], strict=False):
+        for year in range(start, end + 1):
+            step = (end_value - start_value) * Decimal(year - start) / Decimal(end - start)
+            targets[year] = (start_value + step).quantize(Decimal("0.01"))
+    return targets
+
+
+def goal_progress(*, goals: Sequence[Goal], school_years: Sequence[SchoolYear]) -> list[dict[str, Any]]:
+    """Each goal's actual value against its target for every year from its baseline year to its target year.
+
+    The actual value is the headline metric (see `headline_metrics`) for the goal's population, district
+    wide (no school or program filter), for each school year on record; a rate is shown as a percentage
+    rounded to one place. A year is `on track` when its actual value reaches its target (every goal metric
+    is one where higher is better), `behind` otherwise, `baseline` for the baseline year, and `no data`
+    when the year has no enrollments yet. The goal's `status` is that of its latest year with data.
+    Two queries per distinct population among the goals (at most eight).
+    """
+    populations = {goal.population for goal in goals}
+    headlines = {
+        population: headline_metrics(school_years=school_years, scope=Scope(population=population))
+        for population in populations
+    }
+    by_start = {year.start_year: year for year in school_years}
+    result = []
+    for goal in goals:
+        years = []
+        status = "no data"
+        for start_year, target in goal_targets(goal).items():
+            year = by_start.get(start_year)
+            numbers = headlines[goal.population].get(year.pk) if year is not None else None
+            actual = None
+            inputs = {}
+            if numbers is not None and numbers["enrolled_students"]:
+                value = numbers[goal.metric]
+                if value is not None:
+                    actual = round(Decimal(str(value)) * 100, 1) if goal.is_rate else Decimal(value)
+                inputs = {key: numbers[key] for key in GOAL_INPUTS[goal.metric]}
+            if actual is None:
+                year_status = "no data"
+            elif start_year == goal.baseline_year.start_year:
+                year_status = "baseline"
+            else:
+                year_status = "on track" if actual >= target else "behind"
+            if year_status in ("on track", "behind"):
+                status = year_status
+            years.append(
+                {
+                    "year": school_year_label(start_year),
+                    "target": target,
+                    "actual": actual,
+                    "status": year_status,
+                    "inputs": inputs,
+                }
+            )
+        result.append(
+            {
+                "name": goal.name,
+                "metric": goal.metric,
+                "metric_label": goal.get_metric_display(),
+                "population": goal.get_population_display(),
+                "is_rate": goal.is_rate,
+                "baseline_year": goal.baseline_year.label,
+                "baseline_value": goal.baseline_value,
+                "target_year": goal.target_year.label,
+                "target_value": goal.target_value,
+                "status": status,
+                "years": years,
+            }
+        )
+    return result

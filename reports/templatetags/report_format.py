@@ -1,0 +1,38 @@
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def cell(value, percent: bool = False) -> str:
+    """A dashboard cell: "—" for hidden or missing, "12.5%" for a percentage, thousands separators for counts."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return number_format(value, force_grouping=True)
+    if isinstance(value, (float, Decimal)):
+        text = number_format(value, decimal_pos=1 if percent else 2, force_grouping=True)
+        if not percent and text.endswith(".00"):
+            text = text[:-3]
+        return f"{text}%" if percent else text
+    return str(value)
+
+
+@register.filter
+def signed(value, percent: bool = False) -> str:
+    """A change: "+3", "−1.5 pts", "—" when there is none."""
+    if value is None or isinstance(value, str):
+        return "—"
+    text = cell(abs(value), False)
+    sign = "+" if value > 0 else ("−" if value < 0 else "±")
+    return f"{sign}{text}{' pts' if percent else ''}"
+
+
+@register.simple_tag
+def is_percent(table, row_index, column_index) -> bool:
+    return column_index in table.percent_columns or row_index in table.percent_rows
