@@ -66,7 +66,15 @@ def board_tables(*, report: dict[str, Any], goals: list[dict[str, Any]]) -> list
         now = pct(current.get(key)) if is_rate else current.get(key)
         before = (pct(baseline.get(key)) if is_rate else baseline.get(key)) if baseline else None
         rows.append([label, now, before, change(now, before)])
-    tables.append(Table("headline", "Headline", ["Measure", year, f"Baseline {base_label or '—'}", "Change"], rows))
+    tables.append(
+        Table(
+            "headline",
+            "Headline",
+            ["Measure", year, f"Baseline {base_label or '—'}", "Change"],
+            rows,
+            percent_rows={i for i, (_, _, is_rate) in enumerate(HEADLINE_ROWS) if is_rate},
+        )
+    )
 
     by_code: dict[str, list[Any]] = {}
     for row in current["by_credential"]:

@@ -163,7 +163,8 @@ def goal_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             saved = goal_save(form=form, targets=targets, user=request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            # An interim target checked against the goal's years (known only once the goal is saved).
+            form.add_error(None, [f"Interim target: {message}" for message in error.messages])
         else:
             messages.success(request, f"Goal “{saved.name}” saved.")
             return redirect("reports:goals")
