@@ -103,3 +103,85 @@ class GoalTarget(models.Model):
             )
         if goal.is_rate and self.value > Decimal(100):
             raise ValidationError({"value": "A rate is a percentage from 0 to 100."})
+
+
+class StudentYear(models.Model):
+    """Pre-aggregated: one row per enrollment, with the student's awards in that year.
+
+    Rebuilt from enrollments and awards by `reports.services.rollups_refresh()` and never edited by
+    hand; the dashboard's selectors read it so a board page stays fast at state size.
+    """
+
+    student = models.ForeignKey("students.Student", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    school_year = models.ForeignKey(
+        "students.SchoolYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    school = models.ForeignKey("students.School", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    grade = models.SmallIntegerField()
+    special_education = models.BooleanField()
+    emergent_bilingual = models.BooleanField()
+    economically_disadvantaged = models.BooleanField()
+    # Awards dated in this school year (0: not an earner this year).
+    awards = models.PositiveIntegerField()
+    # An earner this year whose first award ever is dated in this year.
+    first_time = models.BooleanField()
+    # A concentrator / completer in at least one program by the end of this year (pathways.selectors).
+    concentrator = models.BooleanField(default=False)
+    completer = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["student", "school_year"], name="one_student_year_row")]
+        indexes = [
+            models.Index(fields=["school_year", "school", "grade"], name="student_year_year_school_grade"),
+            models.Index(fields=["school_year", "grade"], name="student_year_year_grade"),
+        ]
+
+    def __str__(self) -> str:
+        return f"student {self.student_id} in school year {self.school_year_id}"
+
+
+class StudentYearCredential(models.Model):
+    """Pre-aggregated: a student's awards of one credential in one school year (rebuilt with StudentYear)."""
+
+    student_year = models.ForeignKey(StudentYear, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    credential = models.ForeignKey(
+        "credentials.Credential", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    awards = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.student_year}: credential {self.credential_id} × {self.awards}"
+
+
+class StudentYearProgram(models.Model):
+    """Pre-aggregated: a student enrolled in a year who is a participant of a program by the end of that year,
+    with the courses of its sequence passed and their status (from pathways.selectors.program_course_counts)."""
+
+    student_year = models.ForeignKey(StudentYear, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    school_year = models.ForeignKey(
+        "students.SchoolYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    program = models.ForeignKey(
+        "pathways.ProgramOfStudy", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    courses = models.PositiveSmallIntegerField()
+    concentrator = models.BooleanField()
+    completer = models.BooleanField()
+    # The student earned a credential in this year (copied from StudentYear).
+    earned = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["school_year", "program"], name="student_year_program_year")]
+
+    def __str__(self) -> str:
+        return f"{self.student_year}: program {self.program_id}"
+
+
+class RollupState(models.Model):
+    """When the pre-aggregated tables were last rebuilt, and from which state of the source tables."""
+
+    signature = models.CharField(max_length=200)
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Rebuilt {self.refreshed_at:%Y-%m-%d %H:%M}"

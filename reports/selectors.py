@@ -10,9 +10,10 @@ Common ground for every metric below:
 - The *population* of Y is the set of students with an enrollment in Y (one enrollment per student
   per year, enforced by the database) that pass the scope's filters, all read from **Y's own
   enrollment**: the school they were enrolled at in Y, their grade in Y, and, when a program is
-  chosen, being a participant of that program by the end of Y (`pathways.selectors.students_at_status`).
-  Population choices: all enrolled students, grades 9-12, grade 12 (seniors), or CTE concentrators
-  (concentrator in the chosen program, or in any program, by the end of Y).
+  chosen, being a participant of that program by the end of Y (at least one course of its sequence
+  passed in Y or earlier, as `pathways.selectors.program_course_counts` counts it). Population choices:
+  all enrolled students, grades 9-12, grade 12 (seniors), or CTE concentrators (concentrator in the
+  chosen program, or in any program, by the end of Y, by each program's own threshold).
 - An *earner* in Y is a student of Y's population with at least one award dated in Y, counted once
   however many awards they have. Awards to students outside Y's population (not enrolled in Y, or
   filtered out) are not counted anywhere for Y.
@@ -20,6 +21,13 @@ Common ground for every metric below:
   by its own aggregate query, and no total is ever the sum of rows.
 
 Each selector runs a fixed number of queries whatever the data size (stated in its docstring).
+
+The selectors read pre-aggregated tables (reports/models.py: `StudentYear`, one row per enrollment with
+that year's awards, first-time flag and program status; `StudentYearCredential`; `StudentYearProgram`),
+rebuilt from enrollments, awards and course completions by `reports.services.rollups_refresh()`; each
+selector first checks that they match the source tables (`rollups_ensure_fresh`, two small queries) and
+rebuilds them when not. tests/reports/test_rollups.py checks them against counts made directly on the
+source tables.
 """
 
 from __future__ import annotations
@@ -29,13 +37,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
-from credentials.models import CredentialAward
 from pathways.models import ProgramOfStudy
-from pathways.selectors import COMPLETER, CONCENTRATOR, PARTICIPANT, program_course_counts, students_at_status
-from reports.models import Goal
+from reports.models import Goal, StudentYear, StudentYearCredential, StudentYearProgram
 from students.models import GAP_GROUPS, STUDENT_GROUPS, Enrollment, School, SchoolYear, school_year_label
 
 ALL_STUDENTS = Goal.Population.ALL.value
@@ -65,63 +70,51 @@ def rate(numerator: int | None, denominator: int | None) -> float | None:
     return round(numerator / denominator, 4)
 
 
-# --- the population and the "earned" test, shared by every metric -------------------------------------
+# --- the population, shared by every metric ---------------------------------------------------------------
+#
+# The selectors read `StudentYear` / `StudentYearCredential` (reports/models.py): one row per enrollment
+# with the student's awards dated in that year and whether their first award ever is in it, rebuilt from
+# enrollments and awards by `reports.services.rollups_refresh()`. Each selector first makes sure they
+# reflect the source tables (`rollups_ensure_fresh`) unless its caller already did (`fresh=True`).
 
 
-def _population_q(*, school_year: SchoolYear, scope: Scope) -> Q:
-    """Enrollment rows of `school_year` in the scope, read from that year's enrollment and program status."""
-    q = Q(school_year=school_year)
+def _ensure_fresh(fresh: bool) -> None:
+    if not fresh:
+        from reports.services import rollups_ensure_fresh
+
+        rollups_ensure_fresh()
+
+
+def _population_q(*, school_years: Sequence[SchoolYear], scope: Scope) -> Q:
+    """StudentYear rows of `school_years` in the scope, read from each year's own enrollment and program status."""
+    q = Q(school_year__in=list(school_years))
     if scope.school is not None:
         q &= Q(school=scope.school)
     if scope.population == GRADES_9_12:
         q &= Q(grade__gte=9, grade__lte=12)
     elif scope.population == SENIORS:
         q &= Q(grade=12)
+    if scope.program is not None:
+        in_program = StudentYearProgram.objects.filter(program=scope.program, school_year__in=list(school_years))
+        if scope.population == CONCENTRATORS:
+            in_program = in_program.filter(concentrator=True)
+        q &= Q(id__in=in_program.values("student_year_id"))
     elif scope.population == CONCENTRATORS:
-        q &= Q(student_id__in=students_at_status(school_year=school_year, status=CONCENTRATOR, program=scope.program))
-    if scope.program is not None and scope.population != CONCENTRATORS:
-        q &= Q(student_id__in=students_at_status(school_year=school_year, status=PARTICIPANT, program=scope.program))
+        q &= Q(concentrator=True)
     return q
 
 
-def population_enrollments(*, school_years: Sequence[SchoolYear], scope: Scope) -> QuerySet[Enrollment]:
-    """The enrollments of the population of each of `school_years` (one row per student and year)."""
-    q = Q(pk__in=[])
-    for year in school_years:
-        q |= _population_q(school_year=year, scope=scope)
-    return Enrollment.objects.filter(q)
-
-
-def _earned_in_year() -> Exists:
-    """For an enrollment row: the student has at least one award dated in that enrollment's year."""
-    return Exists(
-        CredentialAward.objects.filter(student_id=OuterRef("student_id"), school_year_id=OuterRef("school_year_id"))
-    )
-
-
-def _earned_before_year() -> Exists:
-    """For an enrollment row: the student has an award dated before that enrollment's year began."""
-    return Exists(
-        CredentialAward.objects.filter(
-            student_id=OuterRef("student_id"), earned_on__lt=OuterRef("school_year__start_date")
-        )
-    )
-
-
-def _awards_of_population(*, school_years: Sequence[SchoolYear], scope: Scope) -> QuerySet[CredentialAward]:
-    """Awards dated in one of `school_years` whose student is in that same year's population."""
-    in_population = Exists(
-        population_enrollments(school_years=school_years, scope=scope).filter(
-            student_id=OuterRef("student_id"), school_year_id=OuterRef("school_year_id")
-        )
-    )
-    return CredentialAward.objects.filter(school_year__in=list(school_years)).filter(in_population)
+def population_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> QuerySet[StudentYear]:
+    """The population of each of `school_years`: one StudentYear row per student enrolled in that year."""
+    return StudentYear.objects.filter(_population_q(school_years=school_years, scope=scope))
 
 
 # --- the metrics -------------------------------------------------------------------------------------------
 
 
-def headline_metrics(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, dict[str, Any]]:
+def headline_metrics(
+    *, school_years: Sequence[SchoolYear], scope: Scope, fresh: bool = False
+) -> dict[int, dict[str, Any]]:
     """The headline and the student groups, per school year (keyed by `SchoolYear.pk`). Two queries.
 
     - `enrolled_students`: students with an enrollment in Y in the population.
@@ -138,52 +131,36 @@ def headline_metrics(*, school_years: Sequence[SchoolYear], scope: Scope) -> dic
       disadvantaged): `enrolled` and `earners` among the population whose **Y enrollment** carries the
       flag, their `rate`, and `gap` = group rate - all-students rate (percentage points as a fraction).
     """
-    enrollments = population_enrollments(school_years=school_years, scope=scope)
-    earned = Q(earned=True)
+    _ensure_fresh(fresh)
+    earned = Q(awards__gt=0)
     aggregates: dict[str, Any] = {
         "enrolled_students": Count("id"),
         "discrete_earners": Count("id", filter=earned),
-        "first_time_earners": Count("id", filter=earned & Q(earned_before=False)),
+        "credentials_awarded": Sum("awards"),
+        "first_time_earners": Count("id", filter=Q(first_time=True)),
     }
     for group in GAP_GROUPS:
         aggregates[f"{group}__enrolled"] = Count("id", filter=Q(**{group: True}))
         aggregates[f"{group}__earners"] = Count("id", filter=Q(**{group: True}) & earned)
-    status_q = Q(pk__in=[]), Q(pk__in=[])
-    for year in school_years:
-        status_q = (
-            status_q[0]
-            | Q(
-                school_year=year,
-                student_id__in=students_at_status(school_year=year, status=CONCENTRATOR, program=scope.program),
-            ),
-            status_q[1]
-            | Q(
-                school_year=year,
-                student_id__in=students_at_status(school_year=year, status=COMPLETER, program=scope.program),
-            ),
-        )
-    aggregates["concentrators"] = Count("id", filter=status_q[0])
-    aggregates["completers"] = Count("id", filter=status_q[1])
-    rows = (
-        enrollments.annotate(earned=_earned_in_year(), earned_before=_earned_before_year())
-        .values("school_year_id")
-        .annotate(**aggregates)
-        .order_by()
-    )
-    awards = dict(
-        _awards_of_population(school_years=school_years, scope=scope)
-        .values("school_year_id")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("school_year_id", "n")
-    )
+    if scope.program is None:
+        aggregates["concentrators"] = Count("id", filter=Q(concentrator=True))
+        aggregates["completers"] = Count("id", filter=Q(completer=True))
+    else:
+        for status in ("concentrator", "completer"):
+            in_program = StudentYearProgram.objects.filter(
+                program=scope.program, school_year__in=list(school_years), **{status: True}
+            )
+            aggregates[f"{status}s"] = Count("id", filter=Q(id__in=in_program.values("student_year_id")))
+    rows = population_rows(school_years=school_years, scope=scope).values("school_year_id").annotate(**aggregates)
     result: dict[int, dict[str, Any]] = {}
-    found = {row["school_year_id"]: row for row in rows}
+    found = {row["school_year_id"]: row for row in rows.order_by()}
     for year in school_years:
         row = found.get(year.pk, {})
         enrolled = row.get("enrolled_students", 0)
         earners = row.get("discrete_earners", 0)
-        awarded = awards.get(year.pk, 0)
+        awarded = row.get("credentials_awarded") or 0
+        concentrators = row.get("concentrators", 0)
+        completers = row.get("completers", 0)
         metrics: dict[str, Any] = {
             "enrolled_students": enrolled,
             "discrete_earners": earners,
@@ -191,9 +168,9 @@ def headline_metrics(*, school_years: Sequence[SchoolYear], scope: Scope) -> dic
             "credentials_awarded": awarded,
             "credentials_per_earner": round(awarded / earners, 2) if earners else None,
             "first_time_earners": row.get("first_time_earners", 0),
-            "concentrators": row.get("concentrators", 0),
-            "completers": row.get("completers", 0),
-            "completion_rate": rate(row.get("completers", 0), row.get("concentrators", 0)),
+            "concentrators": concentrators,
+            "completers": completers,
+            "completion_rate": rate(completers, concentrators),
         }
         all_rate = metrics["earner_rate"]
         groups = {}
@@ -213,24 +190,30 @@ def headline_metrics(*, school_years: Sequence[SchoolYear], scope: Scope) -> dic
     return result
 
 
-def credential_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, list[dict[str, Any]]]:
+def credential_rows(
+    *, school_years: Sequence[SchoolYear], scope: Scope, fresh: bool = False
+) -> dict[int, list[dict[str, Any]]]:
     """By credential, per school year: for each credential with an award dated in Y to a student of Y's
     population, `students` (distinct students with at least one such award) and `awards` (all such awards,
     renewals included). Ordered by students, then name. One query."""
+    _ensure_fresh(fresh)
     rows = (
-        _awards_of_population(school_years=school_years, scope=scope)
-        .values("school_year_id", "credential_id", "credential__code", "credential__name")
-        .annotate(students=Count("student_id", distinct=True), awards=Count("id"))
+        StudentYearCredential.objects.filter(
+            student_year_id__in=population_rows(school_years=school_years, scope=scope).values("id")
+        )
+        .values("student_year__school_year_id", "credential_id", "credential__code", "credential__name")
+        # One row per student, year and credential: counting rows counts distinct students.
+        .annotate(students=Count("id"), total=Sum("awards"))
         .order_by("-students", "credential__name")
     )
     result: dict[int, list[dict[str, Any]]] = {year.pk: [] for year in school_years}
     for row in rows:
-        result[row["school_year_id"]].append(
+        result[row["student_year__school_year_id"]].append(
             {
                 "code": row["credential__code"],
                 "name": row["credential__name"],
                 "students": row["students"],
-                "awards": row["awards"],
+                "awards": row["total"],
             }
         )
     return result
@@ -240,18 +223,20 @@ def _enrolled_earners_by(
     field: str, *, school_years: Sequence[SchoolYear], scope: Scope, extra: Sequence[str] = ()
 ) -> QuerySet:
     return (
-        population_enrollments(school_years=school_years, scope=scope)
-        .annotate(earned=_earned_in_year())
+        population_rows(school_years=school_years, scope=scope)
         .values("school_year_id", field, *extra)
-        .annotate(enrolled=Count("id"), earners=Count("id", filter=Q(earned=True)))
+        .annotate(enrolled=Count("id"), earners=Count("id", filter=Q(awards__gt=0)))
         .order_by(field)
     )
 
 
-def school_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, list[dict[str, Any]]]:
+def school_rows(
+    *, school_years: Sequence[SchoolYear], scope: Scope, fresh: bool = False
+) -> dict[int, list[dict[str, Any]]]:
     """By school, per school year: `enrolled` and `earners` (as in the headline) among the population
     enrolled **at that school in Y**, and their `rate`. A student who changed school counts at each year's
     own school. One query."""
+    _ensure_fresh(fresh)
     rows = _enrolled_earners_by("school__code", school_years=school_years, scope=scope, extra=["school__name"])
     result: dict[int, list[dict[str, Any]]] = {year.pk: [] for year in school_years}
     for row in rows:
@@ -267,9 +252,12 @@ def school_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int
     return result
 
 
-def grade_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, list[dict[str, Any]]]:
+def grade_rows(
+    *, school_years: Sequence[SchoolYear], scope: Scope, fresh: bool = False
+) -> dict[int, list[dict[str, Any]]]:
     """By grade, per school year: `enrolled`, `earners` and `rate` among the population in that grade
     **in Y** (a student who moves up a grade counts in their grade of each year). One query."""
+    _ensure_fresh(fresh)
     rows = _enrolled_earners_by("grade", school_years=school_years, scope=scope)
     result: dict[int, list[dict[str, Any]]] = {year.pk: [] for year in school_years}
     labels = dict(Enrollment._meta.get_field("grade").choices)
@@ -285,7 +273,7 @@ def grade_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int,
     return result
 
 
-def program_rows(*, school_year: SchoolYear, scope: Scope) -> list[dict[str, Any]]:
+def program_rows(*, school_year: SchoolYear, scope: Scope, fresh: bool = False) -> list[dict[str, Any]]:
     """By program, for one school year. Two queries.
 
     A program's row counts the students of Y's population who are **participants in that program by the
@@ -295,27 +283,24 @@ def program_rows(*, school_year: SchoolYear, scope: Scope) -> list[dict[str, Any
     (completers / concentrators). A student in two programs counts in both rows. The optional program
     recorded on an award is not used here. Programs without participants are listed with zeros.
     """
-    population_ids = population_enrollments(school_years=[school_year], scope=scope).values("student_id")
-    per_student = (
-        program_course_counts(school_year=school_year, program=scope.program)
-        .filter(student_id__in=population_ids)
+    _ensure_fresh(fresh)
+    rows = StudentYearProgram.objects.filter(
+        school_year=school_year,
+        student_year_id__in=population_rows(school_years=[school_year], scope=scope).values("id"),
+    )
+    if scope.program is not None:
+        rows = rows.filter(program=scope.program)
+    counts = {
+        row["program_id"]: (row["participants"], row["concentrators"], row["completers"], row["earners"])
+        for row in rows.values("program_id")
         .annotate(
-            earned=Exists(CredentialAward.objects.filter(student_id=OuterRef("student_id"), school_year=school_year))
+            participants=Count("id"),
+            concentrators=Count("id", filter=Q(concentrator=True)),
+            completers=Count("id", filter=Q(completer=True)),
+            earners=Count("id", filter=Q(earned=True)),
         )
-    )
-    inner_sql, params = per_student.query.sql_with_params()
-    # Aggregating the per-(student, program) rows once more needs a derived table; the ORM cannot group
-    # an already grouped query, so the outer level is written out (the inner query is the ORM's).
-    sql = (
-        "SELECT program_id, COUNT(*), "
-        "SUM(CASE WHEN courses >= concentrator_at THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN courses >= completer_at THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN earned THEN 1 ELSE 0 END) "
-        f"FROM ({inner_sql}) per_student GROUP BY program_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        counts = {row[0]: row[1:] for row in cursor.fetchall()}
+        .order_by()
+    }
     programs = ProgramOfStudy.objects.order_by("name")
     if scope.program is not None:
         programs = programs.filter(pk=scope.program.pk)
@@ -357,20 +342,21 @@ def board_report(
     `by_grade`, `by_school`, `by_program`), `filters`, and `trend` (headline and by-credential figures for
     every year in `trend_years`, default the selected and baseline years). Eleven queries.
     """
+    _ensure_fresh(False)
     years = [school_year] + ([baseline] if baseline is not None and baseline.pk != school_year.pk else [])
     trend_years = list(trend_years) if trend_years is not None else sorted(years, key=lambda y: y.start_year)
     wanted = sorted({*years, *trend_years}, key=lambda y: y.start_year)
-    headline = headline_metrics(school_years=wanted, scope=scope)
-    credentials = credential_rows(school_years=wanted, scope=scope)
-    schools = school_rows(school_years=years, scope=scope)
-    grades = grade_rows(school_years=years, scope=scope)
+    headline = headline_metrics(school_years=wanted, scope=scope, fresh=True)
+    credentials = credential_rows(school_years=wanted, scope=scope, fresh=True)
+    schools = school_rows(school_years=years, scope=scope, fresh=True)
+    grades = grade_rows(school_years=years, scope=scope, fresh=True)
 
     def metrics(year: SchoolYear) -> dict[str, Any]:
         result = dict(headline[year.pk])
         result["by_credential"] = credentials[year.pk]
         result["by_grade"] = {row.pop("grade"): row for row in (dict(r) for r in grades[year.pk])}
         result["by_school"] = {row.pop("code"): row for row in (dict(r) for r in schools[year.pk])}
-        result["by_program"] = program_rows(school_year=year, scope=scope)
+        result["by_program"] = program_rows(school_year=year, scope=scope, fresh=True)
         return result
 
     return {
@@ -433,7 +419,9 @@ def goal_targets(goal: Goal) -> dict[int, Decimal]:
     return targets
 
 
-def goal_progress(*, goals: Sequence[Goal], school_years: Sequence[SchoolYear]) -> list[dict[str, Any]]:
+def goal_progress(
+    *, goals: Sequence[Goal], school_years: Sequence[SchoolYear], fresh: bool = False
+) -> list[dict[str, Any]]:
     """Each goal's actual value against its target for every year from its baseline year to its target year.
 
     The actual value is the headline metric (see `headline_metrics`) for the goal's population, district
@@ -443,9 +431,10 @@ def goal_progress(*, goals: Sequence[Goal], school_years: Sequence[SchoolYear]) 
     when the year has no enrollments yet. The goal's `status` is that of its latest year with data.
     Two queries per distinct population among the goals (at most eight).
     """
+    _ensure_fresh(fresh or not goals)
     populations = {goal.population for goal in goals}
     headlines = {
-        population: headline_metrics(school_years=school_years, scope=Scope(population=population))
+        population: headline_metrics(school_years=school_years, scope=Scope(population=population), fresh=True)
         for population in populations
     }
     by_start = {year.start_year: year for year in school_years}

@@ -33,7 +33,7 @@ def _board_for_request(request: HttpRequest, *, default_baseline: bool = True) -
         baseline = on_record[0]
     scope = form.scope() if request.GET else selectors.Scope()
     report = selectors.board_report(school_year=year, baseline=baseline, scope=scope, trend_years=on_record)
-    goals = selectors.goal_progress(goals=selectors.goals_active(), school_years=on_record)
+    goals = selectors.goal_progress(goals=selectors.goals_active(), school_years=on_record, fresh=True)
     return form, {"report": report, "goals": goals}
 
 

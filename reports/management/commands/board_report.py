@@ -58,6 +58,6 @@ class Command(BaseCommand):
             scope=Scope(school=school, program=program, population=options["population"]),
             trend_years=on_record,
         )
-        report["goals"] = goal_progress(goals=goals_active(), school_years=on_record)
+        report["goals"] = goal_progress(goals=goals_active(), school_years=on_record, fresh=True)
         report["suppressed"] = False
         self.stdout.write(json.dumps(report, indent=options["indent"] or None, default=str, ensure_ascii=False))
