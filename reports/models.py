@@ -144,10 +144,19 @@ class StudentYearCredential(models.Model):
     """Pre-aggregated: a student's awards of one credential in one school year (rebuilt with StudentYear)."""
 
     student_year = models.ForeignKey(StudentYear, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # Copied from the student-year row, so the common filters need no join.
+    school_year = models.ForeignKey(
+        "students.SchoolYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    school = models.ForeignKey("students.School", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    grade = models.SmallIntegerField()
     credential = models.ForeignKey(
         "credentials.Credential", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     awards = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["school_year", "credential"], name="student_year_cred_year")]
 
     def __str__(self) -> str:
         return f"{self.student_year}: credential {self.credential_id} × {self.awards}"

@@ -39,6 +39,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
+from credentials.models import Credential
 from pathways.models import ProgramOfStudy
 from reports.models import Goal, StudentYear, StudentYearCredential, StudentYearProgram
 from students.models import GAP_GROUPS, STUDENT_GROUPS, Enrollment, School, SchoolYear, school_year_label
@@ -195,23 +196,27 @@ def credential_rows(
 ) -> dict[int, list[dict[str, Any]]]:
     """By credential, per school year: for each credential with an award dated in Y to a student of Y's
     population, `students` (distinct students with at least one such award) and `awards` (all such awards,
-    renewals included). Ordered by students, then name. One query."""
+    renewals included). Ordered by students, then name. Two queries (the counts, the catalog's names)."""
     _ensure_fresh(fresh)
+    if scope.program is None and scope.population != CONCENTRATORS:
+        # The school, grade and year are on the row itself: the same conditions as the population's.
+        population = _population_q(school_years=school_years, scope=scope)
+    else:
+        population = Q(student_year_id__in=population_rows(school_years=school_years, scope=scope).values("id"))
     rows = (
-        StudentYearCredential.objects.filter(
-            student_year_id__in=population_rows(school_years=school_years, scope=scope).values("id")
-        )
-        .values("student_year__school_year_id", "credential_id", "credential__code", "credential__name")
+        StudentYearCredential.objects.filter(population)
+        .values("school_year_id", "credential_id")
         # One row per student, year and credential: counting rows counts distinct students.
         .annotate(students=Count("id"), total=Sum("awards"))
-        .order_by("-students", "credential__name")
+        .order_by()
     )
+    catalog = {pk: (code, name) for pk, code, name in Credential.objects.values_list("id", "code", "name")}
     result: dict[int, list[dict[str, Any]]] = {year.pk: [] for year in school_years}
-    for row in rows:
-        result[row["student_year__school_year_id"]].append(
+    for row in sorted(rows, key=lambda r: (-r["students"], catalog[r["credential_id"]][1])):
+        result[row["school_year_id"]].append(
             {
-                "code": row["credential__code"],
-                "name": row["credential__name"],
+                "code": catalog[row["credential_id"]][0],
+                "name": catalog[row["credential_id"]][1],
                 "students": row["students"],
                 "awards": row["total"],
             }

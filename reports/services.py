@@ -98,11 +98,12 @@ def rollups_refresh() -> int:
         rows = cursor.rowcount
         cursor.execute(
             f"""
-            INSERT INTO {t["student_year_credential"]} (student_year_id, credential_id, awards)
-            SELECT sy.id, c.credential_id, COUNT(*)
+            INSERT INTO {t["student_year_credential"]} (student_year_id, school_year_id, school_id, grade,
+                credential_id, awards)
+            SELECT sy.id, sy.school_year_id, sy.school_id, sy.grade, c.credential_id, COUNT(*)
             FROM {t["award"]} c
             JOIN {t["student_year"]} sy ON sy.student_id = c.student_id AND sy.school_year_id = c.school_year_id
-            GROUP BY sy.id, c.credential_id
+            GROUP BY sy.id, sy.school_year_id, sy.school_id, sy.grade, c.credential_id
             """
         )
         # Program status by the end of each year, as pathways.selectors counts it (its query, reused).
