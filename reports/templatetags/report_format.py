@@ -35,4 +35,6 @@ def signed(value, percent: bool = False) -> str:
 
 @register.simple_tag
 def is_percent(table, row_index, column_index) -> bool:
+    if column_index in table.percent_columns_except:
+        return False
     return column_index in table.percent_columns or row_index in table.percent_rows
