@@ -186,6 +186,52 @@ class StudentYearProgram(models.Model):
         return f"{self.student_year}: program {self.program_id}"
 
 
+class YearCell(models.Model):
+    """Pre-aggregated: the student-year rows of one year that share school, grade, group flags and CTE status.
+
+    Every student-year row falls in exactly one cell, so adding cells up counts each student once: the
+    dashboard's common filters (year, school, grade, population, group) select whole cells.
+    """
+
+    school_year = models.ForeignKey(
+        "students.SchoolYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    school = models.ForeignKey("students.School", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    grade = models.SmallIntegerField()
+    special_education = models.BooleanField()
+    emergent_bilingual = models.BooleanField()
+    economically_disadvantaged = models.BooleanField()
+    concentrator = models.BooleanField()
+    completer = models.BooleanField()
+    enrolled = models.PositiveIntegerField()
+    earners = models.PositiveIntegerField()
+    awards = models.PositiveIntegerField()
+    first_time = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"cell of year {self.school_year_id}, school {self.school_id}, grade {self.grade}"
+
+
+class YearCredentialCell(models.Model):
+    """Pre-aggregated: students and awards of one credential per year, school, grade and CTE status (a student
+    falls in one cell per credential and year)."""
+
+    school_year = models.ForeignKey(
+        "students.SchoolYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    school = models.ForeignKey("students.School", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    grade = models.SmallIntegerField()
+    concentrator = models.BooleanField()
+    credential = models.ForeignKey(
+        "credentials.Credential", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    students = models.PositiveIntegerField()
+    awards = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"credential {self.credential_id} in year {self.school_year_id}, school {self.school_id}"
+
+
 class RollupState(models.Model):
     """When the pre-aggregated tables were last rebuilt, and from which state of the source tables."""
 

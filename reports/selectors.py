@@ -41,7 +41,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from credentials.models import Credential
 from pathways.models import ProgramOfStudy
-from reports.models import Goal, StudentYear, StudentYearCredential, StudentYearProgram
+from reports.models import Goal, StudentYear, StudentYearCredential, StudentYearProgram, YearCell, YearCredentialCell
 from students.models import GAP_GROUPS, STUDENT_GROUPS, Enrollment, School, SchoolYear, school_year_label
 
 ALL_STUDENTS = Goal.Population.ALL.value
@@ -105,6 +105,11 @@ def _population_q(*, school_years: Sequence[SchoolYear], scope: Scope) -> Q:
     return q
 
 
+def _by_cells(scope: Scope) -> bool:
+    """Without a program, every filter selects whole `YearCell`s (year, school, grade, CTE status, group)."""
+    return scope.program is None
+
+
 def population_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> QuerySet[StudentYear]:
     """The population of each of `school_years`: one StudentYear row per student enrolled in that year."""
     return StudentYear.objects.filter(_population_q(school_years=school_years, scope=scope))
@@ -133,28 +138,40 @@ def headline_metrics(
       flag, their `rate`, and `gap` = group rate - all-students rate (percentage points as a fraction).
     """
     _ensure_fresh(fresh)
-    earned = Q(awards__gt=0)
-    aggregates: dict[str, Any] = {
-        "enrolled_students": Count("id"),
-        "discrete_earners": Count("id", filter=earned),
-        "credentials_awarded": Sum("awards"),
-        "first_time_earners": Count("id", filter=Q(first_time=True)),
-    }
-    for group in GAP_GROUPS:
-        aggregates[f"{group}__enrolled"] = Count("id", filter=Q(**{group: True}))
-        aggregates[f"{group}__earners"] = Count("id", filter=Q(**{group: True}) & earned)
-    if scope.program is None:
-        aggregates["concentrators"] = Count("id", filter=Q(concentrator=True))
-        aggregates["completers"] = Count("id", filter=Q(completer=True))
+    if _by_cells(scope):
+        # Whole cells: each student-year row is in exactly one cell, so their sums count each student once.
+        aggregates: dict[str, Any] = {
+            "enrolled_students": Sum("enrolled"),
+            "discrete_earners": Sum("earners"),
+            "credentials_awarded": Sum("awards"),
+            "first_time_earners": Sum("first_time"),
+            "concentrators": Sum("enrolled", filter=Q(concentrator=True)),
+            "completers": Sum("enrolled", filter=Q(completer=True)),
+        }
+        for group in GAP_GROUPS:
+            aggregates[f"{group}__enrolled"] = Sum("enrolled", filter=Q(**{group: True}))
+            aggregates[f"{group}__earners"] = Sum("earners", filter=Q(**{group: True}))
+        rows = YearCell.objects.filter(_population_q(school_years=school_years, scope=scope))
     else:
+        earned = Q(awards__gt=0)
+        aggregates = {
+            "enrolled_students": Count("id"),
+            "discrete_earners": Count("id", filter=earned),
+            "credentials_awarded": Sum("awards"),
+            "first_time_earners": Count("id", filter=Q(first_time=True)),
+        }
+        for group in GAP_GROUPS:
+            aggregates[f"{group}__enrolled"] = Count("id", filter=Q(**{group: True}))
+            aggregates[f"{group}__earners"] = Count("id", filter=Q(**{group: True}) & earned)
         for status in ("concentrator", "completer"):
             in_program = StudentYearProgram.objects.filter(
                 program=scope.program, school_year__in=list(school_years), **{status: True}
             )
             aggregates[f"{status}s"] = Count("id", filter=Q(id__in=in_program.values("student_year_id")))
-    rows = population_rows(school_years=school_years, scope=scope).values("school_year_id").annotate(**aggregates)
+        rows = population_rows(school_years=school_years, scope=scope)
+    rows = rows.values("school_year_id").annotate(**aggregates)
     result: dict[int, dict[str, Any]] = {}
-    found = {row["school_year_id"]: row for row in rows.order_by()}
+    found = {row["school_year_id"]: {k: v or 0 for k, v in row.items()} for row in rows.order_by()}
     for year in school_years:
         row = found.get(year.pk, {})
         enrolled = row.get("enrolled_students", 0)
@@ -198,18 +215,23 @@ def credential_rows(
     population, `students` (distinct students with at least one such award) and `awards` (all such awards,
     renewals included). Ordered by students, then name. Two queries (the counts, the catalog's names)."""
     _ensure_fresh(fresh)
-    if scope.program is None and scope.population != CONCENTRATORS:
-        # The school, grade and year are on the row itself: the same conditions as the population's.
-        population = _population_q(school_years=school_years, scope=scope)
+    if _by_cells(scope):
+        # A student falls in one cell per credential and year: the sums count each student once.
+        rows = (
+            YearCredentialCell.objects.filter(_population_q(school_years=school_years, scope=scope))
+            .values("school_year_id", "credential_id")
+            .annotate(students=Sum("students"), total=Sum("awards"))
+            .order_by()
+        )
     else:
         population = Q(student_year_id__in=population_rows(school_years=school_years, scope=scope).values("id"))
-    rows = (
-        StudentYearCredential.objects.filter(population)
-        .values("school_year_id", "credential_id")
-        # One row per student, year and credential: counting rows counts distinct students.
-        .annotate(students=Count("id"), total=Sum("awards"))
-        .order_by()
-    )
+        rows = (
+            StudentYearCredential.objects.filter(population)
+            .values("school_year_id", "credential_id")
+            # One row per student, year and credential: counting rows counts distinct students.
+            .annotate(students=Count("id"), total=Sum("awards"))
+            .order_by()
+        )
     catalog = {pk: (code, name) for pk, code, name in Credential.objects.values_list("id", "code", "name")}
     result: dict[int, list[dict[str, Any]]] = {year.pk: [] for year in school_years}
     for row in sorted(rows, key=lambda r: (-r["students"], catalog[r["credential_id"]][1])):
@@ -227,12 +249,13 @@ def credential_rows(
 def _enrolled_earners_by(
     field: str, *, school_years: Sequence[SchoolYear], scope: Scope, extra: Sequence[str] = ()
 ) -> QuerySet:
-    return (
-        population_rows(school_years=school_years, scope=scope)
-        .values("school_year_id", field, *extra)
-        .annotate(enrolled=Count("id"), earners=Count("id", filter=Q(awards__gt=0)))
-        .order_by(field)
-    )
+    if _by_cells(scope):
+        rows = YearCell.objects.filter(_population_q(school_years=school_years, scope=scope))
+        counts = {"enrolled": Sum("enrolled"), "earners": Sum("earners")}
+    else:
+        rows = population_rows(school_years=school_years, scope=scope)
+        counts = {"enrolled": Count("id"), "earners": Count("id", filter=Q(awards__gt=0))}
+    return rows.values("school_year_id", field, *extra).annotate(**counts).order_by(field)
 
 
 def school_rows(

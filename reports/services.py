@@ -8,7 +8,15 @@ from django.utils import timezone
 from credentials.models import CredentialAward
 from pathways.models import CourseCompletion, ProgramOfStudy
 from pathways.selectors import program_course_counts
-from reports.models import Goal, RollupState, StudentYear, StudentYearCredential, StudentYearProgram
+from reports.models import (
+    Goal,
+    RollupState,
+    StudentYear,
+    StudentYearCredential,
+    StudentYearProgram,
+    YearCell,
+    YearCredentialCell,
+)
 from students.models import Enrollment, SchoolYear
 
 
@@ -40,6 +48,8 @@ def _tables() -> dict[str, str]:
         "student_year": StudentYear._meta.db_table,
         "student_year_credential": StudentYearCredential._meta.db_table,
         "student_year_program": StudentYearProgram._meta.db_table,
+        "year_cell": YearCell._meta.db_table,
+        "year_credential_cell": YearCredentialCell._meta.db_table,
         "completion": CourseCompletion._meta.db_table,
         "completion_history": CourseCompletion.history.model._meta.db_table,
         "program_history": ProgramOfStudy.history.model._meta.db_table,
@@ -74,6 +84,8 @@ def rollups_refresh() -> int:
         if connection.vendor == "postgresql":
             # One rebuild at a time; a second one waits, then rebuilds from what the first left.
             cursor.execute("SELECT pg_advisory_xact_lock(4242001)")
+        cursor.execute(f"DELETE FROM {t['year_credential_cell']}")
+        cursor.execute(f"DELETE FROM {t['year_cell']}")
         cursor.execute(f"DELETE FROM {t['student_year_program']}")
         cursor.execute(f"DELETE FROM {t['student_year_credential']}")
         cursor.execute(f"DELETE FROM {t['student_year']}")
@@ -127,6 +139,29 @@ def rollups_refresh() -> int:
                 f"UPDATE {t['student_year']} SET {status} = TRUE WHERE id IN "
                 f"(SELECT student_year_id FROM {t['student_year_program']} WHERE {status})"
             )
+        # The cells: whole groups of student-year rows, each row in exactly one cell.
+        cursor.execute(
+            f"""
+            INSERT INTO {t["year_cell"]} (school_year_id, school_id, grade, special_education, emergent_bilingual,
+                economically_disadvantaged, concentrator, completer, enrolled, earners, awards, first_time)
+            SELECT school_year_id, school_id, grade, special_education, emergent_bilingual,
+                economically_disadvantaged, concentrator, completer, COUNT(*),
+                SUM(CASE WHEN awards > 0 THEN 1 ELSE 0 END), SUM(awards), SUM(CASE WHEN first_time THEN 1 ELSE 0 END)
+            FROM {t["student_year"]}
+            GROUP BY school_year_id, school_id, grade, special_education, emergent_bilingual,
+                economically_disadvantaged, concentrator, completer
+            """
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {t["year_credential_cell"]} (school_year_id, school_id, grade, concentrator, credential_id,
+                students, awards)
+            SELECT c.school_year_id, c.school_id, c.grade, sy.concentrator, c.credential_id, COUNT(*), SUM(c.awards)
+            FROM {t["student_year_credential"]} c
+            JOIN {t["student_year"]} sy ON sy.id = c.student_year_id
+            GROUP BY c.school_year_id, c.school_id, c.grade, sy.concentrator, c.credential_id
+            """
+        )
         if connection.vendor == "postgresql":
             for table in ("student_year", "student_year_credential", "student_year_program"):
                 cursor.execute(f"ANALYZE {t[table]}")

@@ -57,7 +57,7 @@ def messy_district():
             CredentialAward.objects.get_or_create(
                 student=student, credential=rng.choice(credentials), earned_on=day, defaults={"school_year": year}
             )
-    return years, program
+    return years, program, schools
 
 
 def _live_headline(year, student_filter=None):
@@ -78,7 +78,7 @@ def _live_headline(year, student_filter=None):
 
 
 def test_the_rollups_give_the_same_numbers_as_counting_the_source_tables(messy_district):
-    years, program = messy_district
+    years, program, schools = messy_district
     rollups_refresh()
     numbers = headline_metrics(school_years=years, scope=Scope())
     for year in years:
@@ -108,6 +108,18 @@ def test_the_rollups_give_the_same_numbers_as_counting_the_source_tables(messy_d
         assert row["earners"] == _live_headline(year, Q(student_id__in=participants))["discrete_earners"]
         scoped = headline_metrics(school_years=[year], scope=Scope(population=CONCENTRATORS))[year.pk]
         assert scoped["enrolled_students"] == enrolled.filter(student_id__in=concentrators).count()
+        # Student-level path (a program chosen) and cell path (a school chosen) against the source tables.
+        in_program = headline_metrics(school_years=[year], scope=Scope(program=program))[year.pk]
+        live_program = _live_headline(year, Q(student_id__in=participants))
+        assert {k: in_program[k] for k in live_program if k in in_program} == {
+            k: v for k, v in live_program.items() if k in in_program
+        }
+        school = schools[0]
+        at_school = headline_metrics(school_years=[year], scope=Scope(school=school))[year.pk]
+        live_school = _live_headline(year, Q(school=school))
+        assert {k: at_school[k] for k in live_school if k in at_school} == {
+            k: v for k, v in live_school.items() if k in at_school
+        }
 
 
 def test_the_dashboard_rebuilds_the_rollups_when_an_award_is_added_or_deleted():
