@@ -173,6 +173,9 @@ class StudentYearProgram(models.Model):
     program = models.ForeignKey(
         "pathways.ProgramOfStudy", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
+    # Copied from the student-year row, so the common filters need no join.
+    school = models.ForeignKey("students.School", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    grade = models.SmallIntegerField()
     courses = models.PositiveSmallIntegerField()
     concentrator = models.BooleanField()
     completer = models.BooleanField()

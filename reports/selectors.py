@@ -312,10 +312,14 @@ def program_rows(*, school_year: SchoolYear, scope: Scope, fresh: bool = False) 
     recorded on an award is not used here. Programs without participants are listed with zeros.
     """
     _ensure_fresh(fresh)
-    rows = StudentYearProgram.objects.filter(
-        school_year=school_year,
-        student_year_id__in=population_rows(school_years=[school_year], scope=scope).values("id"),
-    )
+    if scope.population == CONCENTRATORS:
+        population = Q(student_year_id__in=population_rows(school_years=[school_year], scope=scope).values("id"))
+    else:
+        # Year, school and grade are on the row itself (a row exists only for a student enrolled in the year).
+        population = _population_q(
+            school_years=[school_year], scope=Scope(school=scope.school, population=scope.population)
+        )
+    rows = StudentYearProgram.objects.filter(population)
     if scope.program is not None:
         rows = rows.filter(program=scope.program)
     counts = {

@@ -123,9 +123,9 @@ def rollups_refresh() -> int:
             counts_sql, params = program_course_counts(school_year=year).query.sql_with_params()
             cursor.execute(
                 f"""
-                INSERT INTO {t["student_year_program"]} (student_year_id, school_year_id, program_id, courses,
-                    concentrator, completer, earned)
-                SELECT sy.id, sy.school_year_id, c.program_id, c.courses,
+                INSERT INTO {t["student_year_program"]} (student_year_id, school_year_id, program_id, school_id,
+                    grade, courses, concentrator, completer, earned)
+                SELECT sy.id, sy.school_year_id, c.program_id, sy.school_id, sy.grade, c.courses,
                     CASE WHEN c.courses >= c.concentrator_at THEN TRUE ELSE FALSE END,
                     CASE WHEN c.courses >= c.completer_at THEN TRUE ELSE FALSE END,
                     CASE WHEN sy.awards > 0 THEN TRUE ELSE FALSE END
