@@ -26,8 +26,8 @@ class Table:
     # Which columns (or, for the headline, rows) hold a percentage (for the page's formatting).
     percent_columns: set[int] = field(default_factory=set)
     percent_rows: set[int] = field(default_factory=set)
-    # Columns never shown as a percentage (a change of a rate is in points).
-    percent_columns_except: set[int] = field(default_factory=set)
+    # Columns in percentage points (a change or gap of rates); with percent_rows, only on those rows.
+    points_columns: set[int] = field(default_factory=set)
 
 
 def pct(value: float | None) -> float | None:
@@ -74,7 +74,7 @@ def board_tables(*, report: dict[str, Any], goals: list[dict[str, Any]]) -> list
             "Headline",
             ["Measure", year, f"Baseline {base_label or '—'}", "Change (rates in points)"],
             rows,
-            percent_columns_except={3},
+            points_columns={3},
             percent_rows={i for i, (_, _, is_rate) in enumerate(HEADLINE_ROWS) if is_rate},
         )
     )
@@ -227,6 +227,7 @@ def board_tables(*, report: dict[str, Any], goals: list[dict[str, Any]]) -> list
             ],
             rows,
             {3, 7},
+            points_columns={4, 8},
         )
     )
 

@@ -7,12 +7,16 @@ register = template.Library()
 
 
 @register.filter
-def cell(value, percent: bool = False) -> str:
-    """A dashboard cell: "—" for hidden or missing, "12.5%" for a percentage, thousands separators for counts."""
+def cell(value, mode="") -> str:
+    """A dashboard cell: "—" for hidden or missing, "12.5%" for a percentage (mode "pct" or True), "5.0" for
+    percentage points (mode "pts"), thousands separators for counts."""
+    percent = mode is True or mode == "pct"
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, (int, float, Decimal)) and mode == "pts":
+        return number_format(value, decimal_pos=1, force_grouping=True)
     if isinstance(value, int):
         return number_format(value, force_grouping=True)
     if isinstance(value, (float, Decimal)):
@@ -34,7 +38,8 @@ def signed(value, percent: bool = False) -> str:
 
 
 @register.simple_tag
-def is_percent(table, row_index, column_index) -> bool:
-    if column_index in table.percent_columns_except:
-        return False
-    return column_index in table.percent_columns or row_index in table.percent_rows
+def cell_mode(table, row_index, column_index) -> str:
+    """How a table cell is shown: "pct" (a percentage), "pts" (percentage points) or "" (as it is)."""
+    if column_index in table.points_columns:
+        return "pts" if row_index in table.percent_rows or not table.percent_rows else ""
+    return "pct" if column_index in table.percent_columns or row_index in table.percent_rows else ""
