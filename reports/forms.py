@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 from pathways.models import ProgramOfStudy
 from reports.models import Goal, GoalTarget
 from reports.selectors import ALL_STUDENTS, POPULATIONS, Scope
-from students.models import Enrollment, School, SchoolYear
+from students.models import Enrollment, School, SchoolYear, parse_school_year_label
 
 
 def years_on_record():
@@ -53,17 +53,47 @@ class DashboardFilterForm(forms.Form):
         )
 
 
+class SchoolYearLabelField(forms.CharField):
+    """A school year typed as its label (2026-27), so a goal can target a year that has no data yet."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 9)
+        kwargs.setdefault("help_text", "e.g. 2026-27")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            year = SchoolYear.objects.filter(pk=value).first()
+            return year.label if year else value
+        return value.label if isinstance(value, SchoolYear) else value
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        try:
+            start_year = parse_school_year_label(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        # A school year row is reference data (its dates follow from the label): made the first time it is named.
+        return SchoolYear.objects.for_start_year(start_year)
+
+
 class GoalForm(forms.ModelForm):
+    baseline_year = SchoolYearLabelField(label="Baseline year")
+    target_year = SchoolYearLabelField(label="Target year")
+
     class Meta:
         model = Goal
         fields = ["name", "metric", "population", "baseline_year", "baseline_value", "target_year", "target_value"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("baseline_year", "target_year"):
-            self.fields[name].queryset = SchoolYear.objects.order_by("start_year")
+
+class GoalTargetForm(forms.ModelForm):
+    school_year = SchoolYearLabelField(label="School year")
+
+    class Meta:
+        model = GoalTarget
+        fields = ["school_year", "value"]
 
 
-GoalTargetFormSet = forms.inlineformset_factory(
-    Goal, GoalTarget, fields=["school_year", "value"], extra=3, can_delete=True
-)
+GoalTargetFormSet = forms.inlineformset_factory(Goal, GoalTarget, form=GoalTargetForm, extra=3, can_delete=True)

@@ -223,13 +223,13 @@ def test_a_coordinator_defines_a_goal_with_an_interim_target(coordinator_client,
         "name": "CTE industry-based certification rate from 32% to 67%",
         "metric": "earner_rate",
         "population": "all",
-        "baseline_year": school_year("2023-24").pk,
+        "baseline_year": "2023-24",
         "baseline_value": "32",
-        "target_year": school_year("2026-27").pk,
+        "target_year": "2026-27",
         "target_value": "67",
         "interim_targets-TOTAL_FORMS": "1",
         "interim_targets-INITIAL_FORMS": "0",
-        "interim_targets-0-school_year": school_year("2024-25").pk,
+        "interim_targets-0-school_year": "2024-25",
         "interim_targets-0-value": "45",
     }
     response = coordinator_client.post(reverse("reports:goal_new"), data)
@@ -249,13 +249,13 @@ def test_a_goal_with_a_bad_interim_year_is_refused_with_a_message(coordinator_cl
         "name": "Rate",
         "metric": "earner_rate",
         "population": "all",
-        "baseline_year": school_year("2023-24").pk,
+        "baseline_year": "2023-24",
         "baseline_value": "32",
-        "target_year": school_year("2025-26").pk,
+        "target_year": "2025-26",
         "target_value": "67",
         "interim_targets-TOTAL_FORMS": "1",
         "interim_targets-INITIAL_FORMS": "0",
-        "interim_targets-0-school_year": school_year("2027-28").pk,
+        "interim_targets-0-school_year": "2027-28",
         "interim_targets-0-value": "45",
     }
     response = coordinator_client.post(reverse("reports:goal_new"), data)
@@ -266,3 +266,23 @@ def test_a_goal_with_a_bad_interim_year_is_refused_with_a_message(coordinator_cl
 
 def test_a_board_viewer_cannot_edit_goals(board_client):
     assert board_client.get(reverse("reports:goals")).status_code == 403
+
+
+def test_a_goal_may_target_a_year_with_no_data_yet_and_a_bad_year_is_named(coordinator_client, district):
+    data = {
+        "name": "Rate by 2029-30",
+        "metric": "earner_rate",
+        "population": "all",
+        "baseline_year": "2023-24",
+        "baseline_value": "32",
+        "target_year": "2029-30",
+        "target_value": "67",
+        "interim_targets-TOTAL_FORMS": "0",
+        "interim_targets-INITIAL_FORMS": "0",
+    }
+    assert coordinator_client.post(reverse("reports:goal_new"), data).status_code == 302
+    assert Goal.objects.get().target_year.label == "2029-30"
+    response = coordinator_client.post(reverse("reports:goal_new"), {**data, "target_year": "soon"})
+    assert response.context["form"].errors["target_year"] == ["'soon' is not a school year like 2024-25"]
+    editing = coordinator_client.get(reverse("reports:goal_edit", args=[Goal.objects.get().pk]))
+    assert 'value="2029-30"' in editing.content.decode()
