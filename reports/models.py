@@ -235,6 +235,55 @@ class YearCredentialCell(models.Model):
         return f"credential {self.credential_id} in year {self.school_year_id}, school {self.school_id}"
 
 
+class ProgramYearCell(models.Model):
+    """Pre-aggregated like YearCell, for the participants of one program: a student-year row falls in one
+    cell per program it takes part in, so a program's cells add up to its participants, each counted once.
+    `concentrator` / `completer` are the status in that program."""
+
+    school_year = models.ForeignKey(
+        "students.SchoolYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    program = models.ForeignKey(
+        "pathways.ProgramOfStudy", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    school = models.ForeignKey("students.School", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    grade = models.SmallIntegerField()
+    special_education = models.BooleanField()
+    emergent_bilingual = models.BooleanField()
+    economically_disadvantaged = models.BooleanField()
+    concentrator = models.BooleanField()
+    completer = models.BooleanField()
+    enrolled = models.PositiveIntegerField()
+    earners = models.PositiveIntegerField()
+    awards = models.PositiveIntegerField()
+    first_time = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"cell of program {self.program_id}, year {self.school_year_id}, school {self.school_id}"
+
+
+class ProgramCredentialCell(models.Model):
+    """Pre-aggregated like YearCredentialCell, for the participants of one program."""
+
+    school_year = models.ForeignKey(
+        "students.SchoolYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    program = models.ForeignKey(
+        "pathways.ProgramOfStudy", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    school = models.ForeignKey("students.School", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    grade = models.SmallIntegerField()
+    concentrator = models.BooleanField()
+    credential = models.ForeignKey(
+        "credentials.Credential", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    students = models.PositiveIntegerField()
+    awards = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"credential {self.credential_id}, program {self.program_id}, year {self.school_year_id}"
+
+
 class RollupState(models.Model):
     """When the pre-aggregated tables were last rebuilt, and from which state of the source tables."""
 

@@ -22,9 +22,12 @@ Common ground for every metric below:
 
 Each selector runs a fixed number of queries whatever the data size (stated in its docstring).
 
-The selectors read pre-aggregated tables (reports/models.py: `StudentYear`, one row per enrollment with
-that year's awards, first-time flag and program status; `StudentYearCredential`; `StudentYearProgram`),
-rebuilt from enrollments, awards and course completions by `reports.services.rollups_refresh()`; each
+The selectors read pre-aggregated tables (reports/models.py): `StudentYear`, one row per enrollment with
+that year's awards, first-time flag and program status, `StudentYearCredential`, `StudentYearProgram`, and
+the cells built from them (`YearCell`, `YearCredentialCell`, and per program `ProgramYearCell`,
+`ProgramCredentialCell`): student-year rows grouped by year, school, grade, group flags and CTE status, each
+row in exactly one cell (one per program), so a sum of cells counts each student once. They are rebuilt
+from enrollments, awards and course completions by `reports.services.rollups_refresh()`; each
 selector first checks that they match the source tables (`rollups_ensure_fresh`, two small queries) and
 rebuilds them when not. tests/reports/test_rollups.py checks them against counts made directly on the
 source tables.
@@ -41,7 +44,15 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from credentials.models import Credential
 from pathways.models import ProgramOfStudy
-from reports.models import Goal, StudentYear, StudentYearCredential, StudentYearProgram, YearCell, YearCredentialCell
+from reports.models import (
+    Goal,
+    ProgramCredentialCell,
+    ProgramYearCell,
+    StudentYear,
+    StudentYearProgram,
+    YearCell,
+    YearCredentialCell,
+)
 from students.models import GAP_GROUPS, STUDENT_GROUPS, Enrollment, School, SchoolYear, school_year_label
 
 ALL_STUDENTS = Goal.Population.ALL.value
@@ -73,7 +84,7 @@ def rate(numerator: int | None, denominator: int | None) -> float | None:
 
 # --- the population, shared by every metric ---------------------------------------------------------------
 #
-# The selectors read `StudentYear` / `StudentYearCredential` (reports/models.py): one row per enrollment
+# The selectors read the pre-aggregated tables (see the module docstring): one row per enrollment
 # with the student's awards dated in that year and whether their first award ever is in it, rebuilt from
 # enrollments and awards by `reports.services.rollups_refresh()`. Each selector first makes sure they
 # reflect the source tables (`rollups_ensure_fresh`) unless its caller already did (`fresh=True`).
@@ -105,9 +116,27 @@ def _population_q(*, school_years: Sequence[SchoolYear], scope: Scope) -> Q:
     return q
 
 
-def _by_cells(scope: Scope) -> bool:
-    """Without a program, every filter selects whole `YearCell`s (year, school, grade, CTE status, group)."""
-    return scope.program is None
+def _cells_q(*, school_years: Sequence[SchoolYear], scope: Scope) -> Q:
+    """The cells of the population: every filter selects whole cells (year, school, grade, CTE status; with a
+    program, that program's cells, where CTE status is the status in that program)."""
+    q = Q(school_year__in=list(school_years))
+    if scope.school is not None:
+        q &= Q(school=scope.school)
+    if scope.population == GRADES_9_12:
+        q &= Q(grade__gte=9, grade__lte=12)
+    elif scope.population == SENIORS:
+        q &= Q(grade=12)
+    elif scope.population == CONCENTRATORS:
+        q &= Q(concentrator=True)
+    if scope.program is not None:
+        q &= Q(program=scope.program)
+    return q
+
+
+def _cells(scope: Scope, *, credentials: bool = False) -> QuerySet:
+    if scope.program is None:
+        return (YearCredentialCell if credentials else YearCell).objects.all()
+    return (ProgramCredentialCell if credentials else ProgramYearCell).objects.all()
 
 
 def population_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> QuerySet[StudentYear]:
@@ -138,37 +167,20 @@ def headline_metrics(
       flag, their `rate`, and `gap` = group rate - all-students rate (percentage points as a fraction).
     """
     _ensure_fresh(fresh)
-    if _by_cells(scope):
-        # Whole cells: each student-year row is in exactly one cell, so their sums count each student once.
-        aggregates: dict[str, Any] = {
-            "enrolled_students": Sum("enrolled"),
-            "discrete_earners": Sum("earners"),
-            "credentials_awarded": Sum("awards"),
-            "first_time_earners": Sum("first_time"),
-            "concentrators": Sum("enrolled", filter=Q(concentrator=True)),
-            "completers": Sum("enrolled", filter=Q(completer=True)),
-        }
-        for group in GAP_GROUPS:
-            aggregates[f"{group}__enrolled"] = Sum("enrolled", filter=Q(**{group: True}))
-            aggregates[f"{group}__earners"] = Sum("earners", filter=Q(**{group: True}))
-        rows = YearCell.objects.filter(_population_q(school_years=school_years, scope=scope))
-    else:
-        earned = Q(awards__gt=0)
-        aggregates = {
-            "enrolled_students": Count("id"),
-            "discrete_earners": Count("id", filter=earned),
-            "credentials_awarded": Sum("awards"),
-            "first_time_earners": Count("id", filter=Q(first_time=True)),
-        }
-        for group in GAP_GROUPS:
-            aggregates[f"{group}__enrolled"] = Count("id", filter=Q(**{group: True}))
-            aggregates[f"{group}__earners"] = Count("id", filter=Q(**{group: True}) & earned)
-        for status in ("concentrator", "completer"):
-            in_program = StudentYearProgram.objects.filter(
-                program=scope.program, school_year__in=list(school_years), **{status: True}
-            )
-            aggregates[f"{status}s"] = Count("id", filter=Q(id__in=in_program.values("student_year_id")))
-        rows = population_rows(school_years=school_years, scope=scope)
+    # Whole cells: each student-year row is in exactly one cell (per program, when a program is chosen),
+    # so their sums count each student once.
+    aggregates: dict[str, Any] = {
+        "enrolled_students": Sum("enrolled"),
+        "discrete_earners": Sum("earners"),
+        "credentials_awarded": Sum("awards"),
+        "first_time_earners": Sum("first_time"),
+        "concentrators": Sum("enrolled", filter=Q(concentrator=True)),
+        "completers": Sum("enrolled", filter=Q(completer=True)),
+    }
+    for group in GAP_GROUPS:
+        aggregates[f"{group}__enrolled"] = Sum("enrolled", filter=Q(**{group: True}))
+        aggregates[f"{group}__earners"] = Sum("earners", filter=Q(**{group: True}))
+    rows = _cells(scope).filter(_cells_q(school_years=school_years, scope=scope))
     rows = rows.values("school_year_id").annotate(**aggregates)
     result: dict[int, dict[str, Any]] = {}
     found = {row["school_year_id"]: {k: v or 0 for k, v in row.items()} for row in rows.order_by()}
@@ -215,23 +227,14 @@ def credential_rows(
     population, `students` (distinct students with at least one such award) and `awards` (all such awards,
     renewals included). Ordered by students, then name. Two queries (the counts, the catalog's names)."""
     _ensure_fresh(fresh)
-    if _by_cells(scope):
-        # A student falls in one cell per credential and year: the sums count each student once.
-        rows = (
-            YearCredentialCell.objects.filter(_population_q(school_years=school_years, scope=scope))
-            .values("school_year_id", "credential_id")
-            .annotate(students=Sum("students"), total=Sum("awards"))
-            .order_by()
-        )
-    else:
-        population = Q(student_year_id__in=population_rows(school_years=school_years, scope=scope).values("id"))
-        rows = (
-            StudentYearCredential.objects.filter(population)
-            .values("school_year_id", "credential_id")
-            # One row per student, year and credential: counting rows counts distinct students.
-            .annotate(students=Count("id"), total=Sum("awards"))
-            .order_by()
-        )
+    # A student falls in one cell per credential and year (per program): the sums count each student once.
+    rows = (
+        _cells(scope, credentials=True)
+        .filter(_cells_q(school_years=school_years, scope=scope))
+        .values("school_year_id", "credential_id")
+        .annotate(students=Sum("students"), total=Sum("awards"))
+        .order_by()
+    )
     catalog = {pk: (code, name) for pk, code, name in Credential.objects.values_list("id", "code", "name")}
     result: dict[int, list[dict[str, Any]]] = {year.pk: [] for year in school_years}
     for row in sorted(rows, key=lambda r: (-r["students"], catalog[r["credential_id"]][1])):
@@ -249,12 +252,8 @@ def credential_rows(
 def _enrolled_earners_by(
     field: str, *, school_years: Sequence[SchoolYear], scope: Scope, extra: Sequence[str] = ()
 ) -> QuerySet:
-    if _by_cells(scope):
-        rows = YearCell.objects.filter(_population_q(school_years=school_years, scope=scope))
-        counts = {"enrolled": Sum("enrolled"), "earners": Sum("earners")}
-    else:
-        rows = population_rows(school_years=school_years, scope=scope)
-        counts = {"enrolled": Count("id"), "earners": Count("id", filter=Q(awards__gt=0))}
+    rows = _cells(scope).filter(_cells_q(school_years=school_years, scope=scope))
+    counts = {"enrolled": Sum("enrolled"), "earners": Sum("earners")}
     return rows.values("school_year_id", field, *extra).annotate(**counts).order_by(field)
 
 

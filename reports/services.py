@@ -10,6 +10,8 @@ from pathways.models import CourseCompletion, ProgramOfStudy
 from pathways.selectors import program_course_counts
 from reports.models import (
     Goal,
+    ProgramCredentialCell,
+    ProgramYearCell,
     RollupState,
     StudentYear,
     StudentYearCredential,
@@ -49,6 +51,8 @@ def _tables() -> dict[str, str]:
         "student_year_credential": StudentYearCredential._meta.db_table,
         "student_year_program": StudentYearProgram._meta.db_table,
         "year_cell": YearCell._meta.db_table,
+        "program_year_cell": ProgramYearCell._meta.db_table,
+        "program_credential_cell": ProgramCredentialCell._meta.db_table,
         "year_credential_cell": YearCredentialCell._meta.db_table,
         "completion": CourseCompletion._meta.db_table,
         "completion_history": CourseCompletion.history.model._meta.db_table,
@@ -84,6 +88,8 @@ def rollups_refresh() -> int:
         if connection.vendor == "postgresql":
             # One rebuild at a time; a second one waits, then rebuilds from what the first left.
             cursor.execute("SELECT pg_advisory_xact_lock(4242001)")
+        cursor.execute(f"DELETE FROM {t['program_credential_cell']}")
+        cursor.execute(f"DELETE FROM {t['program_year_cell']}")
         cursor.execute(f"DELETE FROM {t['year_credential_cell']}")
         cursor.execute(f"DELETE FROM {t['year_cell']}")
         cursor.execute(f"DELETE FROM {t['student_year_program']}")
@@ -160,6 +166,32 @@ def rollups_refresh() -> int:
             FROM {t["student_year_credential"]} c
             JOIN {t["student_year"]} sy ON sy.id = c.student_year_id
             GROUP BY c.school_year_id, c.school_id, c.grade, sy.concentrator, c.credential_id
+            """
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {t["program_year_cell"]} (school_year_id, program_id, school_id, grade, special_education,
+                emergent_bilingual, economically_disadvantaged, concentrator, completer, enrolled, earners, awards,
+                first_time)
+            SELECT p.school_year_id, p.program_id, sy.school_id, sy.grade, sy.special_education,
+                sy.emergent_bilingual, sy.economically_disadvantaged, p.concentrator, p.completer, COUNT(*),
+                SUM(CASE WHEN sy.awards > 0 THEN 1 ELSE 0 END), SUM(sy.awards),
+                SUM(CASE WHEN sy.first_time THEN 1 ELSE 0 END)
+            FROM {t["student_year_program"]} p
+            JOIN {t["student_year"]} sy ON sy.id = p.student_year_id
+            GROUP BY p.school_year_id, p.program_id, sy.school_id, sy.grade, sy.special_education,
+                sy.emergent_bilingual, sy.economically_disadvantaged, p.concentrator, p.completer
+            """
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {t["program_credential_cell"]} (school_year_id, program_id, school_id, grade, concentrator,
+                credential_id, students, awards)
+            SELECT p.school_year_id, p.program_id, c.school_id, c.grade, p.concentrator, c.credential_id, COUNT(*),
+                SUM(c.awards)
+            FROM {t["student_year_program"]} p
+            JOIN {t["student_year_credential"]} c ON c.student_year_id = p.student_year_id
+            GROUP BY p.school_year_id, p.program_id, c.school_id, c.grade, p.concentrator, c.credential_id
             """
         )
         if connection.vendor == "postgresql":

@@ -114,6 +114,22 @@ def test_the_rollups_give_the_same_numbers_as_counting_the_source_tables(messy_d
         assert {k: in_program[k] for k in live_program if k in in_program} == {
             k: v for k, v in live_program.items() if k in in_program
         }
+        program_credentials = {
+            r["code"]: (r["students"], r["awards"])
+            for r in credential_rows(school_years=[year], scope=Scope(program=program))[year.pk]
+        }
+        live_program_credentials = {
+            r["credential__code"]: (r["students"], r["awards"])
+            for r in CredentialAward.objects.filter(
+                school_year=year, student__in=enrolled.filter(student_id__in=participants).values("student")
+            )
+            .values("credential__code")
+            .annotate(students=Count("student", distinct=True), awards=Count("id"))
+        }
+        assert program_credentials == live_program_credentials
+        in_program_concentrators = students_at_status(school_year=year, status=CONCENTRATOR, program=program)
+        both = headline_metrics(school_years=[year], scope=Scope(program=program, population=CONCENTRATORS))
+        assert both[year.pk]["enrolled_students"] == enrolled.filter(student_id__in=in_program_concentrators).count()
         school = schools[0]
         at_school = headline_metrics(school_years=[year], scope=Scope(school=school))[year.pk]
         live_school = _live_headline(year, Q(school=school))
