@@ -84,10 +84,10 @@ def rate(numerator: int | None, denominator: int | None) -> float | None:
 
 # --- the population, shared by every metric ---------------------------------------------------------------
 #
-# The selectors read the pre-aggregated tables (see the module docstring): one row per enrollment
-# with the student's awards dated in that year and whether their first award ever is in it, rebuilt from
-# enrollments and awards by `reports.services.rollups_refresh()`. Each selector first makes sure they
-# reflect the source tables (`rollups_ensure_fresh`) unless its caller already did (`fresh=True`).
+# The selectors read the pre-aggregated tables (see the module docstring), rebuilt from enrollments, awards
+# and course completions by `reports.services.rollups_refresh()`. Each selector first makes sure they
+# reflect the source tables (`rollups_ensure_fresh`, two small queries) unless its caller already did
+# (`fresh=True`).
 
 
 def _ensure_fresh(fresh: bool) -> None:
@@ -150,7 +150,7 @@ def population_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> Quer
 def headline_metrics(
     *, school_years: Sequence[SchoolYear], scope: Scope, fresh: bool = False
 ) -> dict[int, dict[str, Any]]:
-    """The headline and the student groups, per school year (keyed by `SchoolYear.pk`). Two queries.
+    """The headline and the student groups, per school year (keyed by `SchoolYear.pk`). One query.
 
     - `enrolled_students`: students with an enrollment in Y in the population.
     - `discrete_earners`: students of the population with at least one award dated in Y (once each).
@@ -460,7 +460,7 @@ def goal_progress(
     rounded to one place. A year is `on track` when its actual value reaches its target (every goal metric
     is one where higher is better), `behind` otherwise, `baseline` for the baseline year, and `no data`
     when the year has no enrollments yet. The goal's `status` is that of its latest year with data.
-    Two queries per distinct population among the goals (at most eight).
+    One query per distinct population among the goals (at most four).
     """
     _ensure_fresh(fresh or not goals)
     populations = {goal.population for goal in goals}
