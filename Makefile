@@ -65,3 +65,21 @@ bench-import: install check-postgres
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
+
+## make bench-dashboard: generate 60,000 students / 300,000 awards on PostgreSQL in a database of its own,
+## time the dashboard, then drop the database. BENCH_STUDENTS / BENCH_AWARDS / BENCH_SCHOOLS change the size
+## (state size: make bench-dashboard BENCH_STUDENTS=1000000 BENCH_AWARDS=5000000 BENCH_SCHOOLS=300 BENCH_RUNS=3).
+BENCH_DASHBOARD_DB ?= cte_bench_dashboard
+BENCH_STUDENTS ?= 60000
+BENCH_AWARDS ?= 300000
+BENCH_SCHOOLS ?= 20
+BENCH_RUNS ?= 7
+BENCH_PG_ADMIN = $(PY) -c "import psycopg2,sys; c=psycopg2.connect('$(PG_URL)'.rsplit('/',1)[0] + '/postgres'); c.autocommit=True; c.cursor().execute(sys.argv[1])"
+bench-dashboard: install check-postgres
+	$(BENCH_PG_ADMIN) "DROP DATABASE IF EXISTS $(BENCH_DASHBOARD_DB)"
+	$(BENCH_PG_ADMIN) "CREATE DATABASE $(BENCH_DASHBOARD_DB)"
+	@status=0; \
+	DATABASE_URL=$(PG_URL:/cte_tracker=)/$(BENCH_DASHBOARD_DB) DJANGO_DEBUG=0 SECRET_KEY=bench-only-not-a-secret ALLOWED_HOSTS=testserver \
+	  sh -c '$(PY) manage.py migrate --noinput -v0 && $(PY) manage.py bench_dashboard --students $(BENCH_STUDENTS) --awards $(BENCH_AWARDS) --schools $(BENCH_SCHOOLS) --runs $(BENCH_RUNS)' \
+	  || status=$$?; \
+	$(BENCH_PG_ADMIN) "DROP DATABASE IF EXISTS $(BENCH_DASHBOARD_DB)"; exit $$status

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
+from reports import views as reports_views
 
 admin.site.site_header = "CTE Tracker administration"
 admin.site.site_title = "CTE Tracker"
@@ -19,6 +20,7 @@ urlpatterns = [
     path("programs/", include("pathways.urls")),
     path("imports/", include("imports.urls")),
     path("reports/", include("reports.urls")),
+    path("api/reports/board", reports_views.api_board, name="api_board"),
 ]
 
 if settings.DEBUG:

@@ -1,9 +1,171 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The board dashboard, its exports and its JSON: each view checks access, reads the filters, calls the
+selectors once and presents the numbers suppressed or exact according to the user."""
 
-from accounts.roles import can_view_dashboard, role_required
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.roles import can_view_dashboard, is_coordinator, role_required, sees_exact_counts
+from reports import exports, selectors
+from reports.forms import DashboardFilterForm, GoalForm, GoalTargetFormSet
+from reports.models import Goal
+from reports.services import goal_save
+from reports.suppression import report_suppressed, threshold
+
+
+def _board_for_request(request: HttpRequest, *, default_baseline: bool = True) -> tuple[DashboardFilterForm, Any]:
+    """The bound filter form and, when it is valid, the exact board report and goal progress."""
+    form = DashboardFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return form, None
+    data = form.cleaned_data if request.GET else {}
+    on_record = selectors.school_years_on_record()
+    if not on_record:
+        return form, None
+    year = data.get("year") or on_record[-1]
+    baseline = data.get("baseline")
+    if baseline is None and default_baseline and on_record[0].pk != year.pk:
+        baseline = on_record[0]
+    scope = form.scope() if request.GET else selectors.Scope()
+    report = selectors.board_report(school_year=year, baseline=baseline, scope=scope, trend_years=on_record)
+    goals = selectors.goal_progress(goals=selectors.goals_active(), school_years=on_record, fresh=True)
+    return form, {"report": report, "goals": goals}
+
+
+def _presented(request: HttpRequest, board: dict[str, Any], *, exact: bool | None = None) -> dict[str, Any]:
+    """Exact numbers for coordinators who ask for them (default: their role's), suppressed otherwise."""
+    exact = sees_exact_counts(request.user) if exact is None else exact and sees_exact_counts(request.user)
+    if exact:
+        return {**board, "suppressed": False}
+    return {
+        "report": report_suppressed(board["report"]),
+        "goals": report_suppressed(board["goals"]),
+        "suppressed": True,
+    }
+
+
+def _wants_exact(request: HttpRequest) -> bool | None:
+    counts = request.GET.get("counts")
+    return {"exact": True, "suppressed": False}.get(counts)
+
+
+def _headline_cards(table: exports.Table) -> list[dict[str, Any]]:
+    shown = (
+        "enrolled_students",
+        "discrete_earners",
+        "earner_rate",
+        "credentials_awarded",
+        "credentials_per_earner",
+        "first_time_earners",
+    )
+    cards = []
+    for (key, label, is_rate), (_, now, before, delta) in zip(exports.HEADLINE_ROWS, table.rows, strict=True):
+        if key in shown:
+            cards.append(
+                {
+                    "key": key,
+                    "label": label.replace(" (%)", ""),
+                    "now": now,
+                    "before": before,
+                    "change": delta,
+                    "is_rate": is_rate,
+                }
+            )
+    return cards
 
 
 @role_required(can_view_dashboard)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/dashboard.html")
+    form, board = _board_for_request(request)
+    context: dict[str, Any] = {"form": form, "threshold": threshold(), "query": request.GET.urlencode()}
+    if board is not None:
+        shown = _presented(request, board)
+        tables = exports.board_tables(report=shown["report"], goals=shown["goals"])
+        context.update(
+            shown,
+            tables={table.slug.replace("-", "_"): table for table in tables},
+            headline_cards=_headline_cards(tables[0]),
+            chart_data={
+                "trend": [
+                    {"year": t["year"], "rate": exports.pct(t["earner_rate"]), "earners": t["discrete_earners"]}
+                    for t in shown["report"]["trend"]
+                ],
+                "credentials": {
+                    "years": tables[-1].header[1:],
+                    "series": [{"label": row[0], "values": row[1:]} for row in tables[-1].rows],
+                },
+            },
+        )
+    return render(request, "reports/dashboard.html", context)
+
+
+@role_required(can_view_dashboard)
+def board_packet(request: HttpRequest) -> HttpResponse:
+    form, board = _board_for_request(request)
+    if board is None:
+        return render(request, "reports/dashboard.html", {"form": form, "threshold": threshold()}, status=400)
+    shown = _presented(request, board, exact=_wants_exact(request))
+    tables = exports.board_tables(report=shown["report"], goals=shown["goals"])
+    return exports.board_packet_response(
+        report=shown["report"], tables=tables, suppressed=shown["suppressed"], threshold=threshold()
+    )
+
+
+@role_required(can_view_dashboard)
+def board_table_csv(request: HttpRequest, table: str) -> HttpResponse:
+    form, board = _board_for_request(request)
+    if board is None:
+        return render(request, "reports/dashboard.html", {"form": form, "threshold": threshold()}, status=400)
+    shown = _presented(request, board, exact=_wants_exact(request))
+    tables = {t.slug: t for t in exports.board_tables(report=shown["report"], goals=shown["goals"])}
+    if table not in tables:
+        raise Http404("No such table")
+    return exports.table_csv_response(report=shown["report"], table=tables[table])
+
+
+def api_board(request: HttpRequest) -> JsonResponse:
+    """GET /api/reports/board?year=2024-25&baseline=2023-24[&school=&program=&population=]: the board
+    report as JSON, suppressed unless the user sees exact counts. No baseline parameter: baseline null."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "Log in first."}, status=403)
+    if not can_view_dashboard(request.user):
+        return JsonResponse({"error": "Your role cannot see the board dashboard."}, status=403)
+    if request.method != "GET":
+        return JsonResponse({"error": "Use GET."}, status=405)
+    form, board = _board_for_request(request, default_baseline=False)
+    if board is None:
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()} if form.is_bound else {}
+        return JsonResponse(
+            {"error": "Bad filters.", "fields": errors or {"year": ["No school year on record."]}}, status=400
+        )
+    shown = _presented(request, board)
+    return JsonResponse(
+        {**shown["report"], "goals": shown["goals"], "suppressed": shown["suppressed"], "threshold": threshold()}
+    )
+
+
+@role_required(is_coordinator)
+def goal_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/goals.html", {"goals": selectors.goals_active()})
+
+
+@role_required(is_coordinator)
+def goal_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    goal = get_object_or_404(Goal, pk=pk) if pk is not None else None
+    form = GoalForm(request.POST or None, instance=goal)
+    targets = GoalTargetFormSet(request.POST or None, instance=goal or Goal())
+    if request.method == "POST" and form.is_valid() and targets.is_valid():
+        try:
+            saved = goal_save(form=form, targets=targets, user=request.user)
+        except ValidationError as error:
+            # An interim target checked against the goal's years (known only once the goal is saved).
+            form.add_error(None, [f"Interim target: {message}" for message in error.messages])
+        else:
+            messages.success(request, f"Goal “{saved.name}” saved.")
+            return redirect("reports:goals")
+    return render(request, "reports/goal_form.html", {"form": form, "targets": targets, "goal": goal})

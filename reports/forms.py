@@ -1,0 +1,99 @@
+"""The dashboard's filters (carried in the URL, so a link can be shared) and the goal form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Exists, OuterRef
+
+from pathways.models import ProgramOfStudy
+from reports.models import Goal, GoalTarget
+from reports.selectors import ALL_STUDENTS, POPULATIONS, Scope
+from students.models import Enrollment, School, SchoolYear, parse_school_year_label
+
+
+def years_on_record():
+    return SchoolYear.objects.filter(Exists(Enrollment.objects.filter(school_year=OuterRef("pk"))))
+
+
+class YearField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.label
+
+
+class DashboardFilterForm(forms.Form):
+    """GET filters. Blank year: the latest year on record; blank baseline: the earliest year on record."""
+
+    year = YearField(queryset=SchoolYear.objects.none(), to_field_name="label", required=False, empty_label="Latest")
+    baseline = YearField(
+        queryset=SchoolYear.objects.none(), to_field_name="label", required=False, empty_label="Earliest on record"
+    )
+    school = forms.ModelChoiceField(
+        queryset=School.objects.order_by("name"), to_field_name="code", required=False, empty_label="All schools"
+    )
+    program = forms.ModelChoiceField(
+        queryset=ProgramOfStudy.objects.order_by("name"),
+        to_field_name="code",
+        required=False,
+        empty_label="All programs",
+    )
+    population = forms.ChoiceField(choices=list(POPULATIONS.items()), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("year", "baseline"):
+            self.fields[name].queryset = years_on_record()
+        for name, noun in (("year", "school year"), ("baseline", "school year"), ("school", "school code")):
+            self.fields[name].error_messages["invalid_choice"] = f"There is no {noun} like that on record."
+        self.fields["program"].error_messages["invalid_choice"] = "There is no program with that code."
+
+    def scope(self) -> Scope:
+        data = self.cleaned_data
+        return Scope(
+            school=data.get("school"), program=data.get("program"), population=data.get("population") or ALL_STUDENTS
+        )
+
+
+class SchoolYearLabelField(forms.CharField):
+    """A school year typed as its label (2026-27), so a goal can target a year that has no data yet."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 9)
+        kwargs.setdefault("help_text", "e.g. 2026-27")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            year = SchoolYear.objects.filter(pk=value).first()
+            return year.label if year else value
+        return value.label if isinstance(value, SchoolYear) else value
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        try:
+            start_year = parse_school_year_label(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        # A school year row is reference data (its dates follow from the label): made the first time it is named.
+        return SchoolYear.objects.for_start_year(start_year)
+
+
+class GoalForm(forms.ModelForm):
+    baseline_year = SchoolYearLabelField(label="Baseline year")
+    target_year = SchoolYearLabelField(label="Target year")
+
+    class Meta:
+        model = Goal
+        fields = ["name", "metric", "population", "baseline_year", "baseline_value", "target_year", "target_value"]
+
+
+class GoalTargetForm(forms.ModelForm):
+    school_year = SchoolYearLabelField(label="School year")
+
+    class Meta:
+        model = GoalTarget
+        fields = ["school_year", "value"]
+
+
+GoalTargetFormSet = forms.inlineformset_factory(Goal, GoalTarget, form=GoalTargetForm, extra=3, can_delete=True)

@@ -1,0 +1,63 @@
+"""python manage.py board_report --year 2024-25 [--baseline 2023-24] [--school CODE] [--program CODE] --json"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pathways.models import ProgramOfStudy
+from reports.selectors import POPULATIONS, Scope, board_report, goal_progress, goals_active, school_years_on_record
+from students.models import School, SchoolYear, parse_school_year_label
+
+
+def _year(label: str, option: str) -> SchoolYear:
+    try:
+        start_year = parse_school_year_label(label)
+    except ValueError as error:
+        raise CommandError(f"{option}: {error}") from None
+    year = SchoolYear.objects.filter(start_year=start_year).first()
+    if year is None:
+        known = ", ".join(y.label for y in SchoolYear.objects.all()) or "none"
+        raise CommandError(f"{option}: there is no school year {label} on record (known: {known}).")
+    return year
+
+
+class Command(BaseCommand):
+    help = "The board dashboard's numbers for a school year against a baseline, exact (not suppressed)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", required=True, help="School year, e.g. 2024-25.")
+        parser.add_argument("--baseline", help="Baseline school year, e.g. 2023-24 (none when left out).")
+        parser.add_argument("--school", help="A school's code.")
+        parser.add_argument("--program", help="A program of study's code.")
+        parser.add_argument("--population", default="all", choices=list(POPULATIONS), help="Whose numbers.")
+        parser.add_argument("--json", action="store_true", help="Print JSON (the only format today).")
+        parser.add_argument("--indent", type=int, default=2)
+
+    def handle(self, *args, **options):
+        year = _year(options["year"], "--year")
+        baseline = _year(options["baseline"], "--baseline") if options["baseline"] else None
+        school = None
+        if options["school"]:
+            matches = list(School.objects.filter(code__iexact=options["school"])[:2])
+            if len(matches) != 1:
+                raise CommandError(
+                    f"--school: {'no' if not matches else 'more than one'} school has the code {options['school']!r}."
+                )
+            school = matches[0]
+        program = None
+        if options["program"]:
+            program = ProgramOfStudy.objects.filter(code__iexact=options["program"]).first()
+            if program is None:
+                raise CommandError(f"--program: no program of study has the code {options['program']!r}.")
+        on_record = school_years_on_record()
+        report = board_report(
+            school_year=year,
+            baseline=baseline,
+            scope=Scope(school=school, program=program, population=options["population"]),
+            trend_years=on_record,
+        )
+        report["goals"] = goal_progress(goals=goals_active(), school_years=on_record, fresh=True)
+        report["suppressed"] = False
+        self.stdout.write(json.dumps(report, indent=options["indent"] or None, default=str, ensure_ascii=False))

@@ -1,0 +1,215 @@
+"""Writes of the reports app: goals and their interim targets, and the pre-aggregated student-year tables."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from credentials.models import CredentialAward
+from pathways.models import CourseCompletion, ProgramOfStudy
+from pathways.selectors import program_course_counts
+from reports.models import (
+    Goal,
+    ProgramCredentialCell,
+    ProgramYearCell,
+    RollupState,
+    StudentYear,
+    StudentYearCredential,
+    StudentYearProgram,
+    YearCell,
+    YearCredentialCell,
+)
+from students.models import Enrollment, SchoolYear
+
+
+@transaction.atomic
+def goal_save(*, form, targets, user) -> Goal:
+    """Save a validated goal form and its interim-target formset together (all or nothing)."""
+    goal = form.save(commit=False)
+    if goal.pk is None:
+        goal.created_by = user
+    goal.full_clean()
+    goal.save()
+    targets.instance = goal
+    for target in targets.save(commit=False):
+        target.goal = goal
+        target.full_clean()
+        target.save()
+    for target in targets.deleted_objects:
+        target.delete()
+    return goal
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "award": CredentialAward._meta.db_table,
+        "award_history": CredentialAward.history.model._meta.db_table,
+        "enrollment": Enrollment._meta.db_table,
+        "enrollment_history": Enrollment.history.model._meta.db_table,
+        "year": SchoolYear._meta.db_table,
+        "student_year": StudentYear._meta.db_table,
+        "student_year_credential": StudentYearCredential._meta.db_table,
+        "student_year_program": StudentYearProgram._meta.db_table,
+        "year_cell": YearCell._meta.db_table,
+        "program_year_cell": ProgramYearCell._meta.db_table,
+        "program_credential_cell": ProgramCredentialCell._meta.db_table,
+        "year_credential_cell": YearCredentialCell._meta.db_table,
+        "completion": CourseCompletion._meta.db_table,
+        "completion_history": CourseCompletion.history.model._meta.db_table,
+        "program_history": ProgramOfStudy.history.model._meta.db_table,
+    }
+
+
+def rollups_signature() -> str:
+    """The state of the source tables, from index look-ups: the newest award, enrollment and course
+    completion, and the newest change to them or to a program recorded by their history (additions, edits
+    and deletions through the app)."""
+    t = _tables()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MAX(id) FROM {t['award']}), (SELECT MAX(history_id) FROM {t['award_history']}), "
+            f"(SELECT MAX(id) FROM {t['enrollment']}), (SELECT MAX(history_id) FROM {t['enrollment_history']}), "
+            f"(SELECT MAX(id) FROM {t['completion']}), (SELECT MAX(history_id) FROM {t['completion_history']}), "
+            f"(SELECT MAX(history_id) FROM {t['program_history']})"
+        )
+        return ":".join(str(v) for v in cursor.fetchone())
+
+
+@transaction.atomic
+def rollups_refresh() -> int:
+    """Rebuild StudentYear and StudentYearCredential from enrollments and awards (the one way they change).
+
+    Call it after anything that writes enrollments or awards without the app's history (bulk imports,
+    raw SQL); the dashboard also calls `rollups_ensure_fresh()`, which rebuilds when the source tables
+    changed through the app. Returns the number of student-year rows.
+    """
+    t = _tables()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One rebuild at a time; a second one waits, then rebuilds from what the first left.
+            cursor.execute("SELECT pg_advisory_xact_lock(4242001)")
+        cursor.execute(f"DELETE FROM {t['program_credential_cell']}")
+        cursor.execute(f"DELETE FROM {t['program_year_cell']}")
+        cursor.execute(f"DELETE FROM {t['year_credential_cell']}")
+        cursor.execute(f"DELETE FROM {t['year_cell']}")
+        cursor.execute(f"DELETE FROM {t['student_year_program']}")
+        cursor.execute(f"DELETE FROM {t['student_year_credential']}")
+        cursor.execute(f"DELETE FROM {t['student_year']}")
+        # One row per enrollment: that year's school, grade and group flags, the awards dated in that year,
+        # and whether the student's first award ever is dated in that year.
+        cursor.execute(
+            f"""
+            INSERT INTO {t["student_year"]} (student_id, school_year_id, school_id, grade, special_education,
+                emergent_bilingual, economically_disadvantaged, awards, first_time, concentrator, completer)
+            SELECT e.student_id, e.school_year_id, e.school_id, e.grade, e.special_education,
+                e.emergent_bilingual, e.economically_disadvantaged, COALESCE(a.n, 0),
+                CASE WHEN a.n > 0 AND f.first_on >= y.start_date THEN TRUE ELSE FALSE END, FALSE, FALSE
+            FROM {t["enrollment"]} e
+            JOIN {t["year"]} y ON y.id = e.school_year_id
+            LEFT JOIN (SELECT student_id, school_year_id, COUNT(*) AS n FROM {t["award"]}
+                       GROUP BY student_id, school_year_id) a
+                   ON a.student_id = e.student_id AND a.school_year_id = e.school_year_id
+            LEFT JOIN (SELECT student_id, MIN(earned_on) AS first_on FROM {t["award"]} GROUP BY student_id) f
+                   ON f.student_id = e.student_id
+            """
+        )
+        rows = cursor.rowcount
+        cursor.execute(
+            f"""
+            INSERT INTO {t["student_year_credential"]} (student_year_id, school_year_id, school_id, grade,
+                credential_id, awards)
+            SELECT sy.id, sy.school_year_id, sy.school_id, sy.grade, c.credential_id, COUNT(*)
+            FROM {t["award"]} c
+            JOIN {t["student_year"]} sy ON sy.student_id = c.student_id AND sy.school_year_id = c.school_year_id
+            GROUP BY sy.id, sy.school_year_id, sy.school_id, sy.grade, c.credential_id
+            """
+        )
+        # Program status by the end of each year, as pathways.selectors counts it (its query, reused).
+        for year in SchoolYear.objects.filter(pk__in=StudentYear.objects.values("school_year_id")):
+            counts_sql, params = program_course_counts(school_year=year).query.sql_with_params()
+            cursor.execute(
+                f"""
+                INSERT INTO {t["student_year_program"]} (student_year_id, school_year_id, program_id, school_id,
+                    grade, courses, concentrator, completer, earned)
+                SELECT sy.id, sy.school_year_id, c.program_id, sy.school_id, sy.grade, c.courses,
+                    CASE WHEN c.courses >= c.concentrator_at THEN TRUE ELSE FALSE END,
+                    CASE WHEN c.courses >= c.completer_at THEN TRUE ELSE FALSE END,
+                    CASE WHEN sy.awards > 0 THEN TRUE ELSE FALSE END
+                FROM ({counts_sql}) c
+                JOIN {t["student_year"]} sy ON sy.student_id = c.student_id AND sy.school_year_id = %s
+                """,
+                (*params, year.pk),
+            )
+        for status in ("concentrator", "completer"):
+            cursor.execute(
+                f"UPDATE {t['student_year']} SET {status} = TRUE WHERE id IN "
+                f"(SELECT student_year_id FROM {t['student_year_program']} WHERE {status})"
+            )
+        # The cells: whole groups of student-year rows, each row in exactly one cell.
+        cursor.execute(
+            f"""
+            INSERT INTO {t["year_cell"]} (school_year_id, school_id, grade, special_education, emergent_bilingual,
+                economically_disadvantaged, concentrator, completer, enrolled, earners, awards, first_time)
+            SELECT school_year_id, school_id, grade, special_education, emergent_bilingual,
+                economically_disadvantaged, concentrator, completer, COUNT(*),
+                SUM(CASE WHEN awards > 0 THEN 1 ELSE 0 END), SUM(awards), SUM(CASE WHEN first_time THEN 1 ELSE 0 END)
+            FROM {t["student_year"]}
+            GROUP BY school_year_id, school_id, grade, special_education, emergent_bilingual,
+                economically_disadvantaged, concentrator, completer
+            """
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {t["year_credential_cell"]} (school_year_id, school_id, grade, concentrator, credential_id,
+                students, awards)
+            SELECT c.school_year_id, c.school_id, c.grade, sy.concentrator, c.credential_id, COUNT(*), SUM(c.awards)
+            FROM {t["student_year_credential"]} c
+            JOIN {t["student_year"]} sy ON sy.id = c.student_year_id
+            GROUP BY c.school_year_id, c.school_id, c.grade, sy.concentrator, c.credential_id
+            """
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {t["program_year_cell"]} (school_year_id, program_id, school_id, grade, special_education,
+                emergent_bilingual, economically_disadvantaged, concentrator, completer, enrolled, earners, awards,
+                first_time)
+            SELECT p.school_year_id, p.program_id, sy.school_id, sy.grade, sy.special_education,
+                sy.emergent_bilingual, sy.economically_disadvantaged, p.concentrator, p.completer, COUNT(*),
+                SUM(CASE WHEN sy.awards > 0 THEN 1 ELSE 0 END), SUM(sy.awards),
+                SUM(CASE WHEN sy.first_time THEN 1 ELSE 0 END)
+            FROM {t["student_year_program"]} p
+            JOIN {t["student_year"]} sy ON sy.id = p.student_year_id
+            GROUP BY p.school_year_id, p.program_id, sy.school_id, sy.grade, sy.special_education,
+                sy.emergent_bilingual, sy.economically_disadvantaged, p.concentrator, p.completer
+            """
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {t["program_credential_cell"]} (school_year_id, program_id, school_id, grade, concentrator,
+                credential_id, students, awards)
+            SELECT p.school_year_id, p.program_id, c.school_id, c.grade, p.concentrator, c.credential_id, COUNT(*),
+                SUM(c.awards)
+            FROM {t["student_year_program"]} p
+            JOIN {t["student_year_credential"]} c ON c.student_year_id = p.student_year_id
+            GROUP BY p.school_year_id, p.program_id, c.school_id, c.grade, p.concentrator, c.credential_id
+            """
+        )
+        if connection.vendor == "postgresql":
+            for table in ("student_year", "student_year_credential", "student_year_program"):
+                cursor.execute(f"ANALYZE {t[table]}")
+    state = RollupState.objects.select_for_update().filter(pk=1).first() or RollupState(pk=1)
+    state.signature = rollups_signature()
+    state.refreshed_at = timezone.now()
+    state.save()
+    return rows
+
+
+def rollups_ensure_fresh() -> bool:
+    """Rebuild the student-year tables when the source tables changed since the last rebuild. Two queries
+    when nothing changed; returns True when it rebuilt."""
+    signature = rollups_signature()
+    stored = RollupState.objects.filter(pk=1).values_list("signature", flat=True).first()
+    if stored == signature:
+        return False
+    rollups_refresh()
+    return True

@@ -1,0 +1,85 @@
+"""Small-cell suppression, applied when numbers are shown to someone who may not see exact counts.
+
+A count from 1 to SUPPRESSION_THRESHOLD - 1 becomes the text "<N" (N the threshold), and every rate
+or ratio built on such a count becomes None (shown as "—"), so no student can be singled out from a
+public board packet. Zero is shown as 0: it singles nobody out. The selectors always return exact
+numbers; the page, the exports and the API call `report_suppressed` for users who need it.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.conf import settings
+
+# Count fields found in the report dicts.
+COUNT_KEYS = {
+    "enrolled_students",
+    "discrete_earners",
+    "credentials_awarded",
+    "first_time_earners",
+    "concentrators",
+    "completers",
+    "enrolled",
+    "earners",
+    "students",
+    "awards",
+    "participants",
+}
+# Each derived figure and the counts it is built on (any one suppressed hides it).
+DERIVED_FROM = {
+    "earner_rate": ("discrete_earners", "enrolled_students"),
+    "credentials_per_earner": ("credentials_awarded", "discrete_earners"),
+    "completion_rate": ("completers", "concentrators"),
+    "rate": ("earners", "enrolled", "participants"),
+    "gap": ("earners", "enrolled"),
+}
+
+
+def threshold() -> int:
+    return settings.SUPPRESSION_THRESHOLD
+
+
+def is_small(value: Any, limit: int | None = None) -> bool:
+    limit = threshold() if limit is None else limit
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < limit
+
+
+def suppress_count(value: Any, limit: int | None = None) -> Any:
+    """`value`, or "<N" when it is a count from 1 to N - 1."""
+    limit = threshold() if limit is None else limit
+    return f"<{limit}" if is_small(value, limit) else value
+
+
+def _suppress(node: Any, limit: int) -> Any:
+    if isinstance(node, list):
+        return [_suppress(item, limit) for item in node]
+    if not isinstance(node, dict):
+        return node
+    small = {key for key, value in node.items() if key in COUNT_KEYS and is_small(value, limit)}
+    result = {}
+    for key, value in node.items():
+        if key in small:
+            result[key] = f"<{limit}"
+        elif key in DERIVED_FROM and small.intersection(DERIVED_FROM[key]):
+            result[key] = None
+        else:
+            result[key] = _suppress(value, limit)
+    # A goal's actual value hides when a count it is built on is small.
+    if isinstance(result.get("inputs"), dict) and any(
+        isinstance(v, str) and v.startswith("<") for v in result["inputs"].values()
+    ):
+        result["actual"] = None
+        result["status"] = "suppressed"
+    # A group's gap is measured against the all-students rate; hide the gaps when that rate is hidden.
+    if "by_group" in result and result.get("earner_rate") is None and isinstance(result["by_group"], dict):
+        for group in result["by_group"].values():
+            group["gap"] = None
+    return result
+
+
+def report_suppressed(report: dict[str, Any], *, limit: int | None = None) -> dict[str, Any]:
+    """A copy of a board report (or any part of it) with small counts and the figures built on them hidden."""
+    limit = threshold() if limit is None else limit
+    return _suppress(copy.deepcopy(report), limit)

@@ -1,0 +1,159 @@
+"""The pre-aggregated student-year tables must give exactly what counting the source tables gives."""
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from django.db.models import Count, Exists, OuterRef, Q
+
+from credentials.models import CredentialAward
+from pathways.selectors import COMPLETER, CONCENTRATOR, PARTICIPANT, students_at_status
+from reports.models import StudentYear
+from reports.selectors import CONCENTRATORS, Scope, board_report, credential_rows, headline_metrics, program_rows
+from reports.services import rollups_ensure_fresh, rollups_refresh
+from students.models import Enrollment
+from tests.factories import (
+    CourseCompletionFactory,
+    CredentialAwardFactory,
+    CredentialFactory,
+    EnrollmentFactory,
+    ProgramCourseFactory,
+    ProgramOfStudyFactory,
+    SchoolFactory,
+    StudentFactory,
+    school_year,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def messy_district():
+    """Random but seeded: students over three years, changing schools and flags, awards on edge dates."""
+    rng = random.Random(7)
+    years = [school_year(label) for label in ("2022-23", "2023-24", "2024-25")]
+    schools = [SchoolFactory() for _ in range(3)]
+    credentials = [CredentialFactory() for _ in range(4)]
+    program = ProgramOfStudyFactory(concentrator_threshold=2, completer_threshold=3)
+    courses = [ProgramCourseFactory(program=program, position=i).course for i in (1, 2, 3)]
+    for _ in range(40):
+        student = StudentFactory()
+        for year in years:
+            if rng.random() < 0.8:
+                EnrollmentFactory(
+                    student=student,
+                    school_year=year,
+                    school=rng.choice(schools),
+                    grade=rng.randint(8, 12),
+                    special_education=rng.random() < 0.3,
+                    emergent_bilingual=rng.random() < 0.3,
+                    economically_disadvantaged=rng.random() < 0.5,
+                )
+            if rng.random() < 0.5:
+                CourseCompletionFactory(student=student, course=rng.choice(courses), school_year=year)
+        for _ in range(rng.randint(0, 4)):
+            year = rng.choice(years)
+            day = rng.choice([year.start_date, year.end_date, year.start_date + timedelta(days=rng.randint(1, 360))])
+            CredentialAward.objects.get_or_create(
+                student=student, credential=rng.choice(credentials), earned_on=day, defaults={"school_year": year}
+            )
+    return years, program, schools
+
+
+def _live_headline(year, student_filter=None):
+    """Counted straight from enrollments and awards, the way DOMAIN.md words it."""
+    enrolled = Enrollment.objects.filter(student_filter or Q(), school_year=year)
+    earned = CredentialAward.objects.filter(student=OuterRef("student"), school_year=year)
+    before = CredentialAward.objects.filter(student=OuterRef("student"), earned_on__lt=year.start_date)
+    earners = enrolled.filter(Exists(earned))
+    return {
+        "enrolled_students": enrolled.count(),
+        "discrete_earners": earners.count(),
+        "credentials_awarded": CredentialAward.objects.filter(
+            school_year=year, student__in=enrolled.values("student")
+        ).count(),
+        "first_time_earners": earners.exclude(Exists(before)).count(),
+        "special_education_earners": earners.filter(special_education=True).count(),
+    }
+
+
+def test_the_rollups_give_the_same_numbers_as_counting_the_source_tables(messy_district):
+    years, program, schools = messy_district
+    rollups_refresh()
+    numbers = headline_metrics(school_years=years, scope=Scope())
+    for year in years:
+        live = _live_headline(year)
+        mine = numbers[year.pk]
+        assert {k: mine[k] for k in live if k in mine} == {k: v for k, v in live.items() if k in mine}
+        assert mine["by_group"]["special_education"]["earners"] == live["special_education_earners"]
+        concentrators = students_at_status(school_year=year, status=CONCENTRATOR)
+        completers = students_at_status(school_year=year, status=COMPLETER)
+        enrolled = Enrollment.objects.filter(school_year=year)
+        assert mine["concentrators"] == enrolled.filter(student_id__in=concentrators).count()
+        assert mine["completers"] == enrolled.filter(student_id__in=completers).count()
+        by_credential = {
+            r["code"]: (r["students"], r["awards"])
+            for r in credential_rows(school_years=[year], scope=Scope())[year.pk]
+        }
+        live_credentials = {
+            r["credential__code"]: (r["students"], r["awards"])
+            for r in CredentialAward.objects.filter(school_year=year, student__in=enrolled.values("student"))
+            .values("credential__code")
+            .annotate(students=Count("student", distinct=True), awards=Count("id"))
+        }
+        assert by_credential == live_credentials
+        participants = students_at_status(school_year=year, status=PARTICIPANT, program=program)
+        [row] = program_rows(school_year=year, scope=Scope(program=program))
+        assert row["participants"] == enrolled.filter(student_id__in=participants).count()
+        assert row["earners"] == _live_headline(year, Q(student_id__in=participants))["discrete_earners"]
+        scoped = headline_metrics(school_years=[year], scope=Scope(population=CONCENTRATORS))[year.pk]
+        assert scoped["enrolled_students"] == enrolled.filter(student_id__in=concentrators).count()
+        # Student-level path (a program chosen) and cell path (a school chosen) against the source tables.
+        in_program = headline_metrics(school_years=[year], scope=Scope(program=program))[year.pk]
+        live_program = _live_headline(year, Q(student_id__in=participants))
+        assert {k: in_program[k] for k in live_program if k in in_program} == {
+            k: v for k, v in live_program.items() if k in in_program
+        }
+        program_credentials = {
+            r["code"]: (r["students"], r["awards"])
+            for r in credential_rows(school_years=[year], scope=Scope(program=program))[year.pk]
+        }
+        live_program_credentials = {
+            r["credential__code"]: (r["students"], r["awards"])
+            for r in CredentialAward.objects.filter(
+                school_year=year, student__in=enrolled.filter(student_id__in=participants).values("student")
+            )
+            .values("credential__code")
+            .annotate(students=Count("student", distinct=True), awards=Count("id"))
+        }
+        assert program_credentials == live_program_credentials
+        in_program_concentrators = students_at_status(school_year=year, status=CONCENTRATOR, program=program)
+        both = headline_metrics(school_years=[year], scope=Scope(program=program, population=CONCENTRATORS))
+        assert both[year.pk]["enrolled_students"] == enrolled.filter(student_id__in=in_program_concentrators).count()
+        school = schools[0]
+        at_school = headline_metrics(school_years=[year], scope=Scope(school=school))[year.pk]
+        live_school = _live_headline(year, Q(school=school))
+        assert {k: at_school[k] for k in live_school if k in at_school} == {
+            k: v for k, v in live_school.items() if k in at_school
+        }
+
+
+def test_the_dashboard_rebuilds_the_rollups_when_an_award_is_added_or_deleted():
+    year = school_year("2024-25")
+    student = EnrollmentFactory(school_year=year).student
+    assert board_report(school_year=year, baseline=None, scope=Scope())["current"]["discrete_earners"] == 0
+    award = CredentialAwardFactory(student=student, earned_on=date(2024, 9, 1))
+    assert board_report(school_year=year, baseline=None, scope=Scope())["current"]["discrete_earners"] == 1
+    award.delete()
+    assert board_report(school_year=year, baseline=None, scope=Scope())["current"]["discrete_earners"] == 0
+
+
+def test_a_change_of_enrollment_flags_reaches_the_rollups():
+    year = school_year("2024-25")
+    enrollment = EnrollmentFactory(school_year=year)
+    rollups_refresh()
+    enrollment.special_education = True
+    enrollment.save()
+    assert rollups_ensure_fresh() is True
+    assert StudentYear.objects.get().special_education is True
+    assert rollups_ensure_fresh() is False
