@@ -16,6 +16,7 @@ from imports.columns import COLUMNS
 from imports.importers import IMPORTERS, Importer, Plan
 from imports.models import ImportBatch, ImportPreset
 from imports.readers import ImportFileError, Table, read_table
+from reports.tasks import rollups_refresh_soon
 
 Progress = Callable[[str, int, int], None]
 PREVIEW_ROWS = 10
@@ -167,6 +168,7 @@ def _validate_and_write(batch, header, importer, skip_invalid, step, progress) -
     batch.finished_at = timezone.now()
     batch.message = "Imported." if not plan.rejected else f"Imported the valid rows; {len(plan.rejected)} rejected."
     batch.save()
+    rollups_refresh_soon()
     if progress:
         progress("Done", batch.total_rows, batch.total_rows)
     return batch
@@ -200,6 +202,7 @@ def batch_undo(*, batch: ImportBatch) -> int:
     batch.status = ImportBatch.Status.UNDONE
     batch.message = f"Undone: {deleted} award{'s' if deleted != 1 else ''} removed."
     batch.save(update_fields=["status", "message"])
+    rollups_refresh_soon()
     return deleted
 
 
