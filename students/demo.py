@@ -409,6 +409,7 @@ def demo_seed() -> DemoSummary:
 
     _seed_seal_awards(rng, years, hs_students_by_year, cohort_of, latest)
     _seed_users([high, middle])
+    _seed_goals(years)
     return DemoSummary(
         students=Student.objects.count(),
         enrollments=Enrollment.objects.count(),
@@ -518,3 +519,40 @@ def _seed_users(schools: list[School]) -> None:
         if school_codes:
             profile, _ = StaffProfile.objects.get_or_create(user=user)
             profile.schools.add(*(by_code[c] for c in school_codes))
+
+
+def _seed_goals(years: list[SchoolYear]) -> None:
+    """The strategic plan's kind of goals, measured from the demo's own baseline year."""
+    from reports.models import Goal, GoalTarget
+    from reports.selectors import GRADES_9_12, Scope, headline_metrics
+    from reports.services import rollups_refresh
+
+    rollups_refresh()  # the demo's rows went in with bulk writes the freshness check cannot see
+
+    baseline, target_year = years[0], SchoolYear.objects.for_start_year(BASELINE_START_YEAR + 4)
+    goals = [
+        ("Students in grades 9-12 earning at least one industry credential", Goal.Metric.DISCRETE_EARNERS, GRADES_9_12),
+        ("Industry-based certification rate, grades 9-12", Goal.Metric.EARNER_RATE, GRADES_9_12),
+    ]
+    for name, metric, population in goals:
+        if Goal.objects.filter(name=name).exists():
+            continue
+        actual = headline_metrics(school_years=[baseline], scope=Scope(population=population), fresh=True)[baseline.pk]
+        value = actual[metric.value] or 0
+        start = Decimal(str(round(value * 100, 1) if metric == Goal.Metric.EARNER_RATE else value))
+        end = min(start * 2, Decimal(100)) if metric == Goal.Metric.EARNER_RATE else start * 2
+        goal = Goal.objects.create(
+            name=name,
+            metric=metric,
+            population=population,
+            baseline_year=baseline,
+            baseline_value=start,
+            target_year=target_year,
+            target_value=end,
+        )
+        for step in range(1, 4):
+            GoalTarget.objects.create(
+                goal=goal,
+                school_year=SchoolYear.objects.for_start_year(BASELINE_START_YEAR + step),
+                value=(start + (end - start) * step / 4).quantize(Decimal("0.1") if goal.is_rate else Decimal("1")),
+            )

@@ -88,3 +88,22 @@ def test_seed_demo_reproduces_the_baseline_board_figures():
     assert baseline.filter(credential__code="CPR-FA").values("student").distinct().count() == 17
     later = CredentialAward.objects.filter(school_year__label="2025-26")
     assert later.values("student").distinct().count() > baseline.values("student").distinct().count()
+
+
+def test_seed_demo_sets_goals_from_its_own_baseline_year():
+    from reports.models import Goal
+
+    call_command("seed_demo")
+    goal = Goal.objects.get(metric=Goal.Metric.DISCRETE_EARNERS)
+    earners = (
+        CredentialAward.objects.filter(
+            school_year__label="2023-24",
+            student__enrollments__school_year__label="2023-24",
+            student__enrollments__grade__gte=9,
+        )
+        .values("student")
+        .distinct()
+        .count()
+    )
+    assert (goal.baseline_year.label, goal.baseline_value, goal.target_year.label) == ("2023-24", earners, "2027-28")
+    assert goal.interim_targets.count() == 3
