@@ -151,9 +151,12 @@ class Student(models.Model):
     race_ethnicity = models.CharField(max_length=20, choices=RaceEthnicity.choices, blank=True)
     home_language = models.CharField(max_length=60, blank=True)
     # Accent-free, lower-case "last first middle id" for search; kept in step by save() and the importers.
-    search_text = models.CharField(max_length=400, editable=False, db_index=True, default="")
+    # No B-tree index: search is `contains`, served by the trigram index on PostgreSQL (migration 0002).
+    search_text = models.CharField(max_length=400, editable=False, default="")
 
-    history = HistoricalRecords()
+    # The history is read per student (by `id`); indexes on its copies of local_id and search_text
+    # would only slow every write.
+    history = HistoricalRecords(no_db_index=["local_id", "search_text"])
 
     class Meta:
         ordering = ["last_name", "first_name", "local_id"]
@@ -236,7 +239,8 @@ class Enrollment(models.Model):
     migrant = models.BooleanField(default=False)
     military_connected = models.BooleanField(default=False)
 
-    history = HistoricalRecords()
+    # The history is read per student (by `student_id`), never by school or year.
+    history = HistoricalRecords(no_db_index=["school", "school_year"])
     objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
