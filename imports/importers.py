@@ -21,7 +21,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from credentials.models import Credential, CredentialAlias, CredentialAward
-from imports.bulk import history_columns, insert_history, insert_rows
+from imports.bulk import history_columns, insert_history, insert_rows, new_ids
 from imports.columns import (
     COLUMNS,
     clean_id,
@@ -490,8 +490,14 @@ class StudentImporter(Importer):
                         search_text,
                     )
                 )
-        insert_rows(model=Student, columns=STUDENT_COLS[1:], rows=new_rows)
-        pk_for = self.students_by_local_id(row[0] for row in new_rows)
+        ids = new_ids(model=Student, count=len(new_rows))
+        if ids is None:  # SQLite: insert, then read the keys back
+            insert_rows(model=Student, columns=STUDENT_COLS[1:], rows=new_rows)
+            pk_for = self.students_by_local_id(row[0] for row in new_rows)
+        else:
+            pk_for = {row[0]: pk for pk, row in zip(ids, new_rows, strict=True)}
+            insert_rows(model=Student, columns=STUDENT_COLS, rows=((pk_for[row[0]], *row) for row in new_rows))
+        del ids
         if changed_rows:
             Student.objects.bulk_create(
                 [Student(**dict(zip(STUDENT_COLS, row, strict=True))) for row in changed_rows],
@@ -518,7 +524,17 @@ class StudentImporter(Importer):
                 new_enrollments.append(values)
             elif compared(before) != (school_pk, grade, *flags):
                 changed_enrollments.append((before[0], *values))
-        insert_rows(model=Enrollment, columns=ENROLLMENT_COLS[1:], rows=new_enrollments)
+        made: dict[tuple[int, int], int] = {}  # (student, school year) -> new enrollment's pk
+        ids = new_ids(model=Enrollment, count=len(new_enrollments))
+        read_back = ids is None
+        if ids is None:
+            insert_rows(model=Enrollment, columns=ENROLLMENT_COLS[1:], rows=new_enrollments)
+        else:
+            made = {(row[-3], row[-2]): pk for pk, row in zip(ids, new_enrollments, strict=True)}
+            del ids
+            insert_rows(
+                model=Enrollment, columns=ENROLLMENT_COLS, rows=((made[row[-3:-1]], *row) for row in new_enrollments)
+            )
         if changed_enrollments:
             Enrollment.objects.bulk_create(
                 [Enrollment(**dict(zip(ENROLLMENT_COLS, row, strict=True))) for row in changed_enrollments],
@@ -529,8 +545,7 @@ class StudentImporter(Importer):
             )
         if history and (new_enrollments or changed_enrollments):
             year_pks = [y.pk for y in years.values()]
-            made: dict[tuple[int, int], int] = {}
-            new_students = sorted({row[-3] for row in new_enrollments})
+            new_students = sorted({row[-3] for row in new_enrollments}) if read_back else []
             for part in chunked(new_students):
                 made.update(
                     ((s, y), pk)
@@ -539,7 +554,7 @@ class StudentImporter(Importer):
                     ).values_list("pk", "student_id", "school_year_id")
                 )
             audit = {"when": when, "user_id": user_id, "reason": reason}
-            created_history = ((made[(row[-3], row[-2])], *row) for row in new_enrollments)
+            created_history = ((made[row[-3:-1]], *row) for row in new_enrollments)
             insert_history(model=Enrollment, columns=ENROLLMENT_COLS, rows=created_history, history_type="+", **audit)
             insert_history(
                 model=Enrollment, columns=ENROLLMENT_COLS, rows=changed_enrollments, history_type="~", **audit
