@@ -227,8 +227,10 @@ class EnrollmentQuerySet(models.QuerySet):
 class Enrollment(models.Model):
     """A student in one school year: the school, the grade and that year's student-group flags."""
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments")
-    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="enrollments")
+    # No index of their own: the unique (student, school_year) constraint serves look-ups by student
+    # and the (school_year, school, grade) index those by school year.
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments", db_index=False)
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="enrollments", db_index=False)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="enrollments")
     grade = models.SmallIntegerField(choices=Grade.choices)
     special_education = models.BooleanField(default=False)
