@@ -275,6 +275,7 @@ class StudentImporter(Importer):
         state_seen: dict[str, tuple[str, int]] = {}
         records: list[StudentRow] = []
         present = self.found
+        shared_flags: dict[tuple, dict[str, bool]] = {}  # a few distinct ones, not a dict per row
         for number, v in self.rows():
             before = len(self.plan.errors)
             local_id = self.required_id(number, v)
@@ -313,6 +314,7 @@ class StudentImporter(Importer):
                         flags[flag] = parse_yes_no(v[flag])
                     except ValueError as exc:
                         self.error(number, flag, str(exc))
+            flags = shared_flags.setdefault(tuple(flags.items()), flags)
             start = default_year
             if v.get("school_year"):
                 try:
@@ -360,9 +362,11 @@ class StudentImporter(Importer):
     def _diff(self, records: list[StudentRow], state_seen: dict[str, tuple[str, int]]) -> None:
         ids = sorted({r.local_id for r in records})
         existing: dict[str, tuple] = {}
-        cols = ["local_id", *STUDENT_COLS]
+        # Without search_text (always rebuilt for a changed student), and the ID string shared with
+        # the key: a re-import holds one of these per student in the district.
+        cols = ["local_id", *STUDENT_COLS[:-1]]
         for row in students_matching(ids, *cols):
-            existing[row[0]] = row[1:]
+            existing[row[0]] = (row[1], row[0], *row[3:])
         # A state ID the file gives one student must not belong to another student already.
         if len(state_seen) <= 2 * CHUNK:
             queries = [Student.objects.filter(state_id__in=part) for part in chunked(sorted(state_seen))]
