@@ -21,7 +21,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from credentials.models import Credential, CredentialAlias, CredentialAward
-from imports.bulk import history_columns, insert_history, insert_rows
+from imports.bulk import history_columns, insert_history, insert_rows, new_ids
 from imports.columns import (
     COLUMNS,
     clean_id,
@@ -275,6 +275,7 @@ class StudentImporter(Importer):
         state_seen: dict[str, tuple[str, int]] = {}
         records: list[StudentRow] = []
         present = self.found
+        shared_flags: dict[tuple, dict[str, bool]] = {}  # a few distinct ones, not a dict per row
         for number, v in self.rows():
             before = len(self.plan.errors)
             local_id = self.required_id(number, v)
@@ -313,6 +314,7 @@ class StudentImporter(Importer):
                         flags[flag] = parse_yes_no(v[flag])
                     except ValueError as exc:
                         self.error(number, flag, str(exc))
+            flags = shared_flags.setdefault(tuple(flags.items()), flags)
             start = default_year
             if v.get("school_year"):
                 try:
@@ -360,9 +362,11 @@ class StudentImporter(Importer):
     def _diff(self, records: list[StudentRow], state_seen: dict[str, tuple[str, int]]) -> None:
         ids = sorted({r.local_id for r in records})
         existing: dict[str, tuple] = {}
-        cols = ["local_id", *STUDENT_COLS]
+        # Without search_text (always rebuilt for a changed student), and the ID string shared with
+        # the key: a re-import holds one of these per student in the district.
+        cols = ["local_id", *STUDENT_COLS[:-1]]
         for row in students_matching(ids, *cols):
-            existing[row[0]] = row[1:]
+            existing[row[0]] = (row[1], row[0], *row[3:])
         # A state ID the file gives one student must not belong to another student already.
         if len(state_seen) <= 2 * CHUNK:
             queries = [Student.objects.filter(state_id__in=part) for part in chunked(sorted(state_seen))]
@@ -490,8 +494,14 @@ class StudentImporter(Importer):
                         search_text,
                     )
                 )
-        insert_rows(model=Student, columns=STUDENT_COLS[1:], rows=new_rows)
-        pk_for = self.students_by_local_id(row[0] for row in new_rows)
+        ids = new_ids(model=Student, count=len(new_rows))
+        if ids is None:  # SQLite: insert, then read the keys back
+            insert_rows(model=Student, columns=STUDENT_COLS[1:], rows=new_rows)
+            pk_for = self.students_by_local_id(row[0] for row in new_rows)
+        else:
+            pk_for = {row[0]: pk for pk, row in zip(ids, new_rows, strict=True)}
+            insert_rows(model=Student, columns=STUDENT_COLS, rows=((pk_for[row[0]], *row) for row in new_rows))
+        del ids
         if changed_rows:
             Student.objects.bulk_create(
                 [Student(**dict(zip(STUDENT_COLS, row, strict=True))) for row in changed_rows],
@@ -518,7 +528,17 @@ class StudentImporter(Importer):
                 new_enrollments.append(values)
             elif compared(before) != (school_pk, grade, *flags):
                 changed_enrollments.append((before[0], *values))
-        insert_rows(model=Enrollment, columns=ENROLLMENT_COLS[1:], rows=new_enrollments)
+        made: dict[tuple[int, int], int] = {}  # (student, school year) -> new enrollment's pk
+        ids = new_ids(model=Enrollment, count=len(new_enrollments))
+        read_back = ids is None
+        if ids is None:
+            insert_rows(model=Enrollment, columns=ENROLLMENT_COLS[1:], rows=new_enrollments)
+        else:
+            made = {(row[-3], row[-2]): pk for pk, row in zip(ids, new_enrollments, strict=True)}
+            del ids
+            insert_rows(
+                model=Enrollment, columns=ENROLLMENT_COLS, rows=((made[row[-3:-1]], *row) for row in new_enrollments)
+            )
         if changed_enrollments:
             Enrollment.objects.bulk_create(
                 [Enrollment(**dict(zip(ENROLLMENT_COLS, row, strict=True))) for row in changed_enrollments],
@@ -529,8 +549,7 @@ class StudentImporter(Importer):
             )
         if history and (new_enrollments or changed_enrollments):
             year_pks = [y.pk for y in years.values()]
-            made: dict[tuple[int, int], int] = {}
-            new_students = sorted({row[-3] for row in new_enrollments})
+            new_students = sorted({row[-3] for row in new_enrollments}) if read_back else []
             for part in chunked(new_students):
                 made.update(
                     ((s, y), pk)
@@ -539,7 +558,7 @@ class StudentImporter(Importer):
                     ).values_list("pk", "student_id", "school_year_id")
                 )
             audit = {"when": when, "user_id": user_id, "reason": reason}
-            created_history = ((made[(row[-3], row[-2])], *row) for row in new_enrollments)
+            created_history = ((made[row[-3:-1]], *row) for row in new_enrollments)
             insert_history(model=Enrollment, columns=ENROLLMENT_COLS, rows=created_history, history_type="+", **audit)
             insert_history(
                 model=Enrollment, columns=ENROLLMENT_COLS, rows=changed_enrollments, history_type="~", **audit

@@ -151,9 +151,12 @@ class Student(models.Model):
     race_ethnicity = models.CharField(max_length=20, choices=RaceEthnicity.choices, blank=True)
     home_language = models.CharField(max_length=60, blank=True)
     # Accent-free, lower-case "last first middle id" for search; kept in step by save() and the importers.
-    search_text = models.CharField(max_length=400, editable=False, db_index=True, default="")
+    # No B-tree index: search is `contains`, served by the trigram index on PostgreSQL (migration 0002).
+    search_text = models.CharField(max_length=400, editable=False, default="")
 
-    history = HistoricalRecords()
+    # The history is read per student (by `id`); indexes on its copies of local_id and search_text
+    # would only slow every write.
+    history = HistoricalRecords(no_db_index=["local_id", "search_text"])
 
     class Meta:
         ordering = ["last_name", "first_name", "local_id"]
@@ -224,8 +227,10 @@ class EnrollmentQuerySet(models.QuerySet):
 class Enrollment(models.Model):
     """A student in one school year: the school, the grade and that year's student-group flags."""
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments")
-    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="enrollments")
+    # No index of their own: the unique (student, school_year) constraint serves look-ups by student
+    # and the (school_year, school, grade) index those by school year.
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments", db_index=False)
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="enrollments", db_index=False)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="enrollments")
     grade = models.SmallIntegerField(choices=Grade.choices)
     special_education = models.BooleanField(default=False)
@@ -236,7 +241,8 @@ class Enrollment(models.Model):
     migrant = models.BooleanField(default=False)
     military_connected = models.BooleanField(default=False)
 
-    history = HistoricalRecords()
+    # The history is read per student (by `student_id`), never by school or year.
+    history = HistoricalRecords(no_db_index=["school", "school_year"])
     objects = EnrollmentQuerySet.as_manager()
 
     class Meta:

@@ -260,3 +260,31 @@ def test_progress_is_saved_on_the_batch_while_rows_are_checked(school, monkeypat
     assert ("Checking rows", 1, 6) in seen and ("Checking rows", 2, 6) in seen  # after rows 2 and 4
     assert seen[-1] == ("Done", 6, 6)
     assert [label for label, _, _ in seen].index("Writing") > 1
+
+
+def test_each_imported_student_and_enrollment_gets_one_creation_history_row_with_its_own_values(school):
+    existing = StudentFactory(local_id="100")
+    rows = [["200", "Ana", "Baca", "11", "SHS", "Y", "2008-01-02", "2024-25"]]
+    rows.append(["201", "Luis", "Chavez", "9", "SHS", "N", "", "2024-25"])
+    batch = run(KIND, csv_file([HEADER, *rows]))
+    for student in Student.objects.filter(local_id__in=["200", "201"]):
+        (record,) = student.history.all()
+        assert (record.history_type, record.history_change_reason) == ("+", f"Import batch {batch.pk}")
+        assert (record.id, record.first_name, record.birth_date) == (student.pk, student.first_name, student.birth_date)
+        enrollment = student.enrollments.get()
+        (enrolled,) = Enrollment.history.filter(student_id=student.pk)
+        assert (enrolled.id, enrolled.grade, enrolled.special_education, enrolled.history_type) == (
+            enrollment.pk,
+            enrollment.grade,
+            enrollment.special_education,
+            "+",
+        )
+    assert not existing.history.filter(history_change_reason=f"Import batch {batch.pk}").exists()
+
+
+def test_students_created_after_an_import_get_keys_of_their_own(school):
+    run(KIND, csv_file([HEADER, ["300", "Ana", "Baca", "11", "SHS", "Y", "", "2024-25"]]))
+    imported = Student.objects.get(local_id="300")
+    later = StudentFactory(local_id="301")
+    assert later.pk != imported.pk
+    assert EnrollmentFactory(student=later).pk != imported.enrollments.get().pk
