@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 
 from credentials.models import Credential
 from credentials.selectors import parse_student_ids
-from pathways.models import Course, ProgramOfStudy
-from students.forms import CredentialField, CredentialPickerSelect, ErrorMarkingForm, credential_choices
+from pathways.models import Course
+from students.forms import (
+    CredentialField,
+    CredentialPickerSelect,
+    EarnedOnField,
+    ErrorMarkingForm,
+    credential_choices,
+    program_field,
+)
 
 
 class CredentialForm(forms.ModelForm):
@@ -73,18 +79,8 @@ class TestingSessionForm(ErrorMarkingForm):
         widget=CredentialPickerSelect(attrs={"class": "form-select", "size": 6}),
         error_messages={"required": "Pick the credential the students took."},
     )
-    earned_on = forms.DateField(
-        label="Date earned",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-        error_messages={"required": "Enter the date of the session.", "invalid": "Enter a date."},
-    )
-    program = forms.ModelChoiceField(
-        queryset=ProgramOfStudy.objects.filter(active=True),
-        required=False,
-        empty_label="(none)",
-        help_text="Recorded on each award, and lists the program's students below.",
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+    earned_on = EarnedOnField(required_message="Enter the date of the session.")
+    program = program_field("Recorded on each award, and lists the program's students below.")
     course = forms.ModelChoiceField(
         queryset=Course.objects.filter(active=True, program_places__isnull=False).distinct(),
         required=False,
@@ -105,16 +101,7 @@ class TestingSessionForm(ErrorMarkingForm):
         super().__init__(*args, **kwargs)
         self.fields["credential"].queryset = credential_choices()
         self.fields["students"].choices = [(s.pk, str(s)) for s in roster]
-        today = timezone.localdate()
-        self.fields["earned_on"].widget.attrs["max"] = today.isoformat()
-        if not self.is_bound:
-            self.initial.setdefault("earned_on", today)
-
-    def clean_earned_on(self):
-        earned_on = self.cleaned_data["earned_on"]
-        if earned_on > timezone.localdate():
-            raise forms.ValidationError("The date earned cannot be in the future.")
-        return earned_on
+        EarnedOnField.prepare(self, default_today=True)
 
     def pasted(self) -> list[str]:
         return parse_student_ids(self.cleaned_data.get("pasted_ids", ""))

@@ -47,6 +47,41 @@ class CredentialField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.code})"
 
 
+class EarnedOnField(forms.DateField):
+    """The date a credential was earned: today or earlier, never in the future."""
+
+    def __init__(self, *, required_message: str, **kwargs):
+        super().__init__(
+            label="Date earned",
+            widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+            error_messages={"required": required_message, "invalid": "Enter a date."},
+            **kwargs,
+        )
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("The date earned cannot be in the future.")
+
+    @staticmethod
+    def prepare(form: forms.Form, *, default_today: bool) -> None:
+        """Cap the browser's date picker at today and, for a new entry, start at today."""
+        today = timezone.localdate()
+        form.fields["earned_on"].widget.attrs["max"] = today.isoformat()
+        if default_today and not form.is_bound:
+            form.initial.setdefault("earned_on", today)
+
+
+def program_field(help_text: str = "") -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=ProgramOfStudy.objects.filter(active=True),
+        required=False,
+        empty_label="(none)",
+        help_text=help_text,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
 class AwardForm(ErrorMarkingForm):
     credential = CredentialField(
         queryset=Credential.objects.none(),
@@ -55,17 +90,8 @@ class AwardForm(ErrorMarkingForm):
         help_text="Type in the box above the list to narrow it by code, name or alias.",
         error_messages={"required": "Pick the credential the student earned."},
     )
-    earned_on = forms.DateField(
-        label="Date earned",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-        error_messages={"required": "Enter the date the credential was earned.", "invalid": "Enter a date."},
-    )
-    program = forms.ModelChoiceField(
-        queryset=ProgramOfStudy.objects.filter(active=True),
-        required=False,
-        empty_label="(none)",
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+    earned_on = EarnedOnField(required_message="Enter the date the credential was earned.")
+    program = program_field()
     certificate_number = forms.CharField(
         max_length=100, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
     )
@@ -74,16 +100,7 @@ class AwardForm(ErrorMarkingForm):
     def __init__(self, *args, award=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["credential"].queryset = credential_choices(include=award.credential if award else None)
-        today = timezone.localdate()
-        self.fields["earned_on"].widget.attrs["max"] = today.isoformat()
-        if not self.is_bound and award is None:
-            self.initial.setdefault("earned_on", today)
-
-    def clean_earned_on(self):
-        earned_on = self.cleaned_data["earned_on"]
-        if earned_on > timezone.localdate():
-            raise forms.ValidationError("The date earned cannot be in the future.")
-        return earned_on
+        EarnedOnField.prepare(self, default_today=award is None)
 
 
 class AwardEditForm(AwardForm):
