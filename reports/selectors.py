@@ -41,6 +41,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
 from credentials.models import Credential
 from pathways.models import ProgramOfStudy
@@ -459,7 +460,9 @@ def goal_progress(
     wide (no school or program filter), for each school year on record; a rate is shown as a percentage
     rounded to one place. A year is `on track` when its actual value reaches its target (every goal metric
     is one where higher is better), `behind` otherwise, `baseline` for the baseline year, and `no data`
-    when the year has no enrollments yet. The goal's `status` is that of its latest year with data.
+    when the year has no enrollments yet. A year still under way that has not reached its target yet is
+    `in progress`, not `behind`: its awards are still coming in. The goal's `status` is that of its latest
+    year that is on track or behind.
     One query per distinct population among the goals (at most four).
     """
     _ensure_fresh(fresh or not goals)
@@ -469,6 +472,7 @@ def goal_progress(
         for population in populations
     }
     by_start = {year.start_year: year for year in school_years}
+    today = timezone.localdate()
     result = []
     for goal in goals:
         years = []
@@ -487,8 +491,10 @@ def goal_progress(
                 year_status = "no data"
             elif start_year == goal.baseline_year.start_year:
                 year_status = "baseline"
+            elif actual >= target:
+                year_status = "on track"
             else:
-                year_status = "on track" if actual >= target else "behind"
+                year_status = "in progress" if year.end_date >= today else "behind"
             if year_status in ("on track", "behind"):
                 status = year_status
             years.append(

@@ -77,3 +77,27 @@ def test_an_interim_target_outside_the_goals_years_is_refused():
     with pytest.raises(ValidationError) as error:
         GoalTarget(goal=goal, school_year=school_year("2027-28"), value=Decimal("70")).full_clean()
     assert "school_year" in error.value.message_dict
+
+
+def test_a_year_still_under_way_below_its_target_is_in_progress_not_behind():
+    from django.utils import timezone
+
+    from students.models import SchoolYear
+
+    this_year = SchoolYear.objects.for_date(timezone.localdate())
+    last_year = SchoolYear.objects.for_start_year(this_year.start_year - 1)
+    baseline = SchoolYear.objects.for_start_year(this_year.start_year - 2)
+    goal = _goal(
+        metric=Goal.Metric.DISCRETE_EARNERS,
+        baseline_year=baseline,
+        baseline_value=1,
+        target_year=SchoolYear.objects.for_start_year(this_year.start_year + 1),
+        target_value=5,
+    )
+    for year in (baseline, last_year, this_year):
+        CredentialAwardFactory(student=EnrollmentFactory(school_year=year).student, earned_on=year.start_date)
+    [progress] = goal_progress(goals=[goal], school_years=[baseline, last_year, this_year])
+    statuses = {y["year"]: y["status"] for y in progress["years"]}
+    assert statuses[last_year.label] == "behind"
+    assert statuses[this_year.label] == "in progress"
+    assert progress["status"] == "behind"  # from the last finished year, not the one under way
