@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from credentials.models import Credential, CredentialAlias, CredentialAward
 from pathways.models import ProgramOfStudy
+from reports.tasks import rollups_refresh_soon
 from students.models import SchoolYear, Student
 
 
@@ -48,6 +49,7 @@ def award_create(
     )
     award.full_clean()
     award.save()
+    rollups_refresh_soon()
     return award
 
 
@@ -117,6 +119,7 @@ def award_update(
     if changed_by is not None:
         award._history_user = changed_by
     award.save()
+    rollups_refresh_soon()
     return award
 
 
@@ -127,6 +130,7 @@ def award_delete(*, award: CredentialAward, reason: str, deleted_by: AbstractBas
     if deleted_by is not None:
         award._history_user = deleted_by
     award.delete()
+    rollups_refresh_soon()
 
 
 @dataclass
@@ -183,6 +187,7 @@ def awards_create_for_session(
         result.created = bulk_create_with_history(
             awards, CredentialAward, default_user=recorded_by, default_change_reason="Testing session"
         )
+        rollups_refresh_soon()
     return result
 
 
@@ -286,4 +291,5 @@ def credential_merge(*, keep: Credential, merge: Credential, merged_by: Abstract
     merge._change_reason = reason
     merge._history_user = merged_by
     merge.delete()
+    rollups_refresh_soon()
     return result
