@@ -20,6 +20,20 @@ class YearField(forms.ModelChoiceField):
         return obj.label
 
 
+class SchoolCodeField(forms.ModelChoiceField):
+    """A school picked by its code, the way a shared link carries it; a code two districts share is refused."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except School.MultipleObjectsReturned:
+            raise forms.ValidationError(
+                "More than one school has the code %(code)s; ask an administrator to make school codes distinct.",
+                code="ambiguous",
+                params={"code": value},
+            ) from None
+
+
 class DashboardFilterForm(forms.Form):
     """GET filters. Blank year: the latest year on record; blank baseline: the earliest year on record."""
 
@@ -27,7 +41,7 @@ class DashboardFilterForm(forms.Form):
     baseline = YearField(
         queryset=SchoolYear.objects.none(), to_field_name="label", required=False, empty_label="Earliest on record"
     )
-    school = forms.ModelChoiceField(
+    school = SchoolCodeField(
         queryset=School.objects.order_by("name"), to_field_name="code", required=False, empty_label="All schools"
     )
     program = forms.ModelChoiceField(

@@ -13,6 +13,7 @@ from reports.services import rollups_refresh
 from tests.factories import (
     CredentialAwardFactory,
     CredentialFactory,
+    DistrictFactory,
     EnrollmentFactory,
     SchoolFactory,
     UserFactory,
@@ -130,6 +131,16 @@ def test_the_school_filter_narrows_every_number(coordinator_client, district):
     report = coordinator_client.get(reverse("reports:dashboard"), {**QUERY, "school": "ALT"}).context["report"]
     assert (report["current"]["enrolled_students"], report["current"]["discrete_earners"]) == (1, 0)
     assert list(report["current"]["by_school"]) == ["ALT"]
+
+
+def test_a_school_code_two_districts_share_is_a_message_not_an_error(coordinator_client, district):
+    SchoolFactory(code="SHS", district=DistrictFactory(state_code="998", name="Neighbouring District"))
+    response = coordinator_client.get(reverse("reports:dashboard"), {**QUERY, "school": "SHS"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["school"] == [
+        "More than one school has the code SHS; ask an administrator to make school codes distinct."
+    ]
+    assert coordinator_client.get("/api/reports/board", {**QUERY, "school": "SHS"}).status_code == 400
 
 
 def test_the_api_refuses_an_anonymous_caller(client, district):
