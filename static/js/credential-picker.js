@@ -8,7 +8,7 @@
     var select = document.getElementById(input.dataset.filterFor);
     if (!select || input.dataset.bound) return;
     input.dataset.bound = "1";
-    input.addEventListener("input", function () {
+    function narrow() {
       var words = fold(input.value).split(/\s+/).filter(Boolean);
       var firstVisible = null;
       Array.prototype.forEach.call(select.options, function (option) {
@@ -21,7 +21,10 @@
       });
       var selected = select.options[select.selectedIndex];
       if (firstVisible && (!selected || selected.hidden || !selected.value)) select.value = firstVisible.value;
-    });
+    }
+    input.addEventListener("input", narrow);
+    // Text typed (or restored by the browser) before this script ran still narrows the list.
+    if (input.value) narrow();
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") { event.preventDefault(); select.focus(); }
       if (event.key === "Enter") { event.preventDefault(); select.focus(); }
