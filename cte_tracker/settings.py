@@ -169,6 +169,9 @@ SUPPRESSION_THRESHOLD = envint("SUPPRESSION_THRESHOLD", "10", minimum=1)
 
 # Uploads larger than this are refused before they are read.
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(50 * 1024 * 1024), minimum=1024)
+# Uploads larger than this are read and checked by the task worker, with a progress bar, instead of
+# inside the upload request (about 10,000 roster rows per megabyte of CSV).
+IMPORT_INLINE_CHECK_BYTES = envint("IMPORT_INLINE_CHECK_BYTES", str(1024 * 1024), minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

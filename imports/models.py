@@ -21,6 +21,7 @@ class ImportBatch(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting"
+        CHECKING = "checking", "Checking"
         VALIDATED = "validated", "Checked, not yet imported"
         RUNNING = "running", "Importing"
         COMPLETED = "completed", "Imported"
@@ -62,6 +63,11 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_filename} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def in_progress(self) -> bool:
+        """The worker has it (checking or importing): its page shows the progress bar."""
+        return self.status in (self.Status.CHECKING, self.Status.RUNNING)
 
 
 class ImportPreset(models.Model):

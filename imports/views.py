@@ -12,8 +12,15 @@ from imports.columns import COLUMNS
 from imports.forms import MappingForm, UploadForm
 from imports.models import ImportBatch
 from imports.readers import ImportFileError
-from imports.services import batch_check, batch_create, batch_set_options, batch_undo, preset_save
-from imports.tasks import run_import_batch
+from imports.services import (
+    batch_check,
+    batch_check_queue,
+    batch_create,
+    batch_set_options,
+    batch_undo,
+    preset_save,
+)
+from imports.tasks import check_import_batch, run_import_batch
 from reports.tabular import csv_response
 
 coordinator_required = role_required(is_coordinator)
@@ -21,6 +28,14 @@ coordinator_required = role_required(is_coordinator)
 
 def _get_batch(pk: int) -> ImportBatch:
     return get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=pk)
+
+
+def _check(batch: ImportBatch) -> None:
+    """Check a small file now; a big one goes to the worker and its page shows a progress bar."""
+    if batch_check_queue(batch=batch):
+        check_import_batch.enqueue(batch.pk)
+    else:
+        batch_check(batch=batch)
 
 
 @coordinator_required
@@ -40,7 +55,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         except ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
-            batch_check(batch=batch)
+            _check(batch)
             return redirect("imports:detail", pk=batch.pk)
     # The error and rejected-row lists can be large; the list page does not need them.
     batches = ImportBatch.objects.select_related("created_by").defer("errors", "rejected_rows", "options")[:50]
@@ -86,7 +101,7 @@ def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     if form.cleaned_data["preset_name"]:
         preset_save(kind=batch.kind, name=form.cleaned_data["preset_name"], mapping=mapping, user=request.user)
         messages.success(request, f"Saved the column mapping as “{form.cleaned_data['preset_name']}”.")
-    batch_check(batch=batch)
+    _check(batch)
     return redirect("imports:detail", pk=pk)
 
 
@@ -108,10 +123,10 @@ def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress bar alone, polled by htmx; a finished import makes the page reload into its result."""
+    """The progress bar alone, polled by htmx; a finished check or import makes the page reload into its result."""
     batch = _get_batch(pk)
     response = render(request, "imports/_progress.html", {"batch": batch})
-    if batch.status != ImportBatch.Status.RUNNING and request.headers.get("HX-Request"):
+    if not batch.in_progress and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response
 
@@ -144,7 +159,7 @@ def batch_file(request: HttpRequest, pk: int) -> FileResponse:
 def batch_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch(pk)
     try:
-        removed = batch_undo(batch=batch)
+        removed = batch_undo(batch=batch, user=request.user)
     except ValueError as exc:
         messages.error(request, str(exc))
     else:

@@ -12,6 +12,7 @@ from tests.factories import (
     CredentialFactory,
     ProgramOfStudyFactory,
     StudentFactory,
+    UserFactory,
     school_year,
 )
 from tests.imports.helpers import csv_file, errors, plan, run, xlsx_file
@@ -150,7 +151,17 @@ def test_undo_removes_only_the_awards_the_batch_created(osha, ana):
     batch = run(
         KIND, csv_file([HEADER, ["004512", "OSHA10", "2025-03-03", ""], ["004512", "OSHA10", "2025-01-05", ""]])
     )
-    assert batch_undo(batch=batch) == 1
+    imported = CredentialAward.objects.get(import_batch=batch)
+    undoer = UserFactory()
+    assert batch_undo(batch=batch, user=undoer) == 1
     assert list(CredentialAward.objects.all()) == [manual]
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.UNDONE
+    # The deletion is in the award's history once, with its last values, who undid it and why.
+    gone = CredentialAward.history.filter(id=imported.pk, history_type="-").get()
+    assert (gone.earned_on, gone.student_id, gone.import_batch_id) == (date(2025, 3, 3), ana.pk, batch.pk)
+    assert gone.history_user == undoer
+    assert gone.history_change_reason == f"Undo of import batch {batch.pk}"
+    assert not CredentialAward.history.filter(id=manual.pk, history_type="-").exists()
+    with pytest.raises(ValueError, match="Only a completed credential import can be undone."):
+        batch_undo(batch=batch)

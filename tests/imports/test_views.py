@@ -1,10 +1,15 @@
+from types import SimpleNamespace
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
 from credentials.models import CredentialAward
 from imports.models import ImportBatch, ImportPreset
+from imports.tasks import check_import_batch
 from students.models import Student
 from tests.factories import CredentialFactory, SchoolFactory, StudentFactory, user_with_role
 from tests.imports.helpers import csv_file
@@ -177,3 +182,46 @@ def test_the_batch_page_uses_a_fixed_number_of_queries_however_many_errors(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("imports:detail", args=[batch.pk]))
     assert response.content.decode().count("is not a grade") == 300
+
+
+def test_a_big_upload_is_checked_by_the_worker_with_a_progress_bar(client, coordinator, settings, monkeypatch):
+    settings.IMPORT_INLINE_CHECK_BYTES = 100
+    SchoolFactory(code="SHS")
+    queued = []
+    monkeypatch.setattr("imports.views.check_import_batch", SimpleNamespace(enqueue=queued.append))  # no worker yet
+    rows = [ROSTER] + [[str(n), "Ana", "Baca", "9", "SHS"] for n in range(1, 41)] + [["41", "Luis", "", "9", "SHS"]]
+    upload(client, rows)
+    batch = ImportBatch.objects.get()
+    assert queued == [batch.pk]
+    assert batch.status == ImportBatch.Status.CHECKING
+    page = client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
+    assert 'aria-label="Checking progress"' in page
+    assert "Nothing is written until you confirm the preview." in page
+
+    monkeypatch.setattr("imports.importers.PROGRESS_EVERY", 10)
+    with CaptureQueriesContext(connection) as captured:
+        check_import_batch.call(batch.pk)
+    progress_saves = [
+        q["sql"] for q in captured if q["sql"].startswith('UPDATE "imports_importbatch" SET "processed_rows"')
+    ]
+    assert len(progress_saves) == 4  # rows 10, 20, 30, 40 of 41
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.VALIDATED
+    assert batch.total_rows == 41
+    assert batch.errors == [{"row": 42, "column": "last_name", "message": "this is blank"}]
+    assert Student.objects.count() == 0
+    response = client.get(reverse("imports:progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert response["HX-Refresh"] == "true"
+
+
+def test_a_big_upload_whose_check_breaks_is_marked_failed(client, coordinator, settings, monkeypatch):
+    settings.IMPORT_INLINE_CHECK_BYTES = 10
+
+    def broken(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("imports.tasks.batch_check", broken)
+    upload(client, [ROSTER, ["1", "Ana", "Baca", "9", "SHS"]])  # the task backend records the exception
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.message == "The file could not be checked: an unexpected error stopped the check."
