@@ -1,5 +1,6 @@
 """Import benchmark: a 100,000-student roster as CSV and as XLSX, on SQLite and PostgreSQL, beside
-django-import-export with its documented fastest settings, in the same run.
+django-import-export with its documented fastest settings, in the same run; then 100,000 credential
+awards for those students, imported and undone.
 
     .venv/bin/python bench/bench_import.py [--rows 100000] [--iex-rows 20000] [--skip-postgres]
 
@@ -87,6 +88,16 @@ def write_xlsx(path: Path, count: int, first_id: int) -> None:
     workbook.save(path)
 
 
+def write_awards_csv(path: Path, count: int, first_id: int) -> None:
+    """One OSHA-10 award per roster student of write_csv(first_id), all in school year 2024-25."""
+    if path.exists():
+        return
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Student Number", "Credential", "Date Earned", "Certificate #"])
+        writer.writerows([f"{n:07d}", "OSHA10", "3/3/2025", f"C-{n}"] for n in range(first_id, first_id + count))
+
+
 # ---- one measurement, in a child process ----------------------------------------------------------
 
 
@@ -113,6 +124,22 @@ def worker(engine: str, path: str, history: bool) -> None:
         assert batch.status == ImportBatch.Status.COMPLETED, (batch.message, batch.errors[:5])
         rows = batch.total_rows
         detail = f"created {batch.created_count}, updated {batch.updated_count}, unchanged {batch.unchanged_count}"
+    elif engine == "awards":
+        from credentials.models import Credential
+        from imports.models import ImportBatch
+        from imports.services import batch_create, batch_run, batch_undo
+
+        Credential.objects.get_or_create(code="OSHA10", defaults={"name": "OSHA 10-Hour", "issuer": "OSHA"})
+        start = time.perf_counter()  # the catalog entry is set-up, not part of the import
+        batch = batch_create(kind=ImportBatch.Kind.CREDENTIALS, data=data, filename=Path(path).name, user=None)
+        batch = batch_run(batch=batch)
+        assert batch.status == ImportBatch.Status.COMPLETED, (batch.message, batch.errors[:5])
+        rows = batch.total_rows
+        imported = time.perf_counter()
+        removed = batch_undo(batch=batch)
+        undo = time.perf_counter() - imported
+        detail = f"created {batch.created_count}; undo removed {removed:,} in {undo:.2f} s ({removed / undo:,.0f}/s)"
+        start += undo  # the rows/s column is the import's alone
     else:
         import tablib
         from import_export import fields, resources
@@ -196,6 +223,7 @@ def main() -> None:
         "csv_nohistory": DATA / f"roster_{n}_b.csv",
         "iex_csv": DATA / f"roster_iex_{args.iex_rows}.csv",
         "iex_xlsx": DATA / f"roster_iex_{args.iex_rows}.xlsx",
+        "awards": DATA / f"awards_{n}.csv",
     }
     started = time.perf_counter()
     write_csv(files["csv"], n, 1)
@@ -203,6 +231,7 @@ def main() -> None:
     write_csv(files["csv_nohistory"], n, 4_000_001)
     write_csv(files["iex_csv"], args.iex_rows, 6_000_001)
     write_xlsx(files["iex_xlsx"], args.iex_rows, 7_000_001)
+    write_awards_csv(files["awards"], n, 1)
     print(f"files ready in {time.perf_counter() - started:.0f} s: {', '.join(p.name for p in files.values())}")
 
     databases = []
@@ -223,6 +252,7 @@ def main() -> None:
                 ("ours", "XLSX, new students (with history)", files["xlsx"], True),
                 ("ours", "CSV, same file again (unchanged)", files["csv"], True),
                 ("ours", "CSV, new students, no history rows", files["csv_nohistory"], False),
+                ("awards", "Awards CSV, new awards (with history), then undone", files["awards"], True),
                 ("iex", f"django-import-export CSV ({args.iex_rows:,} rows)", files["iex_csv"], True),
                 ("iex", f"django-import-export XLSX ({args.iex_rows:,} rows)", files["iex_xlsx"], True),
             ]
