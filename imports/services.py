@@ -201,7 +201,7 @@ def _validate_and_write(batch, header, importer, skip_invalid, step, progress) -
     batch.finished_at = timezone.now()
     batch.message = "Imported." if not plan.rejected else f"Imported the valid rows; {len(plan.rejected)} rejected."
     batch.save()
-    rollups_refresh_soon()
+    rollups_refresh_soon(force=True)
     if progress:
         progress("Done", batch.total_rows, batch.total_rows)
     return batch
@@ -253,7 +253,7 @@ def batch_undo(*, batch: ImportBatch, user: AbstractBaseUser | None = None) -> i
     batch.status = ImportBatch.Status.UNDONE
     batch.message = f"Undone: {deleted} award{'s' if deleted != 1 else ''} removed."
     batch.save(update_fields=["status", "message"])
-    rollups_refresh_soon()
+    rollups_refresh_soon(force=True)
     return deleted
 
 

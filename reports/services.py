@@ -88,6 +88,10 @@ def rollups_refresh() -> int:
         if connection.vendor == "postgresql":
             # One rebuild at a time; a second one waits, then rebuilds from what the first left.
             cursor.execute("SELECT pg_advisory_xact_lock(4242001)")
+    # Read before the rebuild: a write committed while it runs is then either in the tables or newer than
+    # the recorded state, so the next check rebuilds again rather than keeping a stale table.
+    signature = rollups_signature()
+    with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {t['program_credential_cell']}")
         cursor.execute(f"DELETE FROM {t['program_year_cell']}")
         cursor.execute(f"DELETE FROM {t['year_credential_cell']}")
@@ -198,7 +202,7 @@ def rollups_refresh() -> int:
             for table in ("student_year", "student_year_credential", "student_year_program"):
                 cursor.execute(f"ANALYZE {t[table]}")
     state = RollupState.objects.select_for_update().filter(pk=1).first() or RollupState(pk=1)
-    state.signature = rollups_signature()
+    state.signature = signature
     state.refreshed_at = timezone.now()
     state.save()
     return rows

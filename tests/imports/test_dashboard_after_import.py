@@ -6,7 +6,14 @@ from imports.models import ImportBatch
 from imports.services import batch_undo
 from reports.models import StudentYear
 from reports.services import rollups_ensure_fresh
-from tests.factories import CredentialFactory, EnrollmentFactory, school_year
+from tests.factories import (
+    CourseFactory,
+    CredentialFactory,
+    EnrollmentFactory,
+    ProgramCourseFactory,
+    ProgramOfStudyFactory,
+    school_year,
+)
 from tests.imports.helpers import csv_file, run
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +42,28 @@ def test_an_award_import_and_its_undo_each_refresh_the_dashboard_tables(django_c
         batch_undo(batch=batch)
     assert _earners() == 0
     assert rollups_ensure_fresh() is False
+
+
+def test_a_course_import_that_changes_a_completion_in_place_refreshes_concentrators(
+    django_capture_on_commit_callbacks,
+):
+    year = school_year("2024-25")
+    program = ProgramOfStudyFactory(code="WELD", concentrator_threshold=2)
+    for code in ("W1", "W2"):
+        ProgramCourseFactory(program=program, course=CourseFactory(code=code))
+    EnrollmentFactory(student__local_id="004512", school_year=year)
+    header = ["Student ID", "Course", "School Year", "Passed"]
+
+    def concentrators() -> int:
+        return StudentYear.objects.filter(school_year=year, concentrator=True).count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run(
+            ImportBatch.Kind.COURSES,
+            csv_file([header, ["004512", "W1", "2024-25", "Y"], ["004512", "W2", "2024-25", "N"]]),
+        )
+    assert concentrators() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = run(ImportBatch.Kind.COURSES, csv_file([header, ["004512", "W2", "2024-25", "Y"]]))
+    assert batch.updated_count == 1
+    assert concentrators() == 1
