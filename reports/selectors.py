@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
@@ -458,7 +459,8 @@ def goal_progress(
 
     The actual value is the headline metric (see `headline_metrics`) for the goal's population, district
     wide (no school or program filter), for each school year on record; a rate is shown as a percentage
-    rounded to one place. A year is `on track` when its actual value reaches its target (every goal metric
+    rounded to one place (the status is judged on the exact value). A year is `on track` when its actual value
+    reaches its target (every goal metric
     is one where higher is better), `behind` otherwise, `baseline` for the baseline year, and `no data`
     when the year has no enrollments yet. A year still under way that has not reached its target yet is
     `in progress`, not `behind`: its awards are still coming in. The goal's `status` is that of its latest
@@ -480,18 +482,24 @@ def goal_progress(
         for start_year, target in goal_targets(goal).items():
             year = by_start.get(start_year)
             numbers = headlines[goal.population].get(year.pk) if year is not None else None
-            actual = None
+            actual = exact = None
             inputs = {}
             if numbers is not None and numbers["enrolled_students"]:
-                value = numbers[goal.metric]
-                if value is not None:
-                    actual = round(Decimal(str(value)) * 100, 1) if goal.is_rate else Decimal(value)
                 inputs = {key: numbers[key] for key in GOAL_INPUTS[goal.metric]}
+                if goal.is_rate:
+                    part, whole = (inputs[key] for key in GOAL_INPUTS[goal.metric])
+                    if whole:
+                        # Judged on the exact percentage: 2 of 3 is 66.666…%, short of a 66.67% target even
+                        # though it shows as 66.7.
+                        exact = Fraction(100 * part, whole)
+                        actual = round(Decimal(part * 100) / Decimal(whole), 1)
+                else:
+                    exact = actual = Decimal(numbers[goal.metric])
             if actual is None:
                 year_status = "no data"
             elif start_year == goal.baseline_year.start_year:
                 year_status = "baseline"
-            elif actual >= target:
+            elif exact >= Fraction(target):
                 year_status = "on track"
             else:
                 year_status = "in progress" if year.end_date >= today else "behind"

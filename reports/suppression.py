@@ -72,6 +72,11 @@ def _suppress(node: Any, limit: int) -> Any:
     ):
         result["actual"] = None
         result["status"] = "suppressed"
+    # A goal's own status is that of its latest judged year as the viewer sees it: taken from the exact
+    # years it would tell "behind" about a year whose actual value is hidden.
+    if isinstance(result.get("years"), list) and "target_value" in result:
+        judged = [y["status"] for y in result["years"] if y.get("status") in ("on track", "behind", "suppressed")]
+        result["status"] = judged[-1] if judged else "no data"
     # A group's gap is measured against the all-students rate; hide the gaps when that rate is hidden.
     if "by_group" in result and result.get("earner_rate") is None and isinstance(result["by_group"], dict):
         for group in result["by_group"].values():

@@ -101,3 +101,37 @@ def test_a_year_still_under_way_below_its_target_is_in_progress_not_behind():
     assert statuses[last_year.label] == "behind"
     assert statuses[this_year.label] == "in progress"
     assert progress["status"] == "behind"  # from the last finished year, not the one under way
+
+
+@pytest.mark.parametrize(
+    ("earners", "target", "shown", "status"),
+    [(1, "33.33", Decimal("33.3"), "on track"), (2, "66.67", Decimal("66.7"), "behind")],
+)
+def test_a_rate_goal_is_judged_on_the_exact_rate_not_the_rounded_one(earners, target, shown, status):
+    year = school_year("2024-25")
+    goal = _goal(baseline_year=school_year("2023-24"), target_year=year, baseline_value=10, target_value=Decimal(target))
+    for n in range(3):
+        student = EnrollmentFactory(school_year=year).student
+        if n < earners:
+            CredentialAwardFactory(student=student, earned_on=date(2024, 9, 5))
+    [progress] = goal_progress(goals=[goal], school_years=[year])
+    assert (progress["years"][-1]["actual"], progress["years"][-1]["status"]) == (shown, status)
+
+
+def test_a_board_viewer_cannot_read_a_hidden_years_status_from_the_goals_own_status():
+    from reports.suppression import report_suppressed
+
+    baseline, year = school_year("2023-24"), school_year("2024-25")
+    goal = _goal(
+        metric=Goal.Metric.DISCRETE_EARNERS, baseline_year=baseline, baseline_value=0, target_year=year, target_value=5
+    )
+    for n in range(12):
+        student = EnrollmentFactory(school_year=year).student
+        if n < 1:
+            CredentialAwardFactory(student=student, earned_on=date(2024, 9, 5))
+    EnrollmentFactory(school_year=baseline)
+    [exact] = goal_progress(goals=[goal], school_years=[baseline, year])
+    assert exact["status"] == "behind"
+    [shown] = report_suppressed([exact])
+    assert shown["years"][-1]["status"] == "suppressed"
+    assert shown["status"] == "suppressed"
