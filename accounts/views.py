@@ -6,7 +6,9 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.roles import user_role
-from students.selectors import current_school_year, district_overview, recent_awards, student_list_rows
+from reports.exports import pct
+from reports.selectors import Scope, school_rows
+from students.selectors import current_school_year, recent_awards, student_list_rows
 
 
 @login_required
@@ -26,7 +28,11 @@ def home(request: HttpRequest) -> HttpResponse:
                 "student__last_name", "student__first_name"
             )[:25]
         else:
-            context["overview"] = district_overview(school_year=school_year)
+            # The dashboard's own selector (same numbers as the board sees, by school, exact for a coordinator).
+            context["overview"] = [
+                {**row, "rate": pct(row["rate"])}
+                for row in school_rows(school_years=[school_year], scope=Scope())[school_year.pk]
+            ]
     return render(request, "accounts/home.html", context)
 
 

@@ -266,11 +266,14 @@ def school_rows(
     enrolled **at that school in Y**, and their `rate`. A student who changed school counts at each year's
     own school. One query."""
     _ensure_fresh(fresh)
-    rows = _enrolled_earners_by("school__code", school_years=school_years, scope=scope, extra=["school__name"])
+    rows = _enrolled_earners_by(
+        "school__code", school_years=school_years, scope=scope, extra=["school__name", "school_id"]
+    )
     result: dict[int, list[dict[str, Any]]] = {year.pk: [] for year in school_years}
     for row in rows:
         result[row["school_year_id"]].append(
             {
+                "id": row["school_id"],
                 "code": row["school__code"],
                 "name": row["school__name"],
                 "enrolled": row["enrolled"],

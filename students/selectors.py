@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role
@@ -211,35 +211,3 @@ def recent_awards(*, user: AbstractBaseUser | AnonymousUser, limit: int = 10) ->
         .select_related("student", "credential", "recorded_by")
         .order_by("-recorded_at")[:limit]
     )
-
-
-@dataclass
-class SchoolOverview:
-    school: School
-    enrolled: int
-    earners: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.earners / self.enrolled if self.enrolled else None
-
-
-def district_overview(*, school_year: SchoolYear) -> list[SchoolOverview]:
-    """Per school: students enrolled in `school_year`, and those of them with at least one award dated in it
-    (each student counted once). One query."""
-    earned = CredentialAward.objects.filter(student_id=OuterRef("student_id"), school_year=school_year)
-    rows = (
-        Enrollment.objects.filter(school_year=school_year)
-        .annotate(earned=Exists(earned))
-        .values("school_id", "school__name", "school__code")
-        .annotate(enrolled=Count("id"), earners=Count("id", filter=Q(earned=True)))
-        .order_by("school__name")
-    )
-    return [
-        SchoolOverview(
-            school=School(id=r["school_id"], name=r["school__name"], code=r["school__code"]),
-            enrolled=r["enrolled"],
-            earners=r["earners"],
-        )
-        for r in rows
-    ]

@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from reports.services import rollups_refresh
 from tests.factories import CredentialAwardFactory, EnrollmentFactory, SchoolFactory, UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -20,15 +23,20 @@ def test_counselor_home_lists_their_students_and_recent_entries_only(client, thi
 
 
 def test_coordinator_home_shows_each_school_with_enrolled_and_earners(client, this_year, fast_passwords):
+    """The board's own numbers: an earner with two awards counts once, the rate as the dashboard shows it."""
     school = SchoolFactory(name="Valley High")
     earner = EnrollmentFactory(school=school, school_year=this_year).student
     EnrollmentFactory(school=school, school_year=this_year)
+    EnrollmentFactory(school=school, school_year=this_year)
     CredentialAwardFactory(student=earner, earned_on=this_year.start_date)
+    CredentialAwardFactory(student=earner, earned_on=this_year.start_date + timedelta(days=1))
     client.force_login(user_with_role(Role.COORDINATOR))
     response = client.get(reverse("home"))
     [row] = response.context["overview"]
-    assert (row.school.name, row.enrolled, row.earners) == ("Valley High", 2, 1)
-    assert "50%" in response.content.decode()
+    assert (row["name"], row["enrolled"], row["earners"], row["rate"]) == ("Valley High", 3, 1, 33.3)
+    assert "33.3%" in response.content.decode()
+    dashboard = client.get(reverse("reports:dashboard"), {"year": this_year.label}).context["report"]
+    assert dashboard["current"]["by_school"][school.code]["earners"] == row["earners"]
 
 
 def test_home_query_count_does_not_grow_with_schools_or_students(client, this_year, fast_passwords):
@@ -37,10 +45,12 @@ def test_home_query_count_does_not_grow_with_schools_or_students(client, this_ye
 
     client.force_login(user_with_role(Role.COORDINATOR))
     EnrollmentFactory(school_year=this_year)
+    rollups_refresh()
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("home"))
     for _ in range(10):
         CredentialAwardFactory(student=EnrollmentFactory(school_year=this_year).student, earned_on=this_year.start_date)
+    rollups_refresh()  # as the task worker does after each write
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("home"))
     assert len(many.captured_queries) == len(few.captured_queries)

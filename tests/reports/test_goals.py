@@ -109,7 +109,9 @@ def test_a_year_still_under_way_below_its_target_is_in_progress_not_behind():
 )
 def test_a_rate_goal_is_judged_on_the_exact_rate_not_the_rounded_one(earners, target, shown, status):
     year = school_year("2024-25")
-    goal = _goal(baseline_year=school_year("2023-24"), target_year=year, baseline_value=10, target_value=Decimal(target))
+    goal = _goal(
+        baseline_year=school_year("2023-24"), target_year=year, baseline_value=10, target_value=Decimal(target)
+    )
     for n in range(3):
         student = EnrollmentFactory(school_year=year).student
         if n < earners:

@@ -2,9 +2,8 @@ import pytest
 
 from accounts.models import Role
 from students.models import SchoolYear
-from students.selectors import district_overview, student_search, students_visible_to
+from students.selectors import student_search, students_visible_to
 from tests.factories import (
-    CredentialAwardFactory,
     EnrollmentFactory,
     SchoolFactory,
     StudentFactory,
@@ -78,16 +77,6 @@ def test_search_of_a_counselor_stays_in_their_scope(this_year):
     EnrollmentFactory(school=south, school_year=this_year, student__last_name="Peña")
     counselor = user_with_role(Role.COUNSELOR, schools=[north])
     assert student_search(user=counselor, query="pena") == [mine]
-
-
-def test_district_overview_counts_an_earner_with_two_awards_once(this_year):
-    school = SchoolFactory()
-    earner = EnrollmentFactory(school=school, school_year=this_year).student
-    EnrollmentFactory(school=school, school_year=this_year)
-    CredentialAwardFactory(student=earner, earned_on=this_year.start_date, school_year=this_year)
-    CredentialAwardFactory(student=earner, earned_on=this_year.start_date, school_year=this_year)
-    [row] = district_overview(school_year=this_year)
-    assert (row.enrolled, row.earners, row.rate) == (2, 1, 0.5)
 
 
 def test_search_text_has_a_trigram_index_on_postgresql_only():
