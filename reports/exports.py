@@ -325,6 +325,11 @@ def board_packet_response(
         f"School year: {report['year']} · Baseline: {report['baseline_year'] or 'none'}",
         _filters_text(report),
         counts,
+        *(
+            ["A count shown as * is hidden too, so that a small one cannot be worked out from the total"]
+            if suppressed
+            else []
+        ),
         f"Made {made:%Y-%m-%d %H:%M %Z}",
     ]
     sheets = [

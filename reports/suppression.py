@@ -2,8 +2,10 @@
 
 A count from 1 to SUPPRESSION_THRESHOLD - 1 becomes the text "<N" (N the threshold), and every rate
 or ratio built on such a count becomes None (shown as "—"), so no student can be singled out from a
-public board packet. Zero is shown as 0: it singles nobody out. The selectors always return exact
-numbers; the page, the exports and the API call `report_suppressed` for users who need it.
+public board packet. Where a breakdown adds up to a total shown beside it (schools, grades, awards per
+credential) and only one of its rows is small, the next smallest row is hidden too ("*"), so the small
+one cannot be worked out by subtraction. Zero is shown as 0: it singles nobody out. The selectors always
+return exact numbers; the page, the exports and the API call `report_suppressed` for users who need it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,20 @@ DERIVED_FROM = {
 }
 
 
+# Shown instead of a count that is not small but is hidden so that a small one cannot be worked out by
+# subtraction from the total beside it ("complementary suppression").
+COMPLEMENT = "*"
+# Breakdowns whose rows count each student (or award) exactly once, so that they add up to a headline
+# number shown with them: (breakdown, column, headline).
+PARTITIONS = (
+    ("by_school", "enrolled", "enrolled_students"),
+    ("by_school", "earners", "discrete_earners"),
+    ("by_grade", "enrolled", "enrolled_students"),
+    ("by_grade", "earners", "discrete_earners"),
+    ("by_credential", "awards", "credentials_awarded"),
+)
+
+
 def threshold() -> int:
     return settings.SUPPRESSION_THRESHOLD
 
@@ -52,16 +68,40 @@ def suppress_count(value: Any, limit: int | None = None) -> Any:
     return f"<{limit}" if is_small(value, limit) else value
 
 
+def _hide_complements(node: Any, limit: int) -> None:
+    """Where exactly one row of a breakdown that adds up to a shown total is small, hide the smallest
+    other row too (marked COMPLEMENT), so that total minus the rows shown does not give the small count."""
+    if isinstance(node, list):
+        for item in node:
+            _hide_complements(item, limit)
+        return
+    if not isinstance(node, dict):
+        return
+    for breakdown, column, total in PARTITIONS:
+        rows = node.get(breakdown)
+        if total not in node or not rows or is_small(node[total], limit):
+            continue
+        rows = list(rows.values()) if isinstance(rows, dict) else rows
+        hidden = [row for row in rows if is_small(row.get(column), limit) or row.get(column) == COMPLEMENT]
+        shown = [row for row in rows if isinstance(row.get(column), int) and row[column] >= limit]
+        if len(hidden) == 1 and shown:
+            min(shown, key=lambda row: row[column])[column] = COMPLEMENT
+    for value in node.values():
+        _hide_complements(value, limit)
+
+
 def _suppress(node: Any, limit: int) -> Any:
     if isinstance(node, list):
         return [_suppress(item, limit) for item in node]
     if not isinstance(node, dict):
         return node
-    small = {key for key, value in node.items() if key in COUNT_KEYS and is_small(value, limit)}
+    small = {
+        key for key, value in node.items() if key in COUNT_KEYS and (is_small(value, limit) or value == COMPLEMENT)
+    }
     result = {}
     for key, value in node.items():
         if key in small:
-            result[key] = f"<{limit}"
+            result[key] = value if value == COMPLEMENT else f"<{limit}"
         elif key in DERIVED_FROM and small.intersection(DERIVED_FROM[key]):
             result[key] = None
         else:
@@ -87,4 +127,6 @@ def _suppress(node: Any, limit: int) -> Any:
 def report_suppressed(report: dict[str, Any], *, limit: int | None = None) -> dict[str, Any]:
     """A copy of a board report (or any part of it) with small counts and the figures built on them hidden."""
     limit = threshold() if limit is None else limit
-    return _suppress(copy.deepcopy(report), limit)
+    report = copy.deepcopy(report)
+    _hide_complements(report, limit)
+    return _suppress(report, limit)

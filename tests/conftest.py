@@ -39,6 +39,16 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
+def context(context):
+    """Browser waits sized for a shared 2-core CI machine: a busy run is slower, not broken."""
+    from playwright.sync_api import expect
+
+    context.set_default_timeout(20_000)
+    expect.set_options(timeout=15_000)
+    return context
+
+
+@pytest.fixture
 def screenshot_dir() -> Path:
     """Where browser tests leave screenshots for a person to look at (not committed)."""
     ARTIFACTS.mkdir(exist_ok=True)

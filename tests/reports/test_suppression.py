@@ -42,3 +42,40 @@ def test_the_threshold_comes_from_settings(settings):
     settings.SUPPRESSION_THRESHOLD = 5
     assert suppress_count(4) == "<5"
     assert suppress_count(5) == 5
+
+
+def _schools(**rows):
+    return {code: {"name": code, "enrolled": e, "earners": n, "rate": n / e} for code, (e, n) in rows.items()}
+
+
+def test_one_small_row_of_a_breakdown_that_adds_up_to_the_total_hides_the_next_smallest_too():
+    report = {
+        "enrolled_students": 454,
+        "discrete_earners": 73,
+        "credentials_awarded": 28,
+        "by_school": _schools(A=(300, 40), B=(150, 30), C=(4, 3)),
+        "by_grade": {"11": {"enrolled": 250, "earners": 40}, "12": {"enrolled": 204, "earners": 33}},
+        "by_credential": [
+            {"code": "OSHA10", "students": 20, "awards": 25},
+            {"code": "CPR", "students": 3, "awards": 3},
+        ],
+    }
+    shown = report_suppressed(report, limit=10)
+    a, b, c = (shown["by_school"][code] for code in "ABC")
+    assert (c["enrolled"], c["earners"], c["rate"]) == ("<10", "<10", None)
+    # B is the smallest school shown in both columns: hidden, so 454 - 300 and 73 - 40 say nothing about C.
+    assert (b["enrolled"], b["earners"], b["rate"]) == ("*", "*", None)
+    assert (a["enrolled"], a["earners"]) == (300, 40)
+    assert shown["by_grade"] == report["by_grade"]  # nothing small there
+    assert [(row["students"], row["awards"]) for row in shown["by_credential"]] == [(20, "*"), ("<10", "<10")]
+    assert report["by_school"]["B"]["enrolled"] == 150  # the exact report is left alone
+
+
+def test_no_second_cell_is_hidden_when_two_are_already_small_or_the_total_itself_is():
+    two_small = {"enrolled_students": 310, "discrete_earners": 0, "by_school": _schools(A=(300, 0), B=(6, 0), C=(4, 0))}
+    assert report_suppressed(two_small, limit=10)["by_school"]["A"]["enrolled"] == 300
+    small_total = {
+        "credentials_awarded": 8,
+        "by_credential": [{"students": 5, "awards": 5}, {"students": 3, "awards": 3}],
+    }
+    assert [row["awards"] for row in report_suppressed(small_total, limit=10)["by_credential"]] == ["<10", "<10"]

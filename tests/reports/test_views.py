@@ -298,3 +298,24 @@ def test_a_goal_may_target_a_year_with_no_data_yet_and_a_bad_year_is_named(coord
     assert response.context["form"].errors["target_year"] == ["'soon' is not a school year like 2024-25"]
     editing = coordinator_client.get(reverse("reports:goal_edit", args=[Goal.objects.get().pk]))
     assert 'value="2029-30"' in editing.content.decode()
+
+
+def test_a_small_school_cannot_be_worked_out_from_the_total_on_any_board_viewer_surface(board_client, district):
+    _, year = district
+    small = SchoolFactory(code="ALT", name="Alternative School")
+    for i in range(3):
+        student = EnrollmentFactory(school_year=year, school=small, grade=10).student
+        if i == 0:
+            CredentialAwardFactory(student=student, credential__code="CPR", earned_on=date(2024, 10, 2))
+    api = board_client.get("/api/reports/board", QUERY).json()["current"]
+    assert (api["enrolled_students"], api["discrete_earners"]) == (15, 12)
+    assert api["by_school"]["ALT"]["enrolled"] == api["by_school"]["ALT"]["earners"] == "<10"
+    assert api["by_school"]["SHS"]["enrolled"] == api["by_school"]["SHS"]["earners"] == "*"
+    assert api["by_school"]["SHS"]["rate"] is None
+    page = board_client.get(reverse("reports:dashboard"), QUERY)
+    assert page.status_code == 200
+    assert "A count marked “*” is not small but is hidden too" in page.content.decode()
+    schools = board_client.get(reverse("reports:table_csv", args=["schools"]), QUERY).content.decode()
+    assert "Socorro High (SHS),*,*,," in schools  # this year's 12 and 11 hidden; the baseline has no small row
+    packet = board_client.get(reverse("reports:board_packet"), QUERY)
+    assert packet.status_code == 200
