@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -19,6 +20,8 @@ from django.conf import settings
 XLSX_MAX_MEMBERS = 1000
 XLSX_MAX_UNCOMPRESSED = 500 * 1024 * 1024
 XLSX_MAX_RATIO = 200
+
+DAMAGED_XLSX = "The .xlsx file is damaged and cannot be read; open it in Excel, save it again and upload the new copy."
 
 
 class ImportFileError(Exception):
@@ -91,7 +94,11 @@ def _read_csv(data: bytes) -> Table:
 
 
 def check_xlsx_archive(data: bytes) -> bool:
-    """Refuse zip bombs before any parser sees the file; True when a worksheet holds formulas."""
+    """Refuse zip bombs and damaged archives before any parser sees the file.
+
+    True when a worksheet holds formulas: calamine would read their cached results, openpyxl gives
+    the formula text, which is what we import.
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -106,23 +113,25 @@ def check_xlsx_archive(data: bytes) -> bool:
     if "xl/workbook.xml" not in archive.namelist():
         raise ImportFileError("This is a zip file, not an XLSX workbook.")
     has_formulas = False
+    seen = 0
     for member in members:
-        if not member.filename.startswith("xl/worksheets/sheet"):
-            continue
-        # Read in chunks and count what really comes out: the declared sizes can lie.
-        seen = 0
-        tail = b""
-        with archive.open(member) as stream:
-            while chunk := stream.read(1 << 20):
-                seen += len(chunk)
-                if seen > XLSX_MAX_UNCOMPRESSED:
-                    raise ImportFileError(
-                        "The workbook expands to far more data than a spreadsheet holds; it was not opened."
-                    )
-                window = tail + chunk
-                if b"<f>" in window or b"<f " in window:
-                    has_formulas = True
-                tail = chunk[-8:]
+        # Every part is read to its end: that checks its CRC (a damaged file fails here, with a plain
+        # message, not halfway through the rows) and counts what really comes out (declared sizes can lie).
+        try:
+            with archive.open(member) as stream:
+                tail = b""
+                while chunk := stream.read(1 << 20):
+                    seen += len(chunk)
+                    if seen > XLSX_MAX_UNCOMPRESSED:
+                        raise ImportFileError(
+                            "The workbook expands to far more data than a spreadsheet holds; it was not opened."
+                        )
+                    window = tail + chunk
+                    if member.filename.startswith("xl/worksheets/sheet") and (b"<f>" in window or b"<f " in window):
+                        has_formulas = True
+                    tail = window[-64:]
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+            raise ImportFileError(DAMAGED_XLSX) from None
     return has_formulas
 
 
@@ -155,7 +164,7 @@ def _read_xlsx(data: bytes, sheet: str) -> Table:
     except ImportFileError:
         raise
     except Exception:  # damage calamine only finds while reading the sheet
-        raise ImportFileError("The worksheet cannot be read; save the file again from Excel and retry.") from None
+        raise ImportFileError(DAMAGED_XLSX) from None
     return Table(header=header, rows=rows, sheet_names=names)
 
 
@@ -166,21 +175,27 @@ def _read_xlsx_openpyxl(data: bytes, sheet: str) -> Table:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:
         raise ImportFileError("This is not a readable XLSX file.") from None
-    names = workbook.sheetnames
-    if sheet and sheet not in names:
-        raise ImportFileError(f"The workbook has no sheet named '{sheet}' (it has: {', '.join(names)}).")
-    worksheet = workbook[sheet or names[0]]
-    rows_iter = worksheet.iter_rows(values_only=True)
     try:
-        header = [cell_text(c) for c in next(rows_iter)]
-    except StopIteration:
-        raise ImportFileError("The first sheet is empty.") from None
-    rows = []
-    for number, cells in enumerate(rows_iter, start=2):
-        texts = [cell_text(c) for c in cells]
-        if any(texts):
-            rows.append((number, texts))
-    workbook.close()
+        names = workbook.sheetnames
+        if sheet and sheet not in names:
+            raise ImportFileError(f"The workbook has no sheet named '{sheet}' (it has: {', '.join(names)}).")
+        # Read-only sheets are parsed lazily, as the rows are taken: damage shows up only here.
+        rows_iter = workbook[sheet or names[0]].iter_rows(values_only=True)
+        try:
+            header = [cell_text(c) for c in next(rows_iter)]
+        except StopIteration:
+            raise ImportFileError("The first sheet is empty.") from None
+        rows = []
+        for number, cells in enumerate(rows_iter, start=2):
+            texts = [cell_text(c) for c in cells]
+            if any(texts):
+                rows.append((number, texts))
+    except ImportFileError:
+        raise
+    except Exception:  # zlib, zipfile and XML parser errors from a damaged worksheet
+        raise ImportFileError(DAMAGED_XLSX) from None
+    finally:
+        workbook.close()
     return Table(header=header, rows=rows, sheet_names=names)
 
 

@@ -4,7 +4,7 @@ import zipfile
 import pytest
 
 from imports.readers import ImportFileError, read_table
-from tests.imports.helpers import csv_file, xlsx_file
+from tests.imports.helpers import csv_file, damaged_xlsx, xlsx_file
 
 HEADER = ["student_id", "first_name", "last_name"]
 
@@ -116,3 +116,22 @@ def test_a_file_over_the_size_limit_is_refused(settings):
     settings.IMPORT_MAX_BYTES = 1024
     with pytest.raises(ImportFileError, match="the limit is"):
         read_table(data=csv_file([HEADER] + [["1", "Ana", "Baca"]] * 200), filename="a.csv")
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["deflated", "stored"])
+@pytest.mark.parametrize("formula", [False, True], ids=["values", "formulas"])
+def test_a_damaged_xlsx_is_a_plain_file_error_not_a_zip_error(stored, formula):
+    rows = [HEADER] + [[f"{n:06d}", "=1+1" if formula else "Ana", "Baca"] for n in range(300)]
+    with pytest.raises(ImportFileError, match=r"The \.xlsx file is damaged"):
+        read_table(data=damaged_xlsx(rows, stored=stored), filename="a.xlsx")
+
+
+def test_a_worksheet_whose_xml_breaks_off_midway_is_a_plain_file_error():
+    source = zipfile.ZipFile(io.BytesIO(xlsx_file([HEADER, ["1", "=1+1", "Baca"]])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in source.namelist():
+            part = source.read(name)
+            archive.writestr(name, part[: part.index(b"</f>")] if name.endswith("sheet1.xml") else part)
+    with pytest.raises(ImportFileError, match=r"The \.xlsx file is damaged"):
+        read_table(data=buffer.getvalue(), filename="a.xlsx")
