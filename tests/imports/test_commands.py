@@ -83,3 +83,31 @@ def test_a_damaged_xlsx_is_a_one_line_error_and_a_failed_batch(tmp_path):
     assert ImportBatch.objects.get().status == ImportBatch.Status.FAILED
     with pytest.raises(CommandError, match=r"The \.xlsx file is damaged"):
         call_command("import_students", str(path), "--school-year", "2024-25", "--dry-run")
+
+
+def test_an_unexpected_error_during_the_import_is_one_line_and_a_failed_batch_not_a_traceback(roster, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("A string literal cannot contain NUL (0x00) characters.\nCONTEXT: COPY students")
+
+    monkeypatch.setattr("imports.services._validate_and_write", broken)
+    with pytest.raises(CommandError) as failure:
+        call_command("import_students", str(roster), "--school-year", "2024-25")
+    assert failure.value.returncode == 1
+    assert str(failure.value).endswith(
+        "(roster.csv): Nothing was imported: an unexpected error stopped the import. "
+        "(ValueError: A string literal cannot contain NUL (0x00) characters.)"
+    )
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.message) == (
+        ImportBatch.Status.FAILED,
+        "Nothing was imported: an unexpected error stopped the import.",
+    )
+
+
+def test_an_unexpected_error_during_a_dry_run_is_one_line(roster, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("imports.services.read_table", broken)
+    with pytest.raises(CommandError, match=r"could not be checked: .* \(RuntimeError: disk on fire\)$"):
+        call_command("import_students", str(roster), "--school-year", "2024-25", "--dry-run")

@@ -236,3 +236,15 @@ def test_a_damaged_xlsx_upload_is_a_failed_batch_with_a_plain_message_not_a_500(
     assert response.url == reverse("imports:detail", args=[batch.pk])
     assert batch.status == ImportBatch.Status.FAILED
     assert "The .xlsx file is damaged" in client.get(response.url).content.decode()
+
+
+def test_an_unexpected_error_checking_a_small_upload_is_a_failed_batch_not_a_500(client, coordinator, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("imports.services.read_table", broken)
+    response = upload(client, [ROSTER, ["1", "Ana", "Baca", "9", "SHS"]])
+    batch = ImportBatch.objects.get()
+    assert response.url == reverse("imports:detail", args=[batch.pk])
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "could not be checked: an unexpected error stopped the check" in client.get(response.url).content.decode()
