@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ def read_table(*, data: bytes, filename: str, sheet: str = "") -> Table:
         raise ImportFileError("The file is empty.")
     if data[:4] == b"PK\x03\x04":
         table = _read_xlsx(data, sheet)
+        _refuse_nul(table)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ImportFileError("This is an old Excel .xls file: save it as .xlsx or CSV and upload that.")
     elif filename.lower().endswith((".xlsx", ".xlsm", ".xls")):
@@ -59,8 +61,31 @@ def read_table(*, data: bytes, filename: str, sheet: str = "") -> Table:
     return table
 
 
+def _refuse_nul(table: Table) -> None:
+    """Refuse a NUL character anywhere, naming its row and column.
+
+    PostgreSQL cannot store NUL in text: left in, the row would pass every check and then stop the
+    import's write. CSV text can hold one; so can an XLSX cell written as _x0000_.
+    """
+    for number, cells in itertools.chain([(1, table.header)], table.rows):
+        if "\x00" in "".join(cells):
+            column = next(i for i, cell in enumerate(cells) if "\x00" in cell)
+            name = table.header[column] if column < len(table.header) and number != 1 else ""
+            where = f"the {name} column" if name else f"column {column + 1}"
+            raise ImportFileError(
+                f"Row {number} contains a NUL character (an invisible control code) in {where}; "
+                "remove it and upload the file again."
+            )
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """A picture or a program, not text: NUL and other control bytes that text files do not hold."""
+    controls = sum(sample.count(bytes([b])) for b in range(32) if b not in b"\t\n\r\f")
+    return b"\x00" in sample and controls > max(2, len(sample) // 100)
+
+
 def _decode(data: bytes) -> str:
-    if b"\x00" in data[:4096]:
+    if _looks_binary(data[:4096]):
         raise ImportFileError("This is not a spreadsheet: save it as CSV or XLSX.")
     try:
         return data.decode("utf-8-sig")
@@ -71,6 +96,7 @@ def _decode(data: bytes) -> str:
 
 def _read_csv(data: bytes) -> Table:
     text = _decode(data)
+    check_nul = "\x00" in text
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     if first_line.count(delimiter) == 0:
@@ -90,7 +116,10 @@ def _read_csv(data: bytes) -> Table:
                 rows.append((number, stripped))
     except csv.Error as exc:
         raise ImportFileError(f"Row {reader.line_num} cannot be read as CSV ({exc}).") from None
-    return Table(header=header, rows=rows)
+    table = Table(header=header, rows=rows)
+    if check_nul:
+        _refuse_nul(table)
+    return table
 
 
 def check_xlsx_archive(data: bytes) -> bool:

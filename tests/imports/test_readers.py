@@ -135,3 +135,26 @@ def test_a_worksheet_whose_xml_breaks_off_midway_is_a_plain_file_error():
             archive.writestr(name, part[: part.index(b"</f>")] if name.endswith("sheet1.xml") else part)
     with pytest.raises(ImportFileError, match=r"The \.xlsx file is damaged"):
         read_table(data=buffer.getvalue(), filename="a.xlsx")
+
+
+ROSTER = ["student_id", "first_name", "last_name", "grade", "school"]
+GOOD_ROWS = [[f"{n:06d}", "Ana", "Baca", "9", "SHS"] for n in range(200)]
+
+
+def test_a_nul_character_past_the_first_4_kb_is_refused_naming_its_row_and_column():
+    data = csv_file([ROSTER, *GOOD_ROWS]) + b"004999,An\x00n,Lee,9,SHS\n"
+    assert len(data) > 4096
+    with pytest.raises(ImportFileError, match=r"^Row 202 contains a NUL character .* in the first_name column"):
+        read_table(data=data, filename="a.csv")
+
+
+def test_a_nul_character_in_an_otherwise_text_file_is_a_row_error_not_a_binary_file():
+    data = csv_file([ROSTER, ["004999", "Ana", "Baca", "9", "SHS\x00"], *GOOD_ROWS])
+    with pytest.raises(ImportFileError, match=r"^Row 2 contains a NUL character .* in the school column"):
+        read_table(data=data, filename="a.csv")
+
+
+def test_a_nul_character_in_an_xlsx_cell_is_refused_naming_its_row_and_column():
+    data = xlsx_file([ROSTER, *GOOD_ROWS, ["004999", "Ana", "Lee_x0000_", "9", "SHS"]])
+    with pytest.raises(ImportFileError, match=r"^Row 202 contains a NUL character .* in the last_name column"):
+        read_table(data=data, filename="a.xlsx")
