@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -21,6 +22,10 @@ from django.conf import settings
 XLSX_MAX_MEMBERS = 1000
 XLSX_MAX_UNCOMPRESSED = 500 * 1024 * 1024
 XLSX_MAX_RATIO = 200
+
+# A custom number format of zeros only ("000000"): Excel shows 1001 as 001001, an ID, not a number.
+_ZERO_PADDED_FORMAT = re.compile(rb"""formatCode\s*=\s*["']0+["']""")
+_ALL_ZEROS = re.compile(r"0+")
 
 DAMAGED_XLSX = "The .xlsx file is damaged and cannot be read; open it in Excel, save it again and upload the new copy."
 
@@ -125,8 +130,10 @@ def _read_csv(data: bytes) -> Table:
 def check_xlsx_archive(data: bytes) -> bool:
     """Refuse zip bombs and damaged archives before any parser sees the file.
 
-    True when a worksheet holds formulas: calamine would read their cached results, openpyxl gives
-    the formula text, which is what we import.
+    True when the workbook needs openpyxl rather than the faster calamine: a worksheet holds
+    formulas (calamine reads their cached results; we import the formula text), or a number format
+    pads numbers with zeros (calamine gives no cell formats, so ID 1001 shown as 001001 would come
+    in as "1001").
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -141,7 +148,7 @@ def check_xlsx_archive(data: bytes) -> bool:
         raise ImportFileError("The workbook expands to far more data than a spreadsheet holds; it was not opened.")
     if "xl/workbook.xml" not in archive.namelist():
         raise ImportFileError("This is a zip file, not an XLSX workbook.")
-    has_formulas = False
+    needs_openpyxl = False
     seen = 0
     for member in members:
         # Every part is read to its end: that checks its CRC (a damaged file fails here, with a plain
@@ -157,17 +164,17 @@ def check_xlsx_archive(data: bytes) -> bool:
                         )
                     window = tail + chunk
                     if member.filename.startswith("xl/worksheets/sheet") and (b"<f>" in window or b"<f " in window):
-                        has_formulas = True
+                        needs_openpyxl = True
+                    if _ZERO_PADDED_FORMAT.search(window):
+                        needs_openpyxl = True
                     tail = window[-64:]
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
             raise ImportFileError(DAMAGED_XLSX) from None
-    return has_formulas
+    return needs_openpyxl
 
 
 def _read_xlsx(data: bytes, sheet: str) -> Table:
-    has_formulas = check_xlsx_archive(data)
-    if has_formulas:
-        # calamine reads cached results; openpyxl gives the formula text, which is what we import.
+    if check_xlsx_archive(data):
         return _read_xlsx_openpyxl(data, sheet)
     from python_calamine import CalamineWorkbook
 
@@ -209,14 +216,14 @@ def _read_xlsx_openpyxl(data: bytes, sheet: str) -> Table:
         if sheet and sheet not in names:
             raise ImportFileError(f"The workbook has no sheet named '{sheet}' (it has: {', '.join(names)}).")
         # Read-only sheets are parsed lazily, as the rows are taken: damage shows up only here.
-        rows_iter = workbook[sheet or names[0]].iter_rows(values_only=True)
+        rows_iter = workbook[sheet or names[0]].iter_rows()
         try:
-            header = [cell_text(c) for c in next(rows_iter)]
+            header = [_openpyxl_text(c) for c in next(rows_iter)]
         except StopIteration:
             raise ImportFileError("The first sheet is empty.") from None
         rows = []
         for number, cells in enumerate(rows_iter, start=2):
-            texts = [cell_text(c) for c in cells]
+            texts = [_openpyxl_text(c) for c in cells]
             if any(texts):
                 rows.append((number, texts))
     except ImportFileError:
@@ -228,14 +235,28 @@ def _read_xlsx_openpyxl(data: bytes, sheet: str) -> Table:
     return Table(header=header, rows=rows, sheet_names=names)
 
 
-def cell_text(value) -> str:
-    """One cell as text: 4512.0 -> '4512', a date -> '2025-03-03', None -> ''."""
+def _whole(value: int | float) -> bool:
+    return isinstance(value, int) or value.is_integer()
+
+
+def _openpyxl_text(cell) -> str:
+    return cell_text(cell.value, getattr(cell, "number_format", None) or "")
+
+
+def cell_text(value, number_format: str = "") -> str:
+    """One cell as text: 4512.0 -> '4512', a date -> '2025-03-03', None -> ''.
+
+    A whole number under a format of zeros only keeps the zeros Excel shows: 1001 under "000000"
+    is '001001', the ID the person sees, not a second student '1001'.
+    """
     if value is None:
         return ""
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
+    if _ALL_ZEROS.fullmatch(number_format) and isinstance(value, (int, float)) and _whole(value) and value >= 0:
+        return str(int(value)).zfill(len(number_format))
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime):

@@ -158,3 +158,26 @@ def test_a_nul_character_in_an_xlsx_cell_is_refused_naming_its_row_and_column():
     data = xlsx_file([ROSTER, *GOOD_ROWS, ["004999", "Ana", "Lee_x0000_", "9", "SHS"]])
     with pytest.raises(ImportFileError, match=r"^Row 202 contains a NUL character .* in the last_name column"):
         read_table(data=data, filename="a.xlsx")
+
+
+@pytest.mark.parametrize("formula", [False, True], ids=["values", "formulas"])
+def test_xlsx_numbers_under_a_zero_padded_format_keep_the_zeros_excel_shows(formula):
+    rows = [["student_id", "grade", "note"], [1001, 9, "=1+1" if formula else "x"], [42.0, 10.5, "y"]]
+    data = xlsx_file(rows, number_formats={1: "000000", 2: "0.00"})
+    assert read_table(data=data, filename="a.xlsx").rows == [
+        (2, ["001001", "9", "=1+1" if formula else "x"]),
+        (3, ["000042", "10.5", "y"]),
+    ]
+
+
+def test_a_zero_padded_xlsx_id_updates_the_student_instead_of_adding_a_second_one(db):
+    from students.models import Student
+    from tests.factories import SchoolFactory, StudentFactory
+    from tests.imports.helpers import run
+
+    SchoolFactory(code="SHS")
+    StudentFactory(local_id="001001", first_name="Ana")
+    data = xlsx_file([ROSTER, [1001, "Anna", "Baca", 9, "SHS"]], number_formats={1: "000000"})
+    batch = run("students", data, filename="roster.xlsx", school_year="2024-25")
+    assert batch.message == "Imported."
+    assert list(Student.objects.values_list("local_id", "first_name")) == [("001001", "Anna")]
