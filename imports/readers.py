@@ -27,6 +27,12 @@ XLSX_MAX_RATIO = 200
 _ZERO_PADDED_FORMAT = re.compile(rb"""formatCode\s*=\s*["']0+["']""")
 _ALL_ZEROS = re.compile(r"0+")
 
+# A well-formed UTF-8 sequence for a character past ASCII; Windows-1252 text almost never holds one.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+
 DAMAGED_XLSX = "The .xlsx file is damaged and cannot be read; open it in Excel, save it again and upload the new copy."
 
 
@@ -92,11 +98,25 @@ def _looks_binary(sample: bytes) -> bool:
 def _decode(data: bytes) -> str:
     if _looks_binary(data[:4096]):
         raise ImportFileError("This is not a spreadsheet: save it as CSV or XLSX.")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if _UTF8_MULTIBYTE.search(data):
+            # Mostly UTF-8 with a few bytes pasted in from elsewhere: read as Windows-1252, every
+            # accent the rest of the file holds would turn to "Ã©" and overwrite good names.
+            raise ImportFileError(
+                f"Row {_line_number(data, exc.start)} is not UTF-8 while the rest of the file is; "
+                "save the file as CSV UTF-8 and upload it again."
+            ) from None
         # Excel on Windows saves "CSV" in Windows-1252.
         return data.decode("cp1252", errors="replace")
+
+
+def _line_number(data: bytes, offset: int) -> int:
+    before = data[:offset]
+    return before.count(b"\n") + 1 if b"\n" in data else before.count(b"\r") + 1
 
 
 def _read_csv(data: bytes) -> Table:

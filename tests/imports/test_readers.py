@@ -181,3 +181,20 @@ def test_a_zero_padded_xlsx_id_updates_the_student_instead_of_adding_a_second_on
     batch = run("students", data, filename="roster.xlsx", school_year="2024-25")
     assert batch.message == "Imported."
     assert list(Student.objects.values_list("local_id", "first_name")) == [("001001", "Anna")]
+
+
+def test_a_utf8_file_with_one_stray_windows_1252_byte_is_refused_naming_its_row():
+    good = csv_file([HEADER, ["1", "Andrés", "Núñez"], ["2", "Luis", "Chavez"], ["3", "Eva", "Ruiz"]])
+    data = good + b"4,Ana\x96Maria,Baca\n" + csv_file([["5", "José", "Peña"]])
+    with pytest.raises(
+        ImportFileError, match=r"^Row 5 is not UTF-8 while the rest of the file is; save the file as CSV UTF-8"
+    ):
+        read_table(data=data, filename="a.csv")
+
+
+def test_a_windows_1252_file_with_dashes_and_curly_quotes_still_reads_as_windows_1252():
+    data = csv_file([HEADER, ["1", "Ana–María", "O’Brien"], ["2", "José", "Núñez"]], encoding="cp1252")
+    assert read_table(data=data, filename="a.csv").rows == [
+        (2, ["1", "Ana–María", "O’Brien"]),
+        (3, ["2", "José", "Núñez"]),
+    ]
