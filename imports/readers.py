@@ -60,6 +60,12 @@ def read_table(*, data: bytes, filename: str, sheet: str = "") -> Table:
         table = _read_xlsx(data, sheet)
         _refuse_nul(table)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        # An OLE compound file: an old .xls, or an .xlsx Excel encrypted with a password, which it
+        # wraps in one with an "EncryptedPackage" stream (names are UTF-16 in the directory).
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise ImportFileError(
+                "The workbook is password-protected: open it in Excel, save it without a password and upload that."
+            )
         raise ImportFileError("This is an old Excel .xls file: save it as .xlsx or CSV and upload that.")
     elif filename.lower().endswith((".xlsx", ".xlsm", ".xls")):
         raise ImportFileError("The file is named like an Excel workbook but is not one.")
@@ -96,6 +102,15 @@ def _looks_binary(sample: bytes) -> bool:
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode Text" and some exports: UTF-16 with a byte-order mark, NUL in every other byte.
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ImportFileError(
+                "The file starts like UTF-16 text but cannot be read as UTF-16; "
+                "save it as CSV UTF-8 and upload it again."
+            ) from None
     if _looks_binary(data[:4096]):
         raise ImportFileError("This is not a spreadsheet: save it as CSV or XLSX.")
     if data.startswith(b"\xef\xbb\xbf"):

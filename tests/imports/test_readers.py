@@ -198,3 +198,29 @@ def test_a_windows_1252_file_with_dashes_and_curly_quotes_still_reads_as_windows
         (2, ["1", "Ana–María", "O’Brien"]),
         (3, ["2", "José", "Núñez"]),
     ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_csv_with_a_byte_order_mark_is_read(encoding):
+    bom = b"\xff\xfe" if encoding == "utf-16-le" else b"\xfe\xff"
+    data = bom + "student_id\tfirst_name\tlast_name\r\n004512\tJosé\tNúñez\r\n".encode(encoding)
+    table = read_table(data=data, filename="a.csv")
+    assert table.header == HEADER
+    assert table.rows == [(2, ["004512", "José", "Núñez"])]
+
+
+def _ole_file(*stream_names: str) -> bytes:
+    """The start of an OLE compound file: its signature, then a directory naming its streams."""
+    directory = b"".join(name.encode("utf-16-le").ljust(64, b"\0") + b"\0" * 64 for name in stream_names)
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + directory
+
+
+def test_a_password_protected_xlsx_is_called_password_protected_not_an_old_xls():
+    data = _ole_file("Root Entry", "EncryptionInfo", "EncryptedPackage", "\x06DataSpaces")
+    with pytest.raises(ImportFileError, match="password-protected: open it in Excel, save it without a password"):
+        read_table(data=data, filename="roster.xlsx")
+
+
+def test_an_old_xls_file_is_still_called_one():
+    with pytest.raises(ImportFileError, match="old Excel .xls file"):
+        read_table(data=_ole_file("Root Entry", "Workbook", "\x05SummaryInformation"), filename="roster.xls")
