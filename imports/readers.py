@@ -275,7 +275,21 @@ def _whole(value: int | float) -> bool:
 
 
 def _openpyxl_text(cell) -> str:
-    return cell_text(cell.value, getattr(cell, "number_format", None) or "")
+    value = cell.value
+    if cell.data_type == "f" and not isinstance(value, str):
+        value = _formula_text(value)
+    return cell_text(value, getattr(cell, "number_format", None) or "")
+
+
+def _formula_text(formula) -> str:
+    """An array formula ({=SUM(A1:A3*B1:B3)}) or a data table as its text, like any other formula."""
+    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+    if isinstance(formula, ArrayFormula):
+        return formula.text or ""
+    if isinstance(formula, DataTableFormula):  # a what-if table: Excel shows {=TABLE(r1,r2)}
+        return f"=TABLE({formula.r1 or ''},{formula.r2 or ''})"
+    return str(formula)
 
 
 def cell_text(value, number_format: str = "") -> str:

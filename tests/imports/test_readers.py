@@ -224,3 +224,10 @@ def test_a_password_protected_xlsx_is_called_password_protected_not_an_old_xls()
 def test_an_old_xls_file_is_still_called_one():
     with pytest.raises(ImportFileError, match="old Excel .xls file"):
         read_table(data=_ole_file("Root Entry", "Workbook", "\x05SummaryInformation"), filename="roster.xls")
+
+
+def test_an_array_formula_is_imported_as_its_text():
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    data = xlsx_file([HEADER, ["1", ArrayFormula("B2:B2", "=SUM(1,2)"), "Baca"]])
+    assert read_table(data=data, filename="a.xlsx").rows == [(2, ["1", "=SUM(1,2)", "Baca"])]
