@@ -23,8 +23,14 @@ XLSX_MAX_MEMBERS = 1000
 XLSX_MAX_UNCOMPRESSED = 500 * 1024 * 1024
 XLSX_MAX_RATIO = 200
 
-# A custom number format of zeros only ("000000"): Excel shows 1001 as 001001, an ID, not a number.
-_ZERO_PADDED_FORMAT = re.compile(rb"""formatCode\s*=\s*["']0+["']""")
+_NEEDS_OPENPYXL = re.compile(
+    # A formula element, with or without a namespace prefix: <f>, <f t="shared" .../>, <x:f>.
+    rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]"
+    # An error cell: <c r="B2" t="e"><v>#VALUE!</v></c>.
+    rb"""|\st\s*=\s*["']e["']"""
+    # A custom number format of zeros only ("000000"): Excel shows 1001 as 001001, an ID, not a number.
+    rb"""|formatCode\s*=\s*["']0+["']"""
+)
 _ALL_ZEROS = re.compile(r"0+")
 
 # A well-formed UTF-8 sequence for a character past ASCII; Windows-1252 text almost never holds one.
@@ -166,9 +172,12 @@ def check_xlsx_archive(data: bytes) -> bool:
     """Refuse zip bombs and damaged archives before any parser sees the file.
 
     True when the workbook needs openpyxl rather than the faster calamine: a worksheet holds
-    formulas (calamine reads their cached results; we import the formula text), or a number format
-    pads numbers with zeros (calamine gives no cell formats, so ID 1001 shown as 001001 would come
-    in as "1001").
+    formulas (calamine reads their cached results; we import the formula text) or error cells
+    (calamine reads #VALUE! as blank), or a number format pads numbers with zeros (calamine gives no
+    cell formats, so ID 1001 shown as 001001 would come in as "1001"). Every part is searched, not
+    only those named like worksheets, and formulas under any namespace prefix (<x:f>): a sheet can
+    live at any name its workbook points to. A chart's series references (<c:f>) match too; such a
+    workbook is read more slowly, never wrongly.
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -198,9 +207,7 @@ def check_xlsx_archive(data: bytes) -> bool:
                             "The workbook expands to far more data than a spreadsheet holds; it was not opened."
                         )
                     window = tail + chunk
-                    if member.filename.startswith("xl/worksheets/sheet") and (b"<f>" in window or b"<f " in window):
-                        needs_openpyxl = True
-                    if _ZERO_PADDED_FORMAT.search(window):
+                    if not needs_openpyxl and _NEEDS_OPENPYXL.search(window):
                         needs_openpyxl = True
                     tail = window[-64:]
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):

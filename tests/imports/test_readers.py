@@ -231,3 +231,61 @@ def test_an_array_formula_is_imported_as_its_text():
 
     data = xlsx_file([HEADER, ["1", ArrayFormula("B2:B2", "=SUM(1,2)"), "Baca"]])
     assert read_table(data=data, filename="a.xlsx").rows == [(2, ["1", "=SUM(1,2)", "Baca"])]
+
+
+SPREADSHEETML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _workbook_with_sheet_xml(sheet_xml: str, *, part: str = "worksheets/sheet1.xml") -> bytes:
+    """An openpyxl workbook whose first worksheet is replaced by `sheet_xml`, stored as xl/`part`."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_file([["x"]])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            content = sheet_xml.encode() if name == "xl/worksheets/sheet1.xml" else source.read(name)
+            archive.writestr(
+                name.replace("worksheets/sheet1.xml", part), content.replace(b"worksheets/sheet1.xml", part.encode())
+            )
+    return buffer.getvalue()
+
+
+def _prefixed_sheet(*rows: str) -> str:
+    cells = "".join(f'<x:row r="{n}">{cells}</x:row>' for n, cells in enumerate(rows, start=1))
+    return f'<x:worksheet xmlns:x="{SPREADSHEETML}"><x:sheetData>{cells}</x:sheetData></x:worksheet>'
+
+
+def _text(ref: str, text: str) -> str:
+    return f'<x:c r="{ref}" t="inlineStr"><x:is><x:t>{text}</x:t></x:is></x:c>'
+
+
+@pytest.mark.parametrize("part", ["worksheets/sheet1.xml", "data/people.xml"])
+def test_a_formula_under_a_namespace_prefix_in_any_worksheet_part_is_imported_as_its_text(part):
+    sheet = _prefixed_sheet(
+        _text("A1", "student_id") + _text("B1", "first_name"),
+        _text("A2", "1") + '<x:c r="B2"><x:f>1+1</x:f><x:v>2</x:v></x:c>',
+    )
+    data = _workbook_with_sheet_xml(sheet, part=part)
+    assert read_table(data=data, filename="a.xlsx").rows == [(2, ["1", "=1+1"])]
+
+
+@pytest.mark.parametrize("error", ["#VALUE!", "#N/A", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!"])
+def test_excel_error_cells_come_in_as_their_error_text_not_blank(error):
+    sheet = _prefixed_sheet(
+        _text("A1", "student_id") + _text("B1", "earned_on"),
+        _text("A2", "1") + f'<x:c r="B2" t="e"><x:v>{error}</x:v></x:c>',
+    )
+    assert read_table(data=_workbook_with_sheet_xml(sheet), filename="a.xlsx").rows == [(2, ["1", error])]
+
+
+def test_an_error_cell_in_a_date_column_is_reported_as_not_a_date_rather_than_blank(db):
+    from tests.factories import CredentialFactory, StudentFactory
+    from tests.imports.helpers import errors, plan
+
+    StudentFactory(local_id="1")
+    CredentialFactory(code="OSHA10")
+    sheet = _prefixed_sheet(
+        _text("A1", "student_id") + _text("B1", "credential") + _text("C1", "earned_on"),
+        _text("A2", "1") + _text("B2", "OSHA10") + '<x:c r="C2" t="e"><x:v>#VALUE!</x:v></x:c>',
+    )
+    result = plan("credentials", _workbook_with_sheet_xml(sheet), filename="awards.xlsx")
+    assert errors(result) == [(2, "earned_on", "'#VALUE!' is not a date (use 2025-03-03 or 3/3/2025)")]
