@@ -108,6 +108,7 @@ def _looks_binary(sample: bytes) -> bool:
 
 
 def _decode(data: bytes) -> str:
+    """CSV bytes as text: UTF-16 with its byte-order mark, else UTF-8, else (no UTF-8 in it) Windows-1252."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode Text" and some exports: UTF-16 with a byte-order mark, NUL in every other byte.
         try:
@@ -136,6 +137,7 @@ def _decode(data: bytes) -> str:
 
 
 def _line_number(data: bytes, offset: int) -> int:
+    """The line holding byte `offset`: files from old Macs end their lines with CR alone."""
     before = data[:offset]
     return before.count(b"\n") + 1 if b"\n" in data else before.count(b"\r") + 1
 
