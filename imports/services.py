@@ -21,6 +21,8 @@ from reports.tasks import rollups_refresh_soon
 
 Progress = Callable[[str, int, int], None]
 PREVIEW_ROWS = 10
+RUN_STOPPED = "Nothing was imported: an unexpected error stopped the import."
+CHECK_STOPPED = "The file could not be checked: an unexpected error stopped the check."
 
 
 def importer_for(*, kind: str, table: Table, options: dict) -> Importer:
@@ -83,8 +85,17 @@ def batch_check(*, batch: ImportBatch, track_progress: bool = False) -> tuple[Ta
     """Read and validate the batch's file for the preview; records the errors on the batch.
 
     With track_progress (the worker checking a big file) the rows checked so far are saved on the
-    batch as it goes, for the progress bar.
+    batch as it goes, for the progress bar. An unexpected error marks the batch FAILED before it
+    propagates, so the page shows a message instead of waiting on a batch nobody is checking.
     """
+    try:
+        return _check(batch, track_progress)
+    except Exception:
+        _fail(batch, CHECK_STOPPED)
+        raise
+
+
+def _check(batch: ImportBatch, track_progress: bool) -> tuple[Table | None, Plan | None]:
     try:
         table = batch_table(batch=batch)
     except ImportFileError as exc:
@@ -147,7 +158,21 @@ def batch_run(*, batch: ImportBatch, skip_invalid: bool = False, progress: Progr
 
     The batch ends COMPLETED (something was imported, possibly with rejected rows kept) or FAILED
     (nothing was written). Progress is saved on the batch between the steps so a page can poll it.
+    An unexpected error (a bug, a database error the importer does not expect) marks the batch
+    FAILED and then propagates for the caller to report: the write is one transaction, so nothing
+    is half-written, and no batch is left "running" with no one running it.
     """
+    try:
+        return _run(batch, skip_invalid, progress)
+    except KeyboardInterrupt:  # Ctrl-C in the import command: the transaction was rolled back
+        _fail(batch, "Nothing was imported: the import was interrupted.")
+        raise
+    except Exception:
+        _fail(batch, RUN_STOPPED)
+        raise
+
+
+def _run(batch: ImportBatch, skip_invalid: bool, progress: Progress | None) -> ImportBatch:
 
     def step(label: str, done: int) -> None:
         ImportBatch.objects.filter(pk=batch.pk).update(message=label, processed_rows=min(done, batch.total_rows))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +26,7 @@ from imports.tasks import check_import_batch, run_import_batch
 from reports.tabular import csv_response
 
 coordinator_required = role_required(is_coordinator)
+logger = logging.getLogger(__name__)
 
 
 def _get_batch(pk: int) -> ImportBatch:
@@ -31,11 +34,18 @@ def _get_batch(pk: int) -> ImportBatch:
 
 
 def _check(batch: ImportBatch) -> None:
-    """Check a small file now; a big one goes to the worker and its page shows a progress bar."""
+    """Check a small file now; a big one goes to the worker and its page shows a progress bar.
+
+    An unexpected error while checking is logged, not a server error: batch_check has marked the
+    batch failed, and the batch page says the file could not be checked.
+    """
     if batch_check_queue(batch=batch):
         check_import_batch.enqueue(batch.pk)
-    else:
+        return
+    try:
         batch_check(batch=batch)
+    except Exception:
+        logger.exception("Checking import batch %s stopped", batch.pk)
 
 
 @coordinator_required

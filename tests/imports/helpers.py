@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zipfile
 
 from openpyxl import Workbook
 
@@ -44,3 +46,20 @@ def plan(kind: str, data: bytes, *, filename: str = "file.csv", **options):
 
 def errors(batch_or_plan) -> list[tuple[int, str, str]]:
     return [(e["row"], e["column"], e["message"]) for e in batch_or_plan.errors]
+
+
+def damaged_xlsx(rows: list[list], *, stored: bool = False) -> bytes:
+    """A workbook whose first worksheet has one byte flipped inside its (compressed or stored) data."""
+    data = xlsx_file(rows)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    compression = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        for name in source.namelist():
+            archive.writestr(name, source.read(name))
+    damaged = bytearray(buffer.getvalue())
+    member = zipfile.ZipFile(io.BytesIO(bytes(damaged))).getinfo("xl/worksheets/sheet1.xml")
+    name_length, extra_length = struct.unpack("<HH", damaged[member.header_offset + 26 : member.header_offset + 30])
+    start = member.header_offset + 30 + name_length + extra_length
+    damaged[start + member.compress_size // 2] ^= 0xFF
+    return bytes(damaged)

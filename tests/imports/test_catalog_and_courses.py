@@ -96,3 +96,11 @@ def test_course_rows_with_problems_are_reported_by_row():
         (4, "passed", "'maybe' is not yes or no (use Y/N, Yes/No, 1/0, TRUE/FALSE or X/blank)"),
         (4, "college_credit_hours", "'-1' is not a number of hours"),
     ]
+
+
+def test_a_nul_character_in_a_catalog_file_fails_the_batch_with_its_row_and_writes_nothing():
+    rows = [["code", "name", "issuer"]] + [[f"C{n:04d}", "A credential", "Someone"] for n in range(200)]
+    batch = run("catalog", csv_file(rows) + b"X1,X\x00one,Someone\n")
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.message.startswith("Row 202 contains a NUL character (an invisible control code) in the name column")
+    assert Credential.objects.count() == 0

@@ -5,7 +5,7 @@ from credentials.models import CredentialAward
 from imports.models import ImportBatch
 from students.models import Student
 from tests.factories import CredentialFactory, SchoolFactory, StudentFactory
-from tests.imports.helpers import csv_file
+from tests.imports.helpers import csv_file, damaged_xlsx
 
 pytestmark = pytest.mark.django_db
 ROSTER = ["student_id", "first_name", "last_name", "grade", "school"]
@@ -72,3 +72,42 @@ def test_import_catalog_and_import_courses_exist_with_dry_run(tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("import_courses", str(path), "--dry-run")
     assert "row 2, student_id: no student has the ID '1'" in capsys.readouterr().err
+
+
+def test_a_damaged_xlsx_is_a_one_line_error_and_a_failed_batch(tmp_path):
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(damaged_xlsx([ROSTER] + [[str(n), "Ana", "Baca", "9", "SHS"] for n in range(300)]))
+    with pytest.raises(CommandError, match=r"The \.xlsx file is damaged") as failure:
+        call_command("import_students", str(path), "--school-year", "2024-25")
+    assert failure.value.returncode == 1
+    assert ImportBatch.objects.get().status == ImportBatch.Status.FAILED
+    with pytest.raises(CommandError, match=r"The \.xlsx file is damaged"):
+        call_command("import_students", str(path), "--school-year", "2024-25", "--dry-run")
+
+
+def test_an_unexpected_error_during_the_import_is_one_line_and_a_failed_batch_not_a_traceback(roster, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("A string literal cannot contain NUL (0x00) characters.\nCONTEXT: COPY students")
+
+    monkeypatch.setattr("imports.services._validate_and_write", broken)
+    with pytest.raises(CommandError) as failure:
+        call_command("import_students", str(roster), "--school-year", "2024-25")
+    assert failure.value.returncode == 1
+    assert str(failure.value).endswith(
+        "(roster.csv): Nothing was imported: an unexpected error stopped the import. "
+        "(ValueError: A string literal cannot contain NUL (0x00) characters.)"
+    )
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.message) == (
+        ImportBatch.Status.FAILED,
+        "Nothing was imported: an unexpected error stopped the import.",
+    )
+
+
+def test_an_unexpected_error_during_a_dry_run_is_one_line(roster, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("imports.services.read_table", broken)
+    with pytest.raises(CommandError, match=r"could not be checked: .* \(RuntimeError: disk on fire\)$"):
+        call_command("import_students", str(roster), "--school-year", "2024-25", "--dry-run")

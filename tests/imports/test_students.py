@@ -288,3 +288,13 @@ def test_students_created_after_an_import_get_keys_of_their_own(school):
     later = StudentFactory(local_id="301")
     assert later.pk != imported.pk
     assert EnrollmentFactory(student=later).pk != imported.enrollments.get().pk
+
+
+def test_a_nul_character_deep_in_the_file_fails_the_batch_with_its_row_and_writes_nothing():
+    SchoolFactory(code="SHS")
+    header = ["student_id", "first_name", "last_name", "grade", "school"]
+    rows = [header] + [[f"{n:06d}", "Ana", "Baca", "9", "SHS"] for n in range(200)]
+    batch = run("students", csv_file(rows) + b"004999,An\x00n,Lee,9,SHS\n", school_year="2024-25")
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.message.startswith("Row 202 contains a NUL character")
+    assert Student.objects.count() == 0

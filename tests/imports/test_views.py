@@ -12,7 +12,7 @@ from imports.models import ImportBatch, ImportPreset
 from imports.tasks import check_import_batch
 from students.models import Student
 from tests.factories import CredentialFactory, SchoolFactory, StudentFactory, user_with_role
-from tests.imports.helpers import csv_file
+from tests.imports.helpers import csv_file, damaged_xlsx
 
 pytestmark = pytest.mark.django_db
 ROSTER = ["student_id", "first_name", "last_name", "grade", "school"]
@@ -225,3 +225,26 @@ def test_a_big_upload_whose_check_breaks_is_marked_failed(client, coordinator, s
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.Status.FAILED
     assert batch.message == "The file could not be checked: an unexpected error stopped the check."
+
+
+def test_a_damaged_xlsx_upload_is_a_failed_batch_with_a_plain_message_not_a_500(client, coordinator):
+    data = damaged_xlsx([ROSTER] + [[str(n), "Ana", "Baca", "9", "SHS"] for n in range(300)])
+    response = client.post(
+        reverse("imports:list"), {"kind": "students", "file": SimpleUploadedFile("roster.xlsx", data)}
+    )
+    batch = ImportBatch.objects.get()
+    assert response.url == reverse("imports:detail", args=[batch.pk])
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "The .xlsx file is damaged" in client.get(response.url).content.decode()
+
+
+def test_an_unexpected_error_checking_a_small_upload_is_a_failed_batch_not_a_500(client, coordinator, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("imports.services.read_table", broken)
+    response = upload(client, [ROSTER, ["1", "Ana", "Baca", "9", "SHS"]])
+    batch = ImportBatch.objects.get()
+    assert response.url == reverse("imports:detail", args=[batch.pk])
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "could not be checked: an unexpected error stopped the check" in client.get(response.url).content.decode()

@@ -9,7 +9,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from imports.models import ImportBatch
 from imports.readers import ImportFileError
-from imports.services import batch_create, batch_run, plan_file
+from imports.services import CHECK_STOPPED, RUN_STOPPED, batch_create, batch_run, plan_file
+
+
+def _one_line(exc: Exception) -> str:
+    """The error's type and the first line of its text (database errors run to several lines)."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 class ImportCommand(BaseCommand):
@@ -49,6 +55,8 @@ class ImportCommand(BaseCommand):
                 plan = plan_file(kind=self.kind, data=data, filename=path.name, options=options)
             except ImportFileError as exc:
                 raise CommandError(str(exc)) from None
+            except Exception as exc:
+                raise CommandError(f"{CHECK_STOPPED} ({_one_line(exc)})") from None
             self._print_errors(plan.errors)
             c = plan.counts
             self.stdout.write(
@@ -65,7 +73,11 @@ class ImportCommand(BaseCommand):
             batch = batch_create(kind=self.kind, data=data, filename=path.name, user=None, options=options)
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
-        batch = batch_run(batch=batch, skip_invalid=skip_invalid, progress=self._progress())
+        try:
+            batch = batch_run(batch=batch, skip_invalid=skip_invalid, progress=self._progress())
+        except Exception as exc:
+            # batch_run has marked the batch failed; one line saying why, not a traceback.
+            raise CommandError(f"Batch {batch.pk} ({path.name}): {RUN_STOPPED} ({_one_line(exc)})") from None
         self._print_errors(batch.errors)
         self.stdout.write(
             f"Batch {batch.pk} ({path.name}): {batch.total_rows} rows; created {batch.created_count}, "
