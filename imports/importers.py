@@ -141,6 +141,7 @@ class Importer:
         """(row number, {canonical column: text}) for each row; exact duplicate lines come once."""
         seen: set[tuple[str, ...]] = set()
         positions = list(self.found.items())
+        header_width = len(self.table.header)
         report = self.options.get("_progress")
         for count, (number, cells) in enumerate(self.table.rows, start=1):
             if report and count % PROGRESS_EVERY == 0:
@@ -151,7 +152,25 @@ class Importer:
                 continue
             seen.add(key)
             width = len(cells)
+            if width > header_width and any(cells[header_width:]):
+                # Usually a comma inside an unquoted value: the cells after it have shifted.
+                filled = max(i for i, c in enumerate(cells) if c) + 1
+                self.error(
+                    number,
+                    self._last_column,
+                    f"row {number} has {filled} cells but the header has {header_width}; "
+                    "a value with a comma must be quoted",
+                )
             yield number, {name: (cells[i] if i < width else "") for name, i in positions}
+
+    @property
+    def _last_column(self) -> str:
+        """The name errors use for the cells past the header's end: the header's last column."""
+        last = len(self.table.header) - 1
+        for name, index in self.found.items():
+            if index == last:
+                return name
+        return self.table.header[last] if last >= 0 else ""
 
     def validate(self) -> Plan:
         missing = missing_columns(self.kind, self.found)
@@ -277,7 +296,6 @@ class StudentImporter(Importer):
         present = self.found
         shared_flags: dict[tuple, dict[str, bool]] = {}  # a few distinct ones, not a dict per row
         for number, v in self.rows():
-            before = len(self.plan.errors)
             local_id = self.required_id(number, v)
             state_id = clean_id(v.get("state_id", ""))
             if len(state_id) > 20:
@@ -338,7 +356,7 @@ class StudentImporter(Importer):
                     self.error(number, "state_id", f"state ID '{state_id}' is also on row {owner[1]}")
                 elif not owner:
                     state_seen[state_id] = (local_id, number)
-            if len(self.plan.errors) == before:
+            if number not in self.plan.rejected:
                 records.append(
                     StudentRow(
                         number,
@@ -615,7 +633,6 @@ class AwardImporter(Importer):
         seen: dict[tuple[int, int, date], AwardRow] = {}
         records: list[AwardRow] = []
         for number, v in parsed:
-            before = len(self.plan.errors)
             local_id = self.required_id(number, v)
             student_pk = None
             if local_id:
@@ -648,7 +665,7 @@ class AwardImporter(Importer):
                 if program_pk is None:
                     self.error(number, "program", f"'{v['program']}' is not a program of study")
             certificate = self.text(number, v, "certificate_number", 100) or ""
-            if len(self.plan.errors) != before:
+            if number in self.plan.rejected:
                 continue
             record = AwardRow(number, student_pk, credential_pk, earned, certificate, program_pk, v.get("note", ""))
             key = (student_pk, credential_pk, earned)
@@ -763,7 +780,6 @@ class CatalogImporter(Importer):
         aliases_seen: dict[str, tuple[str, int]] = {}
         records = []
         for number, v in self.rows():
-            before = len(self.plan.errors)
             code = self.text(number, v, "code", 40, required=True)
             name = self.text(number, v, "name", 200, required=True)
             issuer = self.text(number, v, "issuer", 200) or ""
@@ -803,7 +819,7 @@ class CatalogImporter(Importer):
                     if row_owner and row_owner[0] != code.casefold():
                         self.error(number, "aliases", f"alias '{alias}' is also on row {row_owner[1]}")
                     aliases_seen.setdefault(alias.casefold(), (code.casefold(), number))
-            if len(self.plan.errors) == before:
+            if number not in self.plan.rejected:
                 records.append((code, data, aliases))
         new, changed, new_aliases = [], [], []
         for code, data, aliases in records:
@@ -861,7 +877,6 @@ class CourseImporter(Importer):
         seen: dict[tuple, tuple[int, tuple]] = {}
         records = []
         for number, v in parsed:
-            before = len(self.plan.errors)
             local_id = self.required_id(number, v)
             student_pk = None
             if local_id:
@@ -895,7 +910,7 @@ class CourseImporter(Importer):
                     self.error(
                         number, "college_credit_hours", f"'{v['college_credit_hours']}' is not a number of hours"
                     )
-            if len(self.plan.errors) != before:
+            if number in self.plan.rejected:
                 continue
             key = (student_pk, course_pk, start)
             details = (passed, hours)

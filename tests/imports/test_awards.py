@@ -165,3 +165,21 @@ def test_undo_removes_only_the_awards_the_batch_created(osha, ana):
     assert not CredentialAward.history.filter(id=manual.pk, history_type="-").exists()
     with pytest.raises(ValueError, match="Only a completed credential import can be undone."):
         batch_undo(batch=batch)
+
+
+def test_a_row_with_more_cells_than_the_header_is_an_error_not_cut_short(osha, ana):
+    header = ["Student ID", "Credential", "Date Earned", "Note"]
+    data = "\n".join([",".join(header), "004512,OSHA10,2024-03-03,Passed, second attempt"]).encode()
+    batch = run(KIND, data, skip_invalid=True)
+    assert errors(batch) == [(2, "note", "row 2 has 5 cells but the header has 4; a value with a comma must be quoted")]
+    assert batch.status == ImportBatch.Status.FAILED
+    assert CredentialAward.objects.count() == 0
+
+
+def test_blank_cells_past_the_header_are_ignored(osha, ana):
+    data = csv_file(
+        [["Student ID", "Credential", "Date Earned", "Note"], ["004512", "OSHA10", "2024-03-03", "ok", "", ""]]
+    )
+    batch = run(KIND, data)
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.errors
+    assert CredentialAward.objects.get().note == "ok"
