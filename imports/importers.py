@@ -323,8 +323,6 @@ class StudentImporter(Importer):
                 self.error(number, "school", "the school is blank")
             elif len(school) > 200:
                 self.error(number, "school", "longer than 200 characters")
-            elif school.casefold() not in schools:
-                new_schools.setdefault(school.casefold(), school)
             flags = {}
             for flag in FLAG_FIELDS:
                 if flag in present:
@@ -357,6 +355,9 @@ class StudentImporter(Importer):
                 elif not owner:
                     state_seen[state_id] = (local_id, number)
             if number not in self.plan.rejected:
+                school_key = school.casefold()
+                if school_key not in schools:
+                    new_schools.setdefault(school_key, school)
                 records.append(
                     StudentRow(
                         number,
@@ -367,15 +368,18 @@ class StudentImporter(Importer):
                         last,
                         birth,
                         start,
-                        school.casefold(),
+                        school_key,
                         grade,
                         flags,
                     )
                 )
-        self.plan.new_schools = sorted(new_schools.values(), key=str.casefold)
         self.plan.extra["schools"] = schools
-        self.plan.extra["new_schools"] = new_schools
         self._diff(records, state_seen)
+        # Only the schools of rows that will be written are created (and listed in the preview).
+        wanted = {r.school_key for r in self.plan.records if r.school_key in new_schools}
+        new_schools = {key: name for key, name in new_schools.items() if key in wanted}
+        self.plan.new_schools = sorted(new_schools.values(), key=str.casefold)
+        self.plan.extra["new_schools"] = new_schools
 
     def _diff(self, records: list[StudentRow], state_seen: dict[str, tuple[str, int]]) -> None:
         ids = sorted({r.local_id for r in records})

@@ -288,3 +288,18 @@ def test_students_created_after_an_import_get_keys_of_their_own(school):
     later = StudentFactory(local_id="301")
     assert later.pk != imported.pk
     assert EnrollmentFactory(student=later).pk != imported.enrollments.get().pk
+
+
+def test_skip_invalid_creates_no_school_that_only_rejected_rows_name(school):
+    header = ["student_id", "first_name", "last_name", "grade", "school"]
+    data = csv_file([header, ["004631", "Ana", "Baca", "9", "SHS"], ["004632", "", "Lee", "9", "Ghost School"]])
+    assert plan(KIND, data, school_year="2024-25").new_schools == []
+    batch = run(KIND, data, school_year="2024-25", skip_invalid=True)
+    assert (batch.status, batch.created_count, batch.rejected_count) == (ImportBatch.Status.COMPLETED, 1, 1)
+    assert not School.objects.filter(name="Ghost School").exists()
+
+
+def test_a_school_named_by_a_rejected_row_and_a_valid_one_is_created_once(school):
+    header = ["student_id", "first_name", "last_name", "grade", "school"]
+    rows = [["1", "Ana", "Baca", "9", "New High"], ["2", "", "Lee", "9", "New High"], ["3", "", "Lee", "9", "Other"]]
+    assert plan(KIND, csv_file([header, *rows]), school_year="2024-25").new_schools == ["New High"]
