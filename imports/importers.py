@@ -277,6 +277,27 @@ def enrollment_values(r: StudentRow, school_pk: int | None, before: tuple | None
     return (school_pk, r.grade, *flags)
 
 
+def new_school_codes(names: Iterable[str], taken: set[str]) -> dict[str, str]:
+    """A code (at most 20 characters) for each new school: its name when that fits, else the name cut
+    short with -2, -3... added when another school already has the cut-short text as its code or name.
+
+    `taken` holds the lower-cased codes and names of the existing schools; codes are compared
+    ignoring case because a roster's school column is matched that way.
+    """
+    taken = set(taken)
+    codes = {}
+    for name in sorted(names, key=lambda n: (len(n) > 20, n.casefold())):  # names that fit come first
+        code = name[:20]
+        n = 1
+        while code.casefold() in taken:
+            n += 1
+            suffix = f"-{n}"
+            code = name[: 20 - len(suffix)].rstrip() + suffix
+        taken.add(code.casefold())
+        codes[name] = code
+    return codes
+
+
 class StudentImporter(Importer):
     kind = ImportBatch.Kind.STUDENTS
 
@@ -465,10 +486,13 @@ class StudentImporter(Importer):
             district = District.objects.order_by("pk").first()
             if district is None:
                 district = District.objects.create(name="District", state_code="000")
+            taken = {text.casefold() for pair in School.objects.values_list("code", "name") for text in pair}
+            codes = new_school_codes(new_schools.values(), taken)
             School.objects.bulk_create(
-                [School(district=district, code=name[:20], name=name) for name in new_schools.values()]
+                [School(district=district, code=codes[name], name=name) for name in new_schools.values()]
             )
-            for pk, name in School.objects.filter(name__in=new_schools.values()).values_list("pk", "name"):
+            made = School.objects.filter(district=district, code__in=codes.values())
+            for pk, name in made.values_list("pk", "name"):
                 schools[name.casefold()] = pk
         years = self.school_years(r.start_year for r in records)
         final: dict[str, StudentRow] = {}

@@ -303,3 +303,25 @@ def test_a_school_named_by_a_rejected_row_and_a_valid_one_is_created_once(school
     header = ["student_id", "first_name", "last_name", "grade", "school"]
     rows = [["1", "Ana", "Baca", "9", "New High"], ["2", "", "Lee", "9", "New High"], ["3", "", "Lee", "9", "Other"]]
     assert plan(KIND, csv_file([header, *rows]), school_year="2024-25").new_schools == ["New High"]
+
+
+def test_new_schools_sharing_their_first_20_characters_get_codes_of_their_own(school):
+    SchoolFactory(district=school.district, code="Very Long School Nam", name="Old Campus")
+    header = ["student_id", "first_name", "last_name", "grade", "school"]
+    rows = [
+        ["1", "Ana", "Baca", "9", "Very Long School Name Alpha"],
+        ["2", "Luis", "Lee", "9", "Very Long School Name Beta"],
+    ]
+    data = csv_file([header, *rows])
+    assert plan(KIND, data, school_year="2024-25").errors == []
+    batch = run(KIND, data, school_year="2024-25")
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.message
+    made = dict(School.objects.filter(name__startswith="Very Long").values_list("name", "code"))
+    assert made == {
+        "Very Long School Name Alpha": "Very Long School N-2",
+        "Very Long School Name Beta": "Very Long School N-3",
+    }
+    assert {e.student.local_id: e.school.name for e in Enrollment.objects.select_related("student", "school")} == {
+        "1": "Very Long School Name Alpha",
+        "2": "Very Long School Name Beta",
+    }
