@@ -17,7 +17,6 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from credentials.models import Credential, CredentialAlias, CredentialAward
@@ -803,6 +802,7 @@ class CatalogImporter(Importer):
             clusters.setdefault(code.casefold(), pk)
             clusters.setdefault(name.casefold(), pk)
         existing = {c.code.casefold(): c for c in Credential.objects.all()}
+        code_of = {c.pk: c.code for c in existing.values()}
         taken = {a.casefold(): (cid, a) for cid, a in CredentialAlias.objects.values_list("credential_id", "alias")}
         codes_seen: dict[str, int] = {}
         aliases_seen: dict[str, tuple[str, int]] = {}
@@ -829,24 +829,55 @@ class CatalogImporter(Importer):
                     data["state_recognized"] = parse_yes_no(v["state_recognized"])
                 except ValueError as exc:
                     self.error(number, "state_recognized", str(exc))
-            aliases = [a.strip() for a in v.get("aliases", "").split(";") if a.strip()]
+            # An alias repeated in the row (in any case), or the same as the row's own code or name, adds nothing.
+            aliases = []
+            said = {text.casefold() for text in (code, name) if text}
+            for alias in v.get("aliases", "").split(";"):
+                alias = alias.strip()
+                if alias and alias.casefold() not in said:
+                    said.add(alias.casefold())
+                    aliases.append(alias)
             if code:
-                other = codes_seen.get(code.casefold())
+                key = code.casefold()
+                other = codes_seen.get(key)
                 if other:
                     self.error(number, "code", f"code '{code}' is already on row {other}")
-                codes_seen[code.casefold()] = number
-                current = existing.get(code.casefold())
+                codes_seen[key] = number
+                current = existing.get(key)
+                # A code that is another credential's alias would make awards naming it ambiguous.
+                if current is None:
+                    owner = taken.get(key)
+                    row_owner = aliases_seen.get(key)
+                    if owner:
+                        self.error(
+                            number, "code", f"code '{code}' is already an alias of credential {code_of[owner[0]]}"
+                        )
+                    elif row_owner:
+                        self.error(number, "code", f"code '{code}' is an alias of the credential on row {row_owner[1]}")
                 for alias in aliases:
                     if len(alias) > 200:
                         self.error(number, "aliases", f"alias '{alias[:30]}…' is longer than 200 characters")
                         continue
-                    owner = taken.get(alias.casefold())
-                    if owner and (current is None or owner[0] != current.pk):
-                        self.error(number, "aliases", f"alias '{alias}' already belongs to another credential")
-                    row_owner = aliases_seen.get(alias.casefold())
-                    if row_owner and row_owner[0] != code.casefold():
+                    folded = alias.casefold()
+                    holder = existing.get(folded)
+                    owner = taken.get(folded)
+                    row_owner = aliases_seen.get(folded)
+                    if holder is not None:
+                        self.error(number, "aliases", f"alias '{alias}' is the code of credential {holder.code}")
+                    elif owner:
+                        if current is None or owner[0] != current.pk:
+                            self.error(
+                                number, "aliases", f"alias '{alias}' already belongs to credential {code_of[owner[0]]}"
+                            )
+                    elif folded in codes_seen:
+                        self.error(
+                            number,
+                            "aliases",
+                            f"alias '{alias}' is the code of the credential on row {codes_seen[folded]}",
+                        )
+                    elif row_owner and row_owner[0] != key:
                         self.error(number, "aliases", f"alias '{alias}' is also on row {row_owner[1]}")
-                    aliases_seen.setdefault(alias.casefold(), (code.casefold(), number))
+                    aliases_seen.setdefault(folded, (key, number))
             if number not in self.plan.rejected:
                 records.append((code, data, aliases))
         new, changed, new_aliases = [], [], []
@@ -879,7 +910,7 @@ class CatalogImporter(Importer):
         changed = self.plan.extra["changed"]
         if changed:
             Credential.objects.bulk_update(changed, self.plan.extra["fields"])
-        by_code = dict(Credential.objects.annotate(key=Lower("code")).values_list("key", "pk"))
+        by_code = {code.casefold(): pk for pk, code in Credential.objects.values_list("pk", "code")}
         created = list(Credential.objects.filter(code__in=[c.code for c in self.plan.records]))
         self.history(Credential, created, update=False, user=user, batch=batch)
         self.history(Credential, changed, update=True, user=user, batch=batch)

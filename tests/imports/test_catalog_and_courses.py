@@ -58,10 +58,48 @@ def test_catalog_errors_name_the_row_and_column():
         (3, "kind", "'gadget' is not a kind of credential"),
         (3, "cluster", "'Nowhere' is not a career cluster"),
         (3, "state_recognized", "'perhaps' is not yes or no (use Y/N, Yes/No, 1/0, TRUE/FALSE or X/blank)"),
-        (3, "aliases", "alias 'First Aid' already belongs to another credential"),
+        (3, "aliases", "alias 'First Aid' already belongs to credential CPR"),
         (4, "code", "code 'a1' is already on row 3"),
     ]
     assert CredentialAlias.objects.count() == 1
+
+
+def test_an_alias_repeated_in_a_row_in_another_case_is_kept_once():
+    data = csv_file([CATALOG, ["XYZ1", "X Y Z", "X", "", "", "", "XYZ;xyz; XYZ ;xyz1;x y z"]])
+    assert errors(plan(ImportBatch.Kind.CATALOG, data)) == []
+    batch = run(ImportBatch.Kind.CATALOG, data)
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.message
+    assert list(CredentialAlias.objects.values_list("alias", flat=True)) == ["XYZ"]
+
+
+def test_aliases_of_a_new_credential_with_an_accented_code_are_written():
+    batch = run(ImportBatch.Kind.CATALOG, csv_file([CATALOG, ["ÉCOLE-1", "École one", "X", "", "", "", "E1"]]))
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.message
+    assert CredentialAlias.objects.get().credential.code == "ÉCOLE-1"
+
+
+def test_a_code_or_alias_that_would_make_award_matching_ambiguous_names_the_other_credential():
+    comptia = CredentialFactory(code="COMPTIA-A", name="CompTIA A+")
+    CredentialAliasFactory(credential=comptia, alias="A+")
+    CredentialFactory(code="OSHA10", name="OSHA 10")
+    data = csv_file(
+        [
+            CATALOG,
+            ["a+", "Something else", "X", "", "", "", ""],
+            ["NEW1", "New one", "X", "", "", "", "osha10;A+;Z1"],
+            ["z1", "Zed one", "X", "", "", "", ""],
+            ["NEW2", "New two", "X", "", "", "", "new1;Z1"],
+            ["comptia-a", "CompTIA A+", "X", "", "", "", "a+"],
+        ]
+    )
+    assert errors(plan(ImportBatch.Kind.CATALOG, data)) == [
+        (2, "code", "code 'a+' is already an alias of credential COMPTIA-A"),
+        (3, "aliases", "alias 'osha10' is the code of credential OSHA10"),
+        (3, "aliases", "alias 'A+' already belongs to credential COMPTIA-A"),
+        (4, "code", "code 'z1' is an alias of the credential on row 3"),
+        (5, "aliases", "alias 'new1' is the code of the credential on row 3"),
+        (5, "aliases", "alias 'Z1' is the code of the credential on row 4"),
+    ]
 
 
 def test_course_completions_upsert_by_student_course_and_year():
