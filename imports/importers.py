@@ -651,7 +651,13 @@ class AwardImporter(Importer):
     def check_rows(self) -> None:
         today = timezone.localdate()
         parsed = list(self.rows())
-        students = self.students_by_local_id(clean_id(v["student_id"]) for _, v in parsed)
+        students: dict[str, int] = {}
+        born: dict[int, date] = {}
+        ids = (clean_id(v["student_id"]) for _, v in parsed)
+        for local_id, pk, birth_date in students_matching(ids, "local_id", "pk", "birth_date"):
+            students[local_id] = pk
+            if birth_date is not None:
+                born[pk] = birth_date
         credentials = credential_lookup()
         programs: dict[str, int] = {}
         for pk, code, name in ProgramOfStudy.objects.values_list("pk", "code", "name"):
@@ -684,6 +690,13 @@ class AwardImporter(Importer):
                         self.error(number, "earned_on", f"{earned:%Y-%m-%d} is in the future")
                     elif earned < EARLIEST:
                         self.error(number, "earned_on", f"{earned:%Y-%m-%d} is before 1990")
+                    elif student_pk in born and earned < born[student_pk]:
+                        self.error(
+                            number,
+                            "earned_on",
+                            f"the date earned {earned:%Y-%m-%d} is before the student's birth date "
+                            f"{born[student_pk]:%Y-%m-%d}",
+                        )
                 except ValueError as exc:
                     self.error(number, "earned_on", str(exc))
             program_pk = None

@@ -183,3 +183,12 @@ def test_blank_cells_past_the_header_are_ignored(osha, ana):
     batch = run(KIND, data)
     assert batch.status == ImportBatch.Status.COMPLETED, batch.errors
     assert CredentialAward.objects.get().note == "ok"
+
+
+def test_an_award_dated_before_the_students_birth_is_an_error(osha):
+    StudentFactory(local_id="004512", birth_date=date(2006, 3, 14))
+    StudentFactory(local_id="004513", birth_date=None)
+    data = csv_file([HEADER, ["004512", "OSHA10", "2005-03-03", ""], ["004513", "OSHA10", "2005-03-03", ""]])
+    assert errors(plan(KIND, data)) == [
+        (2, "earned_on", "the date earned 2005-03-03 is before the student's birth date 2006-03-14")
+    ]
