@@ -940,6 +940,7 @@ class CourseImporter(Importer):
     kind = ImportBatch.Kind.COURSES
 
     def check_rows(self) -> None:
+        this_year = school_year_start_for(timezone.localdate())
         parsed = list(self.rows())
         students = self.students_by_local_id(clean_id(v["student_id"]) for _, v in parsed)
         courses: dict[str, int] = {}
@@ -965,6 +966,13 @@ class CourseImporter(Importer):
             start = None
             try:
                 start = parse_school_year_label(v["school_year"])
+                if start > this_year:
+                    self.error(
+                        number,
+                        "school_year",
+                        f"{school_year_label(start)} has not started yet "
+                        f"(the current school year is {school_year_label(this_year)})",
+                    )
             except ValueError as exc:
                 self.error(number, "school_year", str(exc) if v["school_year"] else "the school year is blank")
             passed = None

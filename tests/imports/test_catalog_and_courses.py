@@ -134,3 +134,26 @@ def test_course_rows_with_problems_are_reported_by_row():
         (4, "passed", "'maybe' is not yes or no (use Y/N, Yes/No, 1/0, TRUE/FALSE or X/blank)"),
         (4, "college_credit_hours", "'-1' is not a number of hours"),
     ]
+
+
+def test_a_school_year_that_has_not_started_is_an_error_and_creates_no_year():
+    from django.utils import timezone
+
+    from students.models import SchoolYear, school_year_label, school_year_start_for
+
+    StudentFactory(local_id="1")
+    CourseFactory(code="WELD1")
+    this_year = school_year_start_for(timezone.localdate())
+    now, later = school_year_label(this_year), school_year_label(this_year + 1)
+    data = csv_file(
+        [COURSES, ["1", "WELD1", now, "Y", ""], ["1", "WELD1", later, "Y", ""], ["1", "WELD1", "2099-00", "Y", ""]]
+        + [["1", "WELD1", "2100", "Y", ""]]
+    )
+    assert errors(plan(ImportBatch.Kind.COURSES, data)) == [
+        (3, "school_year", f"{later} has not started yet (the current school year is {now})"),
+        (4, "school_year", f"2099-00 has not started yet (the current school year is {now})"),
+        (5, "school_year", f"2100-01 has not started yet (the current school year is {now})"),
+    ]
+    batch = run(ImportBatch.Kind.COURSES, data, skip_invalid=True)
+    assert (batch.created_count, batch.rejected_count) == (1, 3)
+    assert list(SchoolYear.objects.values_list("start_year", flat=True)) == [this_year]
