@@ -148,6 +148,9 @@ def parse_date(text: str) -> date:
 
 _GRADES = {label.casefold(): value for value, label in Grade.choices}
 _GRADES.update({"kg": 0, "pk": -1, "prek": -1, "pre-k": -1})
+_GRADE_VALUES = {value for value, _ in Grade.choices}
+# A whole number, as PowerSchool's Grade_Level gives it (0 kindergarten, -1 pre-K), maybe with ".0".
+_GRADE_NUMBER = re.compile(r"^-?\d+(?:\.0*)?$")
 
 
 @lru_cache(maxsize=1024)
@@ -155,8 +158,10 @@ def parse_grade(text: str) -> int:
     value = text.strip().casefold()
     if value in _GRADES:
         return _GRADES[value]
-    if value.isdigit() and str(int(value)) in _GRADES:
-        return int(value)
+    if _GRADE_NUMBER.match(value):
+        number = int(value.split(".")[0])
+        if number in _GRADE_VALUES:
+            return number
     raise ValueError(f"'{text}' is not a grade (PK, K or 1 to 12)")
 
 

@@ -325,3 +325,35 @@ def test_new_schools_sharing_their_first_20_characters_get_codes_of_their_own(sc
         "1": "Very Long School Name Alpha",
         "2": "Very Long School Name Beta",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "grade"), [("0", 0), ("-1", -1), ("K", 0), ("PK", -1), ("12.0", 12), ("09", 9), ("-0", 0)]
+)
+def test_powerschool_grade_levels_and_whole_numbers_with_a_decimal_point_are_grades(text, grade):
+    from imports.columns import parse_grade
+
+    assert parse_grade(text) == grade
+
+
+@pytest.mark.parametrize("text", ["13", "2.5", "-2", "12.5", "1e1", "twelve", "."])
+def test_grades_the_model_cannot_store_are_refused(text):
+    from imports.columns import parse_grade
+
+    with pytest.raises(ValueError, match="is not a grade"):
+        parse_grade(text)
+
+
+def test_a_roster_with_kindergarten_as_0_and_pre_k_as_minus_1_imports(school):
+    header = ["student_id", "first_name", "last_name", "Grade_Level", "school"]
+    data = csv_file(
+        [
+            header,
+            ["1", "Ana", "Baca", "0", "SHS"],
+            ["2", "Luis", "Lee", "-1", "SHS"],
+            ["3", "Eva", "Cruz", "12.0", "SHS"],
+        ]
+    )
+    batch = run(KIND, data, school_year="2024-25")
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.errors
+    assert dict(Enrollment.objects.values_list("student__local_id", "grade")) == {"1": 0, "2": -1, "3": 12}
