@@ -311,6 +311,7 @@ class StudentImporter(Importer):
             schools.setdefault(name.casefold(), pk)
         new_schools: dict[str, str] = {}
         seen: dict[tuple[str, int], int] = {}
+        people: dict[str, StudentRow] = {}  # the first valid row of each student ID
         state_seen: dict[str, tuple[str, int]] = {}
         records: list[StudentRow] = []
         present = self.found
@@ -374,25 +375,30 @@ class StudentImporter(Importer):
                     self.error(number, "state_id", f"state ID '{state_id}' is also on row {owner[1]}")
                 elif not owner:
                     state_seen[state_id] = (local_id, number)
+            earlier = people.get(local_id) if local_id and number not in self.plan.rejected else None
+            if earlier is not None and (state_id, first, middle, last, birth) != person_values(earlier):
+                self.error(
+                    number, "student_id", self._other_person(local_id, earlier, state_id, first, middle, last, birth)
+                )
             if number not in self.plan.rejected:
                 school_key = school.casefold()
                 if school_key not in schools:
                     new_schools.setdefault(school_key, school)
-                records.append(
-                    StudentRow(
-                        number,
-                        local_id,
-                        state_id,
-                        first,
-                        middle,
-                        last,
-                        birth,
-                        start,
-                        school_key,
-                        grade,
-                        flags,
-                    )
+                record = StudentRow(
+                    number,
+                    local_id,
+                    state_id,
+                    first,
+                    middle,
+                    last,
+                    birth,
+                    start,
+                    school_key,
+                    grade,
+                    flags,
                 )
+                records.append(record)
+                people.setdefault(local_id, record)
         self.plan.extra["schools"] = schools
         self._diff(records, state_seen)
         # Only the schools of rows that will be written are created (and listed in the preview).
@@ -400,6 +406,19 @@ class StudentImporter(Importer):
         new_schools = {key: name for key, name in new_schools.items() if key in wanted}
         self.plan.new_schools = sorted(new_schools.values(), key=str.casefold)
         self.plan.extra["new_schools"] = new_schools
+
+    @staticmethod
+    def _other_person(local_id: str, earlier: StudentRow, state_id, first, middle, last, birth) -> str:
+        """The message for a student ID whose person differs from the one on an earlier row."""
+        differences = []
+        if (earlier.first_name, earlier.middle_name, earlier.last_name) != (first, middle, last):
+            full_name = " ".join(p for p in (earlier.first_name, earlier.middle_name, earlier.last_name) if p)
+            differences.append(f"name ({full_name})")
+        if earlier.birth_date != birth:
+            differences.append(f"birth date ({earlier.birth_date.isoformat() if earlier.birth_date else 'blank'})")
+        if earlier.state_id != state_id:
+            differences.append(f"state ID ({earlier.state_id or 'blank'})")
+        return f"student {local_id} is also on row {earlier.row} with a different {' and '.join(differences)}"
 
     def _diff(self, records: list[StudentRow], state_seen: dict[str, tuple[str, int]]) -> None:
         ids = sorted({r.local_id for r in records})

@@ -357,3 +357,23 @@ def test_a_roster_with_kindergarten_as_0_and_pre_k_as_minus_1_imports(school):
     batch = run(KIND, data, school_year="2024-25")
     assert batch.status == ImportBatch.Status.COMPLETED, batch.errors
     assert dict(Enrollment.objects.values_list("student__local_id", "grade")) == {"1": 0, "2": -1, "3": 12}
+
+
+def test_one_student_id_with_two_different_people_is_an_error_naming_the_earlier_row(school):
+    header = ["student_id", "first_name", "last_name", "birth_date", "grade", "school", "school_year"]
+    data = csv_file(
+        [
+            header,
+            ["004511", "Eva", "Cruz", "2008-01-02", "9", "SHS", "2023-24"],
+            ["004512", "Ann", "Lee", "2008-03-03", "9", "SHS", "2023-24"],
+            ["004512", "Bob", "Smith", "2008-03-03", "10", "SHS", "2024-25"],
+            ["004512", "Ann", "Lee", "2008-03-04", "11", "SHS", "2025-26"],
+            ["004511", "Eva", "Cruz", "2008-01-02", "10", "SHS", "2024-25"],
+            ["004512", "", "Lee", "2008-03-03", "12", "SHS", "2026-27"],
+        ]
+    )
+    assert errors(plan(KIND, data)) == [
+        (4, "student_id", "student 004512 is also on row 3 with a different name (Ann Lee)"),
+        (5, "student_id", "student 004512 is also on row 3 with a different birth date (2008-03-03)"),
+        (7, "first_name", "this is blank"),
+    ]
