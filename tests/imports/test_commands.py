@@ -72,3 +72,10 @@ def test_import_catalog_and_import_courses_exist_with_dry_run(tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("import_courses", str(path), "--dry-run")
     assert "row 2, student_id: no student has the ID '1'" in capsys.readouterr().err
+
+
+def test_a_missing_column_is_named_in_the_commands_closing_message(tmp_path, capsys):
+    path = tmp_path / "awards.csv"
+    path.write_bytes(csv_file([["student_id", "earned_on"], ["1", "2025-03-03"]]))
+    with pytest.raises(CommandError, match=r"Nothing was imported: Missing required column\(s\): credential"):
+        call_command("import_credentials", str(path))

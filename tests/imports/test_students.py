@@ -207,6 +207,9 @@ def test_a_missing_required_column_is_one_file_error():
     assert errors(batch) == [
         (0, "", "Missing required column(s): last_name (Last name), grade (Grade), school (School).")
     ]
+    assert batch.message == (
+        "Nothing was imported: Missing required column(s): last_name (Last name), grade (Grade), school (School)."
+    )
 
 
 def test_a_hand_mapping_maps_an_unknown_column(school):

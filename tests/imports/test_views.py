@@ -225,3 +225,12 @@ def test_a_big_upload_whose_check_breaks_is_marked_failed(client, coordinator, s
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.Status.FAILED
     assert batch.message == "The file could not be checked: an unexpected error stopped the check."
+
+
+def test_a_file_missing_a_column_says_which_once_confirmed(client, coordinator):
+    upload(client, [["student_id", "first_name", "last_name", "grade"], ["1", "Ana", "Baca", "9"]])
+    batch = ImportBatch.objects.get()
+    client.post(reverse("imports:confirm", args=[batch.pk]), {"skip_invalid": "1"})
+    page = client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
+    assert "Nothing was imported: Missing required column(s): school (School)." in page
+    assert "0 rows had errors" not in page
