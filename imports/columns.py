@@ -122,9 +122,12 @@ def parse_yes_no(text: str) -> bool:
 
 
 EXCEL_EPOCH = date(1899, 12, 30)
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
-_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?: .*)?$")
-_SERIAL = re.compile(r"^\d{4,5}(?:\.\d+)?$")
+# A date may carry the time an export added ("2025-03-03 00:00:00", "3/3/2025 12:00 AM"), nothing else.
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_ISO = re.compile(rf"^(\d{{4}})-(\d{{1,2}})-(\d{{1,2}}){_TIME}$")
+_US = re.compile(rf"^(\d{{1,2}})/(\d{{1,2}})/(\d{{2}}|\d{{4}}){_TIME}$")
+# Five digits: every day since 1990 (32874) has one; four digits are more likely a year typed alone.
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 
 
 @lru_cache(maxsize=65536)  # a file holds few distinct dates; results are immutable

@@ -329,9 +329,9 @@ class StudentImporter(Importer):
                 try:
                     birth = parse_date(v["birth_date"])
                     if birth > today:
-                        self.error(number, "birth_date", f"{birth:%Y-%m-%d} is in the future")
+                        self.error(number, "birth_date", f"{birth.isoformat()} is in the future")
                     elif birth.year < 1900:
-                        self.error(number, "birth_date", f"{birth:%Y-%m-%d} is not a possible birth date")
+                        self.error(number, "birth_date", f"{birth.isoformat()} is not a possible birth date")
                 except ValueError as exc:
                     self.error(number, "birth_date", str(exc))
             grade = None
@@ -706,15 +706,15 @@ class AwardImporter(Importer):
                 try:
                     earned = parse_date(v["earned_on"])
                     if earned > today:
-                        self.error(number, "earned_on", f"{earned:%Y-%m-%d} is in the future")
+                        self.error(number, "earned_on", f"{earned.isoformat()} is in the future")
                     elif earned < EARLIEST:
-                        self.error(number, "earned_on", f"{earned:%Y-%m-%d} is before 1990")
+                        self.error(number, "earned_on", f"{earned.isoformat()} is before 1990")
                     elif student_pk in born and earned < born[student_pk]:
                         self.error(
                             number,
                             "earned_on",
-                            f"the date earned {earned:%Y-%m-%d} is before the student's birth date "
-                            f"{born[student_pk]:%Y-%m-%d}",
+                            f"the date earned {earned.isoformat()} is before the student's birth date "
+                            f"{born[student_pk].isoformat()}",
                         )
                 except ValueError as exc:
                     self.error(number, "earned_on", str(exc))

@@ -192,3 +192,22 @@ def test_an_award_dated_before_the_students_birth_is_an_error(osha):
     assert errors(plan(KIND, data)) == [
         (2, "earned_on", "the date earned 2005-03-03 is before the student's birth date 2006-03-14")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2024", "'2024' is not a date (use 2025-03-03 or 3/3/2025)"),
+        ("2010-1-1 junk", "'2010-1-1 junk' is not a date (use 2025-03-03 or 3/3/2025)"),
+        ("3/3/2025 later", "'3/3/2025 later' is not a date (use 2025-03-03 or 3/3/2025)"),
+        ("0001-01-01", "0001-01-01 is before 1990"),
+    ],
+)
+def test_dates_that_are_not_dates_say_so_plainly(osha, ana, text, message):
+    assert errors(plan(KIND, csv_file([HEADER, ["004512", "OSHA10", text, ""]]))) == [(2, "earned_on", message)]
+
+
+@pytest.mark.parametrize("text", ["2025-03-03 00:00:00", "2025-03-03T10:30", "3/3/2025 12:00 AM", "3/3/2025 0:00"])
+def test_a_date_with_the_time_an_export_added_is_read(osha, ana, text):
+    run(KIND, csv_file([HEADER, ["004512", "OSHA10", text, ""]]))
+    assert CredentialAward.objects.get().earned_on == date(2025, 3, 3)
