@@ -50,6 +50,7 @@ CHUNK = 5000
 PROGRESS_EVERY = 10_000
 EARLIEST = date(1990, 1, 1)
 WRITE_BATCH = 2000
+HOURS_STEP = Decimal("0.1")  # CourseCompletion.college_credit_hours keeps one decimal place
 FLAG_FIELDS = ["special_education", "emergent_bilingual", "economically_disadvantaged"]
 
 
@@ -1001,14 +1002,16 @@ class CourseImporter(Importer):
                 self.error(number, "passed", str(exc))
             hours = Decimal(0)
             if v.get("college_credit_hours"):
+                text = v["college_credit_hours"]
                 try:
-                    hours = Decimal(v["college_credit_hours"]).quantize(Decimal("0.1"))
-                    if not Decimal(0) <= hours < Decimal(1000):
+                    hours = Decimal(text)
+                    if not hours.is_finite() or not Decimal(0) <= hours < Decimal(1000):
                         raise InvalidOperation
+                    if hours != hours.quantize(HOURS_STEP):
+                        self.error(number, "college_credit_hours", f"'{text}' has more than one decimal place")
+                    hours = hours.quantize(HOURS_STEP)
                 except (InvalidOperation, ValueError):
-                    self.error(
-                        number, "college_credit_hours", f"'{v['college_credit_hours']}' is not a number of hours"
-                    )
+                    self.error(number, "college_credit_hours", f"'{text}' is not a number of hours")
             if number in self.plan.rejected:
                 continue
             key = (student_pk, course_pk, start)

@@ -157,3 +157,22 @@ def test_a_school_year_that_has_not_started_is_an_error_and_creates_no_year():
     batch = run(ImportBatch.Kind.COURSES, data, skip_invalid=True)
     assert (batch.created_count, batch.rejected_count) == (1, 3)
     assert list(SchoolYear.objects.values_list("start_year", flat=True)) == [this_year]
+
+
+def test_college_credit_hours_with_more_decimals_than_are_kept_are_an_error_not_rounded():
+    StudentFactory(local_id="1")
+    CourseFactory(code="WELD1")
+    CourseFactory(code="WELD2")
+    CourseFactory(code="WELD3")
+    data = csv_file(
+        [
+            COURSES,
+            ["1", "WELD1", "2024-25", "Y", "3.25"],
+            ["1", "WELD2", "2024-25", "Y", "3.20"],
+            ["1", "WELD3", "2024-25", "Y", "NaN"],
+        ]
+    )
+    assert errors(plan(ImportBatch.Kind.COURSES, data)) == [
+        (2, "college_credit_hours", "'3.25' has more than one decimal place"),
+        (4, "college_credit_hours", "'NaN' is not a number of hours"),
+    ]
