@@ -82,8 +82,9 @@ def normalize_header(text: str) -> str:
     return re.sub(r"[\s_\-]+", "", str(text)).casefold()
 
 
-def match_headers(kind: str, header: list[str], mapping: dict[str, str] | None = None) -> dict[str, int]:
-    """Canonical column name -> index in the file, from a hand mapping first, then names and aliases.
+def header_targets(kind: str, header: list[str], mapping: dict[str, str] | None = None) -> list[str]:
+    """The canonical column name each header cell maps to ("" for none), from a hand mapping first,
+    then names and aliases.
 
     `mapping` maps a file header to a canonical name ("" means ignore the column).
     """
@@ -93,12 +94,29 @@ def match_headers(kind: str, header: list[str], mapping: dict[str, str] | None =
         for name in (column.name, *column.aliases):
             known.setdefault(normalize_header(name), column.name)
     mapping = mapping or {}
+    return [mapping[title] if title in mapping else known.get(normalize_header(title), "") for title in header]
+
+
+def match_headers(kind: str, header: list[str], mapping: dict[str, str] | None = None) -> dict[str, int]:
+    """Canonical column name -> index in the file of the first column that maps to it."""
     found: dict[str, int] = {}
-    for index, title in enumerate(header):
-        target = mapping[title] if title in mapping else known.get(normalize_header(title), "")
+    for index, target in enumerate(header_targets(kind, header, mapping)):
         if target and target not in found:
             found[target] = index
     return found
+
+
+def repeated_columns(kind: str, header: list[str], mapping: dict[str, str] | None = None) -> dict[str, list[int]]:
+    """Canonical column name -> indexes of the later columns that map to it too (e.g. both
+    "Student Number" and "StudentID"); their values must agree with the first's on every row."""
+    first: set[str] = set()
+    repeats: dict[str, list[int]] = {}
+    for index, target in enumerate(header_targets(kind, header, mapping)):
+        if target in first:
+            repeats.setdefault(target, []).append(index)
+        elif target:
+            first.add(target)
+    return repeats
 
 
 def missing_columns(kind: str, found: dict[str, int]) -> list[Column]:

@@ -29,6 +29,7 @@ from imports.columns import (
     parse_date,
     parse_grade,
     parse_yes_no,
+    repeated_columns,
 )
 from imports.models import ImportBatch
 from imports.readers import Table
@@ -52,6 +53,16 @@ EARLIEST = date(1990, 1, 1)
 WRITE_BATCH = 2000
 HOURS_STEP = Decimal("0.1")  # CourseCompletion.college_credit_hours keeps one decimal place
 FLAG_FIELDS = ["special_education", "emergent_bilingual", "economically_disadvantaged"]
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def chunked(items: list, size: int = CHUNK) -> Iterator[list]:
@@ -126,6 +137,7 @@ class Importer:
         self.table = table
         self.options = options or {}
         self.found = match_headers(self.kind, table.header, self.options.get("mapping"))
+        self.repeated = repeated_columns(self.kind, table.header, self.options.get("mapping"))
         self.plan = Plan(kind=self.kind, header=table.header, found=self.found, total_rows=len(table.rows))
         self._row_cells: dict[int, list[str]] | None = None
 
@@ -161,7 +173,23 @@ class Importer:
                     f"row {number} has {filled} cells but the header has {header_width}; "
                     "a value with a comma must be quoted",
                 )
-            yield number, {name: (cells[i] if i < width else "") for name, i in positions}
+            values = {name: (cells[i] if i < width else "") for name, i in positions}
+            for name, indexes in self.repeated.items():
+                for index in indexes:
+                    other = cells[index] if index < width else ""
+                    if other != values[name]:
+                        first, second = self.table.header[self.found[name]], self.table.header[index]
+                        if first == second:  # the same title twice: say where
+                            first += f"' (column {column_letter(self.found[name])})"
+                            second += f"' (column {column_letter(index)})"
+                        else:
+                            first, second = first + "'", second + "'"
+                        self.error(
+                            number,
+                            name,
+                            f"the columns '{first} and '{second} disagree: '{values[name]}' and '{other}'",
+                        )
+            yield number, values
 
     @property
     def _last_column(self) -> str:

@@ -380,3 +380,22 @@ def test_one_student_id_with_two_different_people_is_an_error_naming_the_earlier
         (5, "student_id", "student 004512 is also on row 3 with a different birth date (2008-03-03)"),
         (7, "first_name", "this is blank"),
     ]
+
+
+def test_two_columns_for_one_field_must_agree_on_each_row(school):
+    header = ["Student Number", "StudentID", "first_name", "last_name", "Grade", "school", "Grade"]
+    data = csv_file(
+        [
+            header,
+            ["1", "1", "Ana", "Baca", "9", "SHS", "9"],
+            ["2", "3", "Luis", "Lee", "10", "SHS", "10"],
+            ["4", "4", "Eva", "Cruz", "11", "SHS", "12"],
+        ]
+    )
+    assert errors(plan(KIND, data, school_year="2024-25")) == [
+        (3, "student_id", "the columns 'Student Number' and 'StudentID' disagree: '2' and '3'"),
+        (4, "grade", "the columns 'Grade' (column E) and 'Grade' (column G) disagree: '11' and '12'"),
+    ]
+    batch = run(KIND, data, school_year="2024-25", skip_invalid=True)
+    assert list(Student.objects.values_list("local_id", flat=True)) == ["1"]
+    assert batch.rejected_count == 2
