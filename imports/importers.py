@@ -153,7 +153,11 @@ class Importer:
         """(row number, {canonical column: text}) for each row; exact duplicate lines come once."""
         seen: set[tuple[str, ...]] = set()
         positions = list(self.found.items())
+        # Cells under trailing untitled header cells (a workbook pads its first row to the widest row) are past it.
         header_width = len(self.table.header)
+        while header_width and not self.table.header[header_width - 1]:
+            header_width -= 1
+        header_width = max([header_width, *(i + 1 for _, i in positions)])  # a hand mapping may use one
         report = self.options.get("_progress")
         for count, (number, cells) in enumerate(self.table.rows, start=1):
             if report and count % PROGRESS_EVERY == 0:
@@ -167,11 +171,16 @@ class Importer:
             if width > header_width and any(cells[header_width:]):
                 # Usually a comma inside an unquoted value: the cells after it have shifted.
                 filled = max(i for i, c in enumerate(cells) if c) + 1
+                # A workbook (it has sheet names) has no quoting to get wrong: its extra cells lack a title.
+                hint = (
+                    "give those columns a name in the first row"
+                    if self.table.sheet_names
+                    else ("a value with a comma must be quoted")
+                )
                 self.error(
                     number,
                     self._last_column,
-                    f"row {number} has {filled} cells but the header has {header_width}; "
-                    "a value with a comma must be quoted",
+                    f"row {number} has {filled} cells but the header has {header_width}; {hint}",
                 )
             values = {name: (cells[i] if i < width else "") for name, i in positions}
             for name, indexes in self.repeated.items():
@@ -194,7 +203,8 @@ class Importer:
     @property
     def _last_column(self) -> str:
         """The name errors use for the cells past the header's end: the header's last column."""
-        last = len(self.table.header) - 1
+        titled = [i for i, title in enumerate(self.table.header) if title]
+        last = titled[-1] if titled else -1
         for name, index in self.found.items():
             if index == last:
                 return name

@@ -211,3 +211,17 @@ def test_dates_that_are_not_dates_say_so_plainly(osha, ana, text, message):
 def test_a_date_with_the_time_an_export_added_is_read(osha, ana, text):
     run(KIND, csv_file([HEADER, ["004512", "OSHA10", text, ""]]))
     assert CredentialAward.objects.get().earned_on == date(2025, 3, 3)
+
+
+def test_a_workbook_row_with_a_value_past_the_titled_columns_is_an_error(osha, ana):
+    data = xlsx_file([["Student ID", "Credential", "Date Earned"], ["004512", "OSHA10", "2024-03-03", "stray"]])
+    assert errors(plan(KIND, data, filename="a.xlsx")) == [
+        (2, "earned_on", "row 2 has 4 cells but the header has 3; give those columns a name in the first row")
+    ]
+
+
+def test_a_csv_header_ending_in_a_comma_does_not_hide_a_value_past_the_titled_columns(osha, ana):
+    data = b"Student ID,Credential,Date Earned,Note,\n004512,OSHA10,2024-03-03,Passed, second attempt\n"
+    assert errors(plan(KIND, data)) == [
+        (2, "note", "row 2 has 5 cells but the header has 4; a value with a comma must be quoted")
+    ]
