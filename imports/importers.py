@@ -172,11 +172,10 @@ class Importer:
                 # Usually a comma inside an unquoted value: the cells after it have shifted.
                 filled = max(i for i, c in enumerate(cells) if c) + 1
                 # A workbook (it has sheet names) has no quoting to get wrong: its extra cells lack a title.
-                hint = (
-                    "give those columns a name in the first row"
-                    if self.table.sheet_names
-                    else ("a value with a comma must be quoted")
-                )
+                if self.table.sheet_names:
+                    hint = "give those columns a name in the first row"
+                else:
+                    hint = "a value with a comma must be quoted"
                 self.error(
                     number,
                     self._last_column,
@@ -325,7 +324,7 @@ def new_school_codes(names: Iterable[str], taken: set[str]) -> dict[str, str]:
     taken = set(taken)
     codes = {}
     for name in sorted(names, key=lambda n: (len(n) > 20, n.casefold())):  # names that fit come first
-        code = name[:20]
+        code = name[:20].rstrip()
         n = 1
         while code.casefold() in taken:
             n += 1
