@@ -82,8 +82,9 @@ def normalize_header(text: str) -> str:
     return re.sub(r"[\s_\-]+", "", str(text)).casefold()
 
 
-def match_headers(kind: str, header: list[str], mapping: dict[str, str] | None = None) -> dict[str, int]:
-    """Canonical column name -> index in the file, from a hand mapping first, then names and aliases.
+def header_targets(kind: str, header: list[str], mapping: dict[str, str] | None = None) -> list[str]:
+    """The canonical column name each header cell maps to ("" for none), from a hand mapping first,
+    then names and aliases.
 
     `mapping` maps a file header to a canonical name ("" means ignore the column).
     """
@@ -93,12 +94,29 @@ def match_headers(kind: str, header: list[str], mapping: dict[str, str] | None =
         for name in (column.name, *column.aliases):
             known.setdefault(normalize_header(name), column.name)
     mapping = mapping or {}
+    return [mapping[title] if title in mapping else known.get(normalize_header(title), "") for title in header]
+
+
+def match_headers(kind: str, header: list[str], mapping: dict[str, str] | None = None) -> dict[str, int]:
+    """Canonical column name -> index in the file of the first column that maps to it."""
     found: dict[str, int] = {}
-    for index, title in enumerate(header):
-        target = mapping[title] if title in mapping else known.get(normalize_header(title), "")
+    for index, target in enumerate(header_targets(kind, header, mapping)):
         if target and target not in found:
             found[target] = index
     return found
+
+
+def repeated_columns(kind: str, header: list[str], mapping: dict[str, str] | None = None) -> dict[str, list[int]]:
+    """Canonical column name -> indexes of the later columns that map to it too (e.g. both
+    "Student Number" and "StudentID"); their values must agree with the first's on every row."""
+    first: set[str] = set()
+    repeats: dict[str, list[int]] = {}
+    for index, target in enumerate(header_targets(kind, header, mapping)):
+        if target in first:
+            repeats.setdefault(target, []).append(index)
+        elif target:
+            first.add(target)
+    return repeats
 
 
 def missing_columns(kind: str, found: dict[str, int]) -> list[Column]:
@@ -122,9 +140,12 @@ def parse_yes_no(text: str) -> bool:
 
 
 EXCEL_EPOCH = date(1899, 12, 30)
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
-_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?: .*)?$")
-_SERIAL = re.compile(r"^\d{4,5}(?:\.\d+)?$")
+# A date may carry the time an export added ("2025-03-03 00:00:00", "3/3/2025 12:00 AM"), nothing else.
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_ISO = re.compile(rf"^(\d{{4}})-(\d{{1,2}})-(\d{{1,2}}){_TIME}$")
+_US = re.compile(rf"^(\d{{1,2}})/(\d{{1,2}})/(\d{{2}}|\d{{4}}){_TIME}$")
+# Five digits: every day since 1990 (32874) has one; four digits are more likely a year typed alone.
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 
 
 @lru_cache(maxsize=65536)  # a file holds few distinct dates; results are immutable
@@ -148,6 +169,9 @@ def parse_date(text: str) -> date:
 
 _GRADES = {label.casefold(): value for value, label in Grade.choices}
 _GRADES.update({"kg": 0, "pk": -1, "prek": -1, "pre-k": -1})
+_GRADE_VALUES = {value for value, _ in Grade.choices}
+# A whole number, as PowerSchool's Grade_Level gives it (0 kindergarten, -1 pre-K), maybe with ".0".
+_GRADE_NUMBER = re.compile(r"^-?\d+(?:\.0*)?$")
 
 
 @lru_cache(maxsize=1024)
@@ -155,8 +179,10 @@ def parse_grade(text: str) -> int:
     value = text.strip().casefold()
     if value in _GRADES:
         return _GRADES[value]
-    if value.isdigit() and str(int(value)) in _GRADES:
-        return int(value)
+    if _GRADE_NUMBER.match(value):
+        number = int(value.split(".")[0])
+        if number in _GRADE_VALUES:
+            return number
     raise ValueError(f"'{text}' is not a grade (PK, K or 1 to 12)")
 
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from credentials.models import Credential, CredentialAlias, CredentialAward
@@ -30,6 +29,7 @@ from imports.columns import (
     parse_date,
     parse_grade,
     parse_yes_no,
+    repeated_columns,
 )
 from imports.models import ImportBatch
 from imports.readers import Table
@@ -51,7 +51,18 @@ CHUNK = 5000
 PROGRESS_EVERY = 10_000
 EARLIEST = date(1990, 1, 1)
 WRITE_BATCH = 2000
+HOURS_STEP = Decimal("0.1")  # CourseCompletion.college_credit_hours keeps one decimal place
 FLAG_FIELDS = ["special_education", "emergent_bilingual", "economically_disadvantaged"]
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def chunked(items: list, size: int = CHUNK) -> Iterator[list]:
@@ -126,6 +137,7 @@ class Importer:
         self.table = table
         self.options = options or {}
         self.found = match_headers(self.kind, table.header, self.options.get("mapping"))
+        self.repeated = repeated_columns(self.kind, table.header, self.options.get("mapping"))
         self.plan = Plan(kind=self.kind, header=table.header, found=self.found, total_rows=len(table.rows))
         self._row_cells: dict[int, list[str]] | None = None
 
@@ -141,6 +153,11 @@ class Importer:
         """(row number, {canonical column: text}) for each row; exact duplicate lines come once."""
         seen: set[tuple[str, ...]] = set()
         positions = list(self.found.items())
+        # Cells under trailing untitled header cells (a workbook pads its first row to the widest row) are past it.
+        header_width = len(self.table.header)
+        while header_width and not self.table.header[header_width - 1]:
+            header_width -= 1
+        header_width = max([header_width, *(i + 1 for _, i in positions)])  # a hand mapping may use one
         report = self.options.get("_progress")
         for count, (number, cells) in enumerate(self.table.rows, start=1):
             if report and count % PROGRESS_EVERY == 0:
@@ -151,7 +168,46 @@ class Importer:
                 continue
             seen.add(key)
             width = len(cells)
-            yield number, {name: (cells[i] if i < width else "") for name, i in positions}
+            if width > header_width and any(cells[header_width:]):
+                # Usually a comma inside an unquoted value: the cells after it have shifted.
+                filled = max(i for i, c in enumerate(cells) if c) + 1
+                # A workbook (it has sheet names) has no quoting to get wrong: its extra cells lack a title.
+                if self.table.sheet_names:
+                    hint = "give those columns a name in the first row"
+                else:
+                    hint = "a value with a comma must be quoted"
+                self.error(
+                    number,
+                    self._last_column,
+                    f"row {number} has {filled} cells but the header has {header_width}; {hint}",
+                )
+            values = {name: (cells[i] if i < width else "") for name, i in positions}
+            for name, indexes in self.repeated.items():
+                for index in indexes:
+                    other = cells[index] if index < width else ""
+                    if other != values[name]:
+                        first, second = self.table.header[self.found[name]], self.table.header[index]
+                        if first == second:  # the same title twice: say where
+                            first += f"' (column {column_letter(self.found[name])})"
+                            second += f"' (column {column_letter(index)})"
+                        else:
+                            first, second = first + "'", second + "'"
+                        self.error(
+                            number,
+                            name,
+                            f"the columns '{first} and '{second} disagree: '{values[name]}' and '{other}'",
+                        )
+            yield number, values
+
+    @property
+    def _last_column(self) -> str:
+        """The name errors use for the cells past the header's end: the header's last column."""
+        titled = [i for i, title in enumerate(self.table.header) if title]
+        last = titled[-1] if titled else -1
+        for name, index in self.found.items():
+            if index == last:
+                return name
+        return self.table.header[last] if last >= 0 else ""
 
     def validate(self) -> Plan:
         missing = missing_columns(self.kind, self.found)
@@ -258,6 +314,27 @@ def enrollment_values(r: StudentRow, school_pk: int | None, before: tuple | None
     return (school_pk, r.grade, *flags)
 
 
+def new_school_codes(names: Iterable[str], taken: set[str]) -> dict[str, str]:
+    """A code (at most 20 characters) for each new school: its name when that fits, else the name cut
+    short with -2, -3... added when another school already has the cut-short text as its code or name.
+
+    `taken` holds the lower-cased codes and names of the existing schools; codes are compared
+    ignoring case because a roster's school column is matched that way.
+    """
+    taken = set(taken)
+    codes = {}
+    for name in sorted(names, key=lambda n: (len(n) > 20, n.casefold())):  # names that fit come first
+        code = name[:20].rstrip()
+        n = 1
+        while code.casefold() in taken:
+            n += 1
+            suffix = f"-{n}"
+            code = name[: 20 - len(suffix)].rstrip() + suffix
+        taken.add(code.casefold())
+        codes[name] = code
+    return codes
+
+
 class StudentImporter(Importer):
     kind = ImportBatch.Kind.STUDENTS
 
@@ -272,12 +349,12 @@ class StudentImporter(Importer):
             schools.setdefault(name.casefold(), pk)
         new_schools: dict[str, str] = {}
         seen: dict[tuple[str, int], int] = {}
+        people: dict[str, StudentRow] = {}  # the first valid row of each student ID
         state_seen: dict[str, tuple[str, int]] = {}
         records: list[StudentRow] = []
         present = self.found
         shared_flags: dict[tuple, dict[str, bool]] = {}  # a few distinct ones, not a dict per row
         for number, v in self.rows():
-            before = len(self.plan.errors)
             local_id = self.required_id(number, v)
             state_id = clean_id(v.get("state_id", ""))
             if len(state_id) > 20:
@@ -290,9 +367,9 @@ class StudentImporter(Importer):
                 try:
                     birth = parse_date(v["birth_date"])
                     if birth > today:
-                        self.error(number, "birth_date", f"{birth:%Y-%m-%d} is in the future")
+                        self.error(number, "birth_date", f"{birth.isoformat()} is in the future")
                     elif birth.year < 1900:
-                        self.error(number, "birth_date", f"{birth:%Y-%m-%d} is not a possible birth date")
+                        self.error(number, "birth_date", f"{birth.isoformat()} is not a possible birth date")
                 except ValueError as exc:
                     self.error(number, "birth_date", str(exc))
             grade = None
@@ -305,8 +382,6 @@ class StudentImporter(Importer):
                 self.error(number, "school", "the school is blank")
             elif len(school) > 200:
                 self.error(number, "school", "longer than 200 characters")
-            elif school.casefold() not in schools:
-                new_schools.setdefault(school.casefold(), school)
             flags = {}
             for flag in FLAG_FIELDS:
                 if flag in present:
@@ -338,26 +413,50 @@ class StudentImporter(Importer):
                     self.error(number, "state_id", f"state ID '{state_id}' is also on row {owner[1]}")
                 elif not owner:
                     state_seen[state_id] = (local_id, number)
-            if len(self.plan.errors) == before:
-                records.append(
-                    StudentRow(
-                        number,
-                        local_id,
-                        state_id,
-                        first,
-                        middle,
-                        last,
-                        birth,
-                        start,
-                        school.casefold(),
-                        grade,
-                        flags,
-                    )
+            earlier = people.get(local_id) if local_id and number not in self.plan.rejected else None
+            if earlier is not None and (state_id, first, middle, last, birth) != person_values(earlier):
+                self.error(
+                    number, "student_id", self._other_person(local_id, earlier, state_id, first, middle, last, birth)
                 )
-        self.plan.new_schools = sorted(new_schools.values(), key=str.casefold)
+            if number not in self.plan.rejected:
+                school_key = school.casefold()
+                if school_key not in schools:
+                    new_schools.setdefault(school_key, school)
+                record = StudentRow(
+                    number,
+                    local_id,
+                    state_id,
+                    first,
+                    middle,
+                    last,
+                    birth,
+                    start,
+                    school_key,
+                    grade,
+                    flags,
+                )
+                records.append(record)
+                people.setdefault(local_id, record)
         self.plan.extra["schools"] = schools
-        self.plan.extra["new_schools"] = new_schools
         self._diff(records, state_seen)
+        # Only the schools of rows that will be written are created (and listed in the preview).
+        wanted = {r.school_key for r in self.plan.records if r.school_key in new_schools}
+        new_schools = {key: name for key, name in new_schools.items() if key in wanted}
+        self.plan.new_schools = sorted(new_schools.values(), key=str.casefold)
+        self.plan.extra["new_schools"] = new_schools
+
+    @staticmethod
+    def _other_person(local_id: str, earlier: StudentRow, state_id, first, middle, last, birth) -> str:
+        """The message for a student ID whose person differs from the one on an earlier row."""
+        differences = []
+        if (earlier.first_name, earlier.middle_name, earlier.last_name) != (first, middle, last):
+            full_name = " ".join(p for p in (earlier.first_name, earlier.middle_name, earlier.last_name) if p)
+            differences.append(f"name ({full_name})")
+        if earlier.birth_date != birth:
+            differences.append(f"birth date ({earlier.birth_date.isoformat() if earlier.birth_date else 'blank'})")
+        if earlier.state_id != state_id:
+            differences.append(f"state ID ({earlier.state_id or 'blank'})")
+        return f"student {local_id} is also on row {earlier.row} with a different {' and '.join(differences)}"
 
     def _diff(self, records: list[StudentRow], state_seen: dict[str, tuple[str, int]]) -> None:
         ids = sorted({r.local_id for r in records})
@@ -443,10 +542,13 @@ class StudentImporter(Importer):
             district = District.objects.order_by("pk").first()
             if district is None:
                 district = District.objects.create(name="District", state_code="000")
+            taken = {text.casefold() for pair in School.objects.values_list("code", "name") for text in pair}
+            codes = new_school_codes(new_schools.values(), taken)
             School.objects.bulk_create(
-                [School(district=district, code=name[:20], name=name) for name in new_schools.values()]
+                [School(district=district, code=codes[name], name=name) for name in new_schools.values()]
             )
-            for pk, name in School.objects.filter(name__in=new_schools.values()).values_list("pk", "name"):
+            made = School.objects.filter(district=district, code__in=codes.values())
+            for pk, name in made.values_list("pk", "name"):
                 schools[name.casefold()] = pk
         years = self.school_years(r.start_year for r in records)
         final: dict[str, StudentRow] = {}
@@ -606,7 +708,13 @@ class AwardImporter(Importer):
     def check_rows(self) -> None:
         today = timezone.localdate()
         parsed = list(self.rows())
-        students = self.students_by_local_id(clean_id(v["student_id"]) for _, v in parsed)
+        students: dict[str, int] = {}
+        born: dict[int, date] = {}
+        ids = (clean_id(v["student_id"]) for _, v in parsed)
+        for local_id, pk, birth_date in students_matching(ids, "local_id", "pk", "birth_date"):
+            students[local_id] = pk
+            if birth_date is not None:
+                born[pk] = birth_date
         credentials = credential_lookup()
         programs: dict[str, int] = {}
         for pk, code, name in ProgramOfStudy.objects.values_list("pk", "code", "name"):
@@ -615,7 +723,6 @@ class AwardImporter(Importer):
         seen: dict[tuple[int, int, date], AwardRow] = {}
         records: list[AwardRow] = []
         for number, v in parsed:
-            before = len(self.plan.errors)
             local_id = self.required_id(number, v)
             student_pk = None
             if local_id:
@@ -637,9 +744,16 @@ class AwardImporter(Importer):
                 try:
                     earned = parse_date(v["earned_on"])
                     if earned > today:
-                        self.error(number, "earned_on", f"{earned:%Y-%m-%d} is in the future")
+                        self.error(number, "earned_on", f"{earned.isoformat()} is in the future")
                     elif earned < EARLIEST:
-                        self.error(number, "earned_on", f"{earned:%Y-%m-%d} is before 1990")
+                        self.error(number, "earned_on", f"{earned.isoformat()} is before 1990")
+                    elif student_pk in born and earned < born[student_pk]:
+                        self.error(
+                            number,
+                            "earned_on",
+                            f"the date earned {earned.isoformat()} is before the student's birth date "
+                            f"{born[student_pk].isoformat()}",
+                        )
                 except ValueError as exc:
                     self.error(number, "earned_on", str(exc))
             program_pk = None
@@ -648,7 +762,7 @@ class AwardImporter(Importer):
                 if program_pk is None:
                     self.error(number, "program", f"'{v['program']}' is not a program of study")
             certificate = self.text(number, v, "certificate_number", 100) or ""
-            if len(self.plan.errors) != before:
+            if number in self.plan.rejected:
                 continue
             record = AwardRow(number, student_pk, credential_pk, earned, certificate, program_pk, v.get("note", ""))
             key = (student_pk, credential_pk, earned)
@@ -758,12 +872,12 @@ class CatalogImporter(Importer):
             clusters.setdefault(code.casefold(), pk)
             clusters.setdefault(name.casefold(), pk)
         existing = {c.code.casefold(): c for c in Credential.objects.all()}
+        code_of = {c.pk: c.code for c in existing.values()}
         taken = {a.casefold(): (cid, a) for cid, a in CredentialAlias.objects.values_list("credential_id", "alias")}
         codes_seen: dict[str, int] = {}
         aliases_seen: dict[str, tuple[str, int]] = {}
         records = []
         for number, v in self.rows():
-            before = len(self.plan.errors)
             code = self.text(number, v, "code", 40, required=True)
             name = self.text(number, v, "name", 200, required=True)
             issuer = self.text(number, v, "issuer", 200) or ""
@@ -785,25 +899,56 @@ class CatalogImporter(Importer):
                     data["state_recognized"] = parse_yes_no(v["state_recognized"])
                 except ValueError as exc:
                     self.error(number, "state_recognized", str(exc))
-            aliases = [a.strip() for a in v.get("aliases", "").split(";") if a.strip()]
+            # An alias repeated in the row (in any case), or the same as the row's own code or name, adds nothing.
+            aliases = []
+            said = {text.casefold() for text in (code, name) if text}
+            for alias in v.get("aliases", "").split(";"):
+                alias = alias.strip()
+                if alias and alias.casefold() not in said:
+                    said.add(alias.casefold())
+                    aliases.append(alias)
             if code:
-                other = codes_seen.get(code.casefold())
+                key = code.casefold()
+                other = codes_seen.get(key)
                 if other:
                     self.error(number, "code", f"code '{code}' is already on row {other}")
-                codes_seen[code.casefold()] = number
-                current = existing.get(code.casefold())
+                codes_seen[key] = number
+                current = existing.get(key)
+                # A code that is another credential's alias would make awards naming it ambiguous.
+                if current is None:
+                    owner = taken.get(key)
+                    row_owner = aliases_seen.get(key)
+                    if owner:
+                        self.error(
+                            number, "code", f"code '{code}' is already an alias of credential {code_of[owner[0]]}"
+                        )
+                    elif row_owner:
+                        self.error(number, "code", f"code '{code}' is an alias of the credential on row {row_owner[1]}")
                 for alias in aliases:
                     if len(alias) > 200:
                         self.error(number, "aliases", f"alias '{alias[:30]}…' is longer than 200 characters")
                         continue
-                    owner = taken.get(alias.casefold())
-                    if owner and (current is None or owner[0] != current.pk):
-                        self.error(number, "aliases", f"alias '{alias}' already belongs to another credential")
-                    row_owner = aliases_seen.get(alias.casefold())
-                    if row_owner and row_owner[0] != code.casefold():
+                    folded = alias.casefold()
+                    holder = existing.get(folded)
+                    owner = taken.get(folded)
+                    row_owner = aliases_seen.get(folded)
+                    if holder is not None:
+                        self.error(number, "aliases", f"alias '{alias}' is the code of credential {holder.code}")
+                    elif owner:
+                        if current is None or owner[0] != current.pk:
+                            self.error(
+                                number, "aliases", f"alias '{alias}' already belongs to credential {code_of[owner[0]]}"
+                            )
+                    elif folded in codes_seen:
+                        self.error(
+                            number,
+                            "aliases",
+                            f"alias '{alias}' is the code of the credential on row {codes_seen[folded]}",
+                        )
+                    elif row_owner and row_owner[0] != key:
                         self.error(number, "aliases", f"alias '{alias}' is also on row {row_owner[1]}")
-                    aliases_seen.setdefault(alias.casefold(), (code.casefold(), number))
-            if len(self.plan.errors) == before:
+                    aliases_seen.setdefault(folded, (key, number))
+            if number not in self.plan.rejected:
                 records.append((code, data, aliases))
         new, changed, new_aliases = [], [], []
         for code, data, aliases in records:
@@ -835,7 +980,7 @@ class CatalogImporter(Importer):
         changed = self.plan.extra["changed"]
         if changed:
             Credential.objects.bulk_update(changed, self.plan.extra["fields"])
-        by_code = dict(Credential.objects.annotate(key=Lower("code")).values_list("key", "pk"))
+        by_code = {code.casefold(): pk for pk, code in Credential.objects.values_list("pk", "code")}
         created = list(Credential.objects.filter(code__in=[c.code for c in self.plan.records]))
         self.history(Credential, created, update=False, user=user, batch=batch)
         self.history(Credential, changed, update=True, user=user, batch=batch)
@@ -852,6 +997,7 @@ class CourseImporter(Importer):
     kind = ImportBatch.Kind.COURSES
 
     def check_rows(self) -> None:
+        this_year = school_year_start_for(timezone.localdate())
         parsed = list(self.rows())
         students = self.students_by_local_id(clean_id(v["student_id"]) for _, v in parsed)
         courses: dict[str, int] = {}
@@ -861,7 +1007,6 @@ class CourseImporter(Importer):
         seen: dict[tuple, tuple[int, tuple]] = {}
         records = []
         for number, v in parsed:
-            before = len(self.plan.errors)
             local_id = self.required_id(number, v)
             student_pk = None
             if local_id:
@@ -878,6 +1023,13 @@ class CourseImporter(Importer):
             start = None
             try:
                 start = parse_school_year_label(v["school_year"])
+                if start > this_year:
+                    self.error(
+                        number,
+                        "school_year",
+                        f"{school_year_label(start)} has not started yet "
+                        f"(the current school year is {school_year_label(this_year)})",
+                    )
             except ValueError as exc:
                 self.error(number, "school_year", str(exc) if v["school_year"] else "the school year is blank")
             passed = None
@@ -887,15 +1039,17 @@ class CourseImporter(Importer):
                 self.error(number, "passed", str(exc))
             hours = Decimal(0)
             if v.get("college_credit_hours"):
+                text = v["college_credit_hours"]
                 try:
-                    hours = Decimal(v["college_credit_hours"]).quantize(Decimal("0.1"))
-                    if not Decimal(0) <= hours < Decimal(1000):
+                    hours = Decimal(text)
+                    if not hours.is_finite() or not Decimal(0) <= hours < Decimal(1000):
                         raise InvalidOperation
+                    if hours != hours.quantize(HOURS_STEP):
+                        self.error(number, "college_credit_hours", f"'{text}' has more than one decimal place")
+                    hours = hours.quantize(HOURS_STEP)
                 except (InvalidOperation, ValueError):
-                    self.error(
-                        number, "college_credit_hours", f"'{v['college_credit_hours']}' is not a number of hours"
-                    )
-            if len(self.plan.errors) != before:
+                    self.error(number, "college_credit_hours", f"'{text}' is not a number of hours")
+            if number in self.plan.rejected:
                 continue
             key = (student_pk, course_pk, start)
             details = (passed, hours)

@@ -210,7 +210,9 @@ def _validate_and_write(batch, header, importer, skip_invalid, step, progress) -
     batch.rejected_count = len(plan.rejected)
     batch.rejected_rows = [{"row": row, "cells": cells} for row, cells in sorted(plan.rejected.items())]
     batch.options = {**batch.options, "header": header}
-    if plan.file_errors or (plan.errors and not skip_invalid) or (plan.errors and not plan.valid_rows):
+    if plan.file_errors:
+        return _fail(batch, "Nothing was imported: " + " ".join(e["message"] for e in plan.file_errors))
+    if (plan.errors and not skip_invalid) or (plan.errors and not plan.valid_rows):
         count = len(plan.rejected)
         return _fail(batch, f"Nothing was imported: {count} row{'s' if count != 1 else ''} had errors.")
     step("Writing", 6 * batch.total_rows // 10)

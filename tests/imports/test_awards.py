@@ -165,3 +165,63 @@ def test_undo_removes_only_the_awards_the_batch_created(osha, ana):
     assert not CredentialAward.history.filter(id=manual.pk, history_type="-").exists()
     with pytest.raises(ValueError, match="Only a completed credential import can be undone."):
         batch_undo(batch=batch)
+
+
+def test_a_row_with_more_cells_than_the_header_is_an_error_not_cut_short(osha, ana):
+    header = ["Student ID", "Credential", "Date Earned", "Note"]
+    data = "\n".join([",".join(header), "004512,OSHA10,2024-03-03,Passed, second attempt"]).encode()
+    batch = run(KIND, data, skip_invalid=True)
+    assert errors(batch) == [(2, "note", "row 2 has 5 cells but the header has 4; a value with a comma must be quoted")]
+    assert batch.status == ImportBatch.Status.FAILED
+    assert CredentialAward.objects.count() == 0
+
+
+def test_blank_cells_past_the_header_are_ignored(osha, ana):
+    data = csv_file(
+        [["Student ID", "Credential", "Date Earned", "Note"], ["004512", "OSHA10", "2024-03-03", "ok", "", ""]]
+    )
+    batch = run(KIND, data)
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.errors
+    assert CredentialAward.objects.get().note == "ok"
+
+
+def test_an_award_dated_before_the_students_birth_is_an_error(osha):
+    StudentFactory(local_id="004512", birth_date=date(2006, 3, 14))
+    StudentFactory(local_id="004513", birth_date=None)
+    data = csv_file([HEADER, ["004512", "OSHA10", "2005-03-03", ""], ["004513", "OSHA10", "2005-03-03", ""]])
+    assert errors(plan(KIND, data)) == [
+        (2, "earned_on", "the date earned 2005-03-03 is before the student's birth date 2006-03-14")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2024", "'2024' is not a date (use 2025-03-03 or 3/3/2025)"),
+        ("2010-1-1 junk", "'2010-1-1 junk' is not a date (use 2025-03-03 or 3/3/2025)"),
+        ("3/3/2025 later", "'3/3/2025 later' is not a date (use 2025-03-03 or 3/3/2025)"),
+        ("0001-01-01", "0001-01-01 is before 1990"),
+    ],
+)
+def test_dates_that_are_not_dates_say_so_plainly(osha, ana, text, message):
+    assert errors(plan(KIND, csv_file([HEADER, ["004512", "OSHA10", text, ""]]))) == [(2, "earned_on", message)]
+
+
+@pytest.mark.parametrize("text", ["2025-03-03 00:00:00", "2025-03-03T10:30", "3/3/2025 12:00 AM", "3/3/2025 0:00"])
+def test_a_date_with_the_time_an_export_added_is_read(osha, ana, text):
+    run(KIND, csv_file([HEADER, ["004512", "OSHA10", text, ""]]))
+    assert CredentialAward.objects.get().earned_on == date(2025, 3, 3)
+
+
+def test_a_workbook_row_with_a_value_past_the_titled_columns_is_an_error(osha, ana):
+    data = xlsx_file([["Student ID", "Credential", "Date Earned"], ["004512", "OSHA10", "2024-03-03", "stray"]])
+    assert errors(plan(KIND, data, filename="a.xlsx")) == [
+        (2, "earned_on", "row 2 has 4 cells but the header has 3; give those columns a name in the first row")
+    ]
+
+
+def test_a_csv_header_ending_in_a_comma_does_not_hide_a_value_past_the_titled_columns(osha, ana):
+    data = b"Student ID,Credential,Date Earned,Note,\n004512,OSHA10,2024-03-03,Passed, second attempt\n"
+    assert errors(plan(KIND, data)) == [
+        (2, "note", "row 2 has 5 cells but the header has 4; a value with a comma must be quoted")
+    ]

@@ -207,6 +207,9 @@ def test_a_missing_required_column_is_one_file_error():
     assert errors(batch) == [
         (0, "", "Missing required column(s): last_name (Last name), grade (Grade), school (School).")
     ]
+    assert batch.message == (
+        "Nothing was imported: Missing required column(s): last_name (Last name), grade (Grade), school (School)."
+    )
 
 
 def test_a_hand_mapping_maps_an_unknown_column(school):
@@ -298,3 +301,111 @@ def test_a_nul_character_deep_in_the_file_fails_the_batch_with_its_row_and_write
     assert batch.status == ImportBatch.Status.FAILED
     assert batch.message.startswith("Row 202 contains a NUL character")
     assert Student.objects.count() == 0
+
+
+def test_skip_invalid_creates_no_school_that_only_rejected_rows_name(school):
+    header = ["student_id", "first_name", "last_name", "grade", "school"]
+    data = csv_file([header, ["004631", "Ana", "Baca", "9", "SHS"], ["004632", "", "Lee", "9", "Ghost School"]])
+    assert plan(KIND, data, school_year="2024-25").new_schools == []
+    batch = run(KIND, data, school_year="2024-25", skip_invalid=True)
+    assert (batch.status, batch.created_count, batch.rejected_count) == (ImportBatch.Status.COMPLETED, 1, 1)
+    assert not School.objects.filter(name="Ghost School").exists()
+
+
+def test_a_school_named_by_a_rejected_row_and_a_valid_one_is_created_once(school):
+    header = ["student_id", "first_name", "last_name", "grade", "school"]
+    rows = [["1", "Ana", "Baca", "9", "New High"], ["2", "", "Lee", "9", "New High"], ["3", "", "Lee", "9", "Other"]]
+    assert plan(KIND, csv_file([header, *rows]), school_year="2024-25").new_schools == ["New High"]
+
+
+def test_new_schools_sharing_their_first_20_characters_get_codes_of_their_own(school):
+    SchoolFactory(district=school.district, code="Very Long School Nam", name="Old Campus")
+    header = ["student_id", "first_name", "last_name", "grade", "school"]
+    rows = [
+        ["1", "Ana", "Baca", "9", "Very Long School Name Alpha"],
+        ["2", "Luis", "Lee", "9", "Very Long School Name Beta"],
+    ]
+    data = csv_file([header, *rows])
+    assert plan(KIND, data, school_year="2024-25").errors == []
+    batch = run(KIND, data, school_year="2024-25")
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.message
+    made = dict(School.objects.filter(name__startswith="Very Long").values_list("name", "code"))
+    assert made == {
+        "Very Long School Name Alpha": "Very Long School N-2",
+        "Very Long School Name Beta": "Very Long School N-3",
+    }
+    assert {e.student.local_id: e.school.name for e in Enrollment.objects.select_related("student", "school")} == {
+        "1": "Very Long School Name Alpha",
+        "2": "Very Long School Name Beta",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "grade"), [("0", 0), ("-1", -1), ("K", 0), ("PK", -1), ("12.0", 12), ("09", 9), ("-0", 0)]
+)
+def test_powerschool_grade_levels_and_whole_numbers_with_a_decimal_point_are_grades(text, grade):
+    from imports.columns import parse_grade
+
+    assert parse_grade(text) == grade
+
+
+@pytest.mark.parametrize("text", ["13", "2.5", "-2", "12.5", "1e1", "twelve", "."])
+def test_grades_the_model_cannot_store_are_refused(text):
+    from imports.columns import parse_grade
+
+    with pytest.raises(ValueError, match="is not a grade"):
+        parse_grade(text)
+
+
+def test_a_roster_with_kindergarten_as_0_and_pre_k_as_minus_1_imports(school):
+    header = ["student_id", "first_name", "last_name", "Grade_Level", "school"]
+    data = csv_file(
+        [
+            header,
+            ["1", "Ana", "Baca", "0", "SHS"],
+            ["2", "Luis", "Lee", "-1", "SHS"],
+            ["3", "Eva", "Cruz", "12.0", "SHS"],
+        ]
+    )
+    batch = run(KIND, data, school_year="2024-25")
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.errors
+    assert dict(Enrollment.objects.values_list("student__local_id", "grade")) == {"1": 0, "2": -1, "3": 12}
+
+
+def test_one_student_id_with_two_different_people_is_an_error_naming_the_earlier_row(school):
+    header = ["student_id", "first_name", "last_name", "birth_date", "grade", "school", "school_year"]
+    data = csv_file(
+        [
+            header,
+            ["004511", "Eva", "Cruz", "2008-01-02", "9", "SHS", "2023-24"],
+            ["004512", "Ann", "Lee", "2008-03-03", "9", "SHS", "2023-24"],
+            ["004512", "Bob", "Smith", "2008-03-03", "10", "SHS", "2024-25"],
+            ["004512", "Ann", "Lee", "2008-03-04", "11", "SHS", "2025-26"],
+            ["004511", "Eva", "Cruz", "2008-01-02", "10", "SHS", "2024-25"],
+            ["004512", "", "Lee", "2008-03-03", "12", "SHS", "2026-27"],
+        ]
+    )
+    assert errors(plan(KIND, data)) == [
+        (4, "student_id", "student 004512 is also on row 3 with a different name (Ann Lee)"),
+        (5, "student_id", "student 004512 is also on row 3 with a different birth date (2008-03-03)"),
+        (7, "first_name", "this is blank"),
+    ]
+
+
+def test_two_columns_for_one_field_must_agree_on_each_row(school):
+    header = ["Student Number", "StudentID", "first_name", "last_name", "Grade", "school", "Grade"]
+    data = csv_file(
+        [
+            header,
+            ["1", "1", "Ana", "Baca", "9", "SHS", "9"],
+            ["2", "3", "Luis", "Lee", "10", "SHS", "10"],
+            ["4", "4", "Eva", "Cruz", "11", "SHS", "12"],
+        ]
+    )
+    assert errors(plan(KIND, data, school_year="2024-25")) == [
+        (3, "student_id", "the columns 'Student Number' and 'StudentID' disagree: '2' and '3'"),
+        (4, "grade", "the columns 'Grade' (column E) and 'Grade' (column G) disagree: '11' and '12'"),
+    ]
+    batch = run(KIND, data, school_year="2024-25", skip_invalid=True)
+    assert list(Student.objects.values_list("local_id", flat=True)) == ["1"]
+    assert batch.rejected_count == 2

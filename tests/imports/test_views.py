@@ -248,3 +248,12 @@ def test_an_unexpected_error_checking_a_small_upload_is_a_failed_batch_not_a_500
     assert response.url == reverse("imports:detail", args=[batch.pk])
     assert batch.status == ImportBatch.Status.FAILED
     assert "could not be checked: an unexpected error stopped the check" in client.get(response.url).content.decode()
+
+
+def test_a_file_missing_a_column_says_which_once_confirmed(client, coordinator):
+    upload(client, [["student_id", "first_name", "last_name", "grade"], ["1", "Ana", "Baca", "9"]])
+    batch = ImportBatch.objects.get()
+    client.post(reverse("imports:confirm", args=[batch.pk]), {"skip_invalid": "1"})
+    page = client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
+    assert "Nothing was imported: Missing required column(s): school (School)." in page
+    assert "0 rows had errors" not in page
