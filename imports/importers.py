@@ -1068,10 +1068,12 @@ class CourseImporter(Importer):
             ):
                 existing[(s, c, y)] = (passed, hours)
         keep = []
+        created_keys = set()
         for number, key, details in records:
             old = existing.get(key)
             if old is None:
                 self.plan.counts.created += 1
+                created_keys.add(key)
             elif old != details:
                 self.plan.counts.updated += 1
             else:
@@ -1079,6 +1081,7 @@ class CourseImporter(Importer):
                 continue
             keep.append((number, key, details))
         self.plan.records = keep
+        self.plan.extra["created_keys"] = created_keys
 
     @transaction.atomic
     def write(self, *, batch: ImportBatch, user: AbstractBaseUser | None) -> Counts:
@@ -1101,6 +1104,15 @@ class CourseImporter(Importer):
             unique_fields=["student", "course", "school_year"],
             update_fields=["passed", "college_credit_hours", "import_batch"],
         )
+        # Every row written now names this batch: one history row each, "+" created or "~" changed.
+        created_keys = self.plan.extra["created_keys"]
+        written = CourseCompletion.objects.filter(import_batch=batch).select_related("school_year")
+        created, changed = [], []
+        for completion in written:
+            key = (completion.student_id, completion.course_id, completion.school_year.start_year)
+            (created if key in created_keys else changed).append(completion)
+        self.history(CourseCompletion, created, update=False, user=user, batch=batch)
+        self.history(CourseCompletion, changed, update=True, user=user, batch=batch)
         return self.plan.counts
 
 

@@ -114,6 +114,10 @@ def test_course_completions_upsert_by_student_course_and_year():
     assert (again.created_count, again.updated_count) == (0, 1)
     done.refresh_from_db()
     assert done.passed is False
+    # Each write is in the completion's history: created by the first batch, changed by the second.
+    history = [(h.history_type, h.passed, h.history_change_reason) for h in done.history.order_by("history_id")]
+    assert history == [("+", True, f"Import batch {batch.pk}"), ("~", False, f"Import batch {again.pk}")]
+    assert CourseCompletion.history.count() == 3  # the 2023-24 row once; nothing for unchanged rows
 
 
 def test_course_rows_with_problems_are_reported_by_row():
