@@ -23,4 +23,11 @@
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
+  // Text typed before htmx was ready (a slow laptop, a page still loading) still gets its results.
+  if (window.htmx) {
+    htmx.onLoad(function (elt) {
+      var box = document.getElementById("nav-search-q");
+      if (box && elt.contains(box) && box.value.trim()) htmx.trigger(box, "search");
+    });
+  }
 })();

@@ -114,6 +114,21 @@ def test_counselor_reaches_a_student_from_the_search_box_with_the_keyboard_only(
     expect(page.get_by_role("heading", name="Núñez, José")).to_be_visible()
 
 
+def test_text_typed_in_the_search_box_before_the_page_scripts_load_still_finds_the_student(
+    live_server, page: Page, workspace
+):
+    """A slow school laptop: the counselor types while htmx is still loading."""
+    log_in(page, live_server)
+    held = []
+    page.route("**/htmx.min.js", lambda route: held.append(route))  # hold the script back until the text is in the box
+    page.goto(f"{live_server.url}/", wait_until="commit")
+    page.get_by_label("Find a student by name or ID").fill("nune")
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    expect(page.get_by_role("option", name=re.compile("Núñez, José"))).to_be_visible()
+
+
 def test_coordinator_filters_the_student_list_and_browses_the_catalog(
     live_server, page: Page, workspace, screenshot_dir
 ):
