@@ -239,21 +239,26 @@ def _read_xlsx(data: bytes, sheet: str) -> Table:
         raise ImportFileError(f"The workbook has no sheet named '{sheet}' (it has: {', '.join(names)}).")
     try:
         worksheet = workbook.get_sheet_by_name(sheet or names[0])
-        rows_iter = iter(worksheet.iter_rows())
-        try:
-            header = [cell_text(c) for c in next(rows_iter)]
-        except StopIteration:
-            raise ImportFileError("The first sheet is empty.") from None
-        rows = []
-        for number, cells in enumerate(rows_iter, start=2):
-            texts = [cell_text(c) for c in cells]
-            if any(texts):
-                rows.append((number, texts))
+        header, rows = _sheet_rows(iter(worksheet.iter_rows()), cell_text)
     except ImportFileError:
         raise
     except Exception:  # damage calamine only finds while reading the sheet
         raise ImportFileError(DAMAGED_XLSX) from None
     return Table(header=header, rows=rows, sheet_names=names)
+
+
+def _sheet_rows(rows_iter, text) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The first row as the header, then (row number as Excel shows it, cell texts) for each non-blank row."""
+    try:
+        header = [text(c) for c in next(rows_iter)]
+    except StopIteration:
+        raise ImportFileError("The first sheet is empty.") from None
+    rows = []
+    for number, cells in enumerate(rows_iter, start=2):
+        texts = [text(c) for c in cells]
+        if any(texts):
+            rows.append((number, texts))
+    return header, rows
 
 
 def _read_xlsx_openpyxl(data: bytes, sheet: str) -> Table:
@@ -268,16 +273,7 @@ def _read_xlsx_openpyxl(data: bytes, sheet: str) -> Table:
         if sheet and sheet not in names:
             raise ImportFileError(f"The workbook has no sheet named '{sheet}' (it has: {', '.join(names)}).")
         # Read-only sheets are parsed lazily, as the rows are taken: damage shows up only here.
-        rows_iter = workbook[sheet or names[0]].iter_rows()
-        try:
-            header = [_openpyxl_text(c) for c in next(rows_iter)]
-        except StopIteration:
-            raise ImportFileError("The first sheet is empty.") from None
-        rows = []
-        for number, cells in enumerate(rows_iter, start=2):
-            texts = [_openpyxl_text(c) for c in cells]
-            if any(texts):
-                rows.append((number, texts))
+        header, rows = _sheet_rows(workbook[sheet or names[0]].iter_rows(), _openpyxl_text)
     except ImportFileError:
         raise
     except Exception:  # zlib, zipfile and XML parser errors from a damaged worksheet
