@@ -1,12 +1,14 @@
-from accounts.models import Role
-from accounts.roles import user_role
+from accounts.roles import can_view_dashboard, can_view_students, is_coordinator, user_role
 
 
 def role(request):
-    current = user_role(request.user) if hasattr(request, "user") else None
+    """The user's role and what it may open, from the same rules the views check (accounts.roles)."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return {"user_role": None, "is_coordinator": False, "can_view_students": False, "can_view_dashboard": False}
     return {
-        "user_role": current,
-        "is_coordinator": current == Role.COORDINATOR,
-        "is_counselor": current == Role.COUNSELOR,
-        "is_board_viewer": current == Role.BOARD_VIEWER,
+        "user_role": user_role(user),
+        "is_coordinator": is_coordinator(user),
+        "can_view_students": can_view_students(user),
+        "can_view_dashboard": can_view_dashboard(user),
     }

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from accounts.roles import user_role
+from accounts.roles import can_view_students, user_role
 from reports.exports import pct
 from reports.selectors import Scope, school_rows
 from students.selectors import current_school_year, recent_awards, student_list_rows
@@ -19,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if role == Role.BOARD_VIEWER:
         return redirect("reports:dashboard")
     context = {"role": role, "roles": Role}
-    if role in (Role.COUNSELOR, Role.COORDINATOR):
+    if can_view_students(request.user):
         school_year = current_school_year()
         context["school_year"] = school_year
         context["recent"] = recent_awards(user=request.user)

@@ -17,7 +17,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("students/", include("students.urls")),
     path("credentials/", include("credentials.urls")),
-    path("programs/", include("pathways.urls")),
     path("imports/", include("imports.urls")),
     path("reports/", include("reports.urls")),
     path("api/reports/board", reports_views.api_board, name="api_board"),

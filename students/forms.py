@@ -86,7 +86,7 @@ class AwardForm(ErrorMarkingForm):
     credential = CredentialField(
         queryset=Credential.objects.none(),
         empty_label=None,
-        widget=CredentialPickerSelect(attrs={"class": "form-select", "size": 8, "data-credential-picker": ""}),
+        widget=CredentialPickerSelect(attrs={"class": "form-select", "size": 8}),
         help_text="Type in the box above the list to narrow it by code, name or alias.",
         error_messages={"required": "Pick the credential the student earned."},
     )

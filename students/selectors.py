@@ -63,8 +63,7 @@ def schools_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Sc
 def student_search(*, user: AbstractBaseUser | AnonymousUser, query: str, limit: int = SEARCH_LIMIT) -> list[Student]:
     """Students visible to `user` whose name or ID contains every word of `query`, accents and case ignored.
 
-    Queries shorter than SEARCH_MIN_LENGTH characters return nothing. One query; each student comes with
-    `current_enrollment` (this year's enrollment or None) for the result line.
+    Queries shorter than SEARCH_MIN_LENGTH characters return nothing. One query.
     """
     words = normalize_for_search(query).split()
     if len("".join(words)) < SEARCH_MIN_LENGTH:
@@ -78,9 +77,10 @@ def student_search(*, user: AbstractBaseUser | AnonymousUser, query: str, limit:
 def student_list_rows(*, user: AbstractBaseUser | AnonymousUser, school_year: SchoolYear) -> QuerySet[Enrollment]:
     """One row per visible student enrolled in `school_year`: the enrollment with its student and school,
     and `earned_this_year` (at least one credential award dated in that year)."""
-    earned = CredentialAward.objects.filter(student_id=OuterRef("student_id"), school_year=school_year)
+    earned = CredentialAward.objects.in_school_year(school_year).filter(student_id=OuterRef("student_id"))
     return (
-        Enrollment.objects.filter(school_year=school_year, student__in=students_visible_to(user=user))
+        Enrollment.objects.in_school_year(school_year)
+        .filter(student__in=students_visible_to(user=user))
         .select_related("student", "school")
         .annotate(earned_this_year=Exists(earned))
     )
