@@ -129,6 +129,13 @@ class Plan:
     def valid_rows(self) -> int:
         return self.total_rows - self.duplicate_rows - len(self.rejected)
 
+    def can_write(self, *, skip_invalid: bool) -> bool:
+        """Whether importing would write anything: never with a file-level error (a missing column); with
+        row errors only when the valid rows are wanted alone and there are some."""
+        if self.file_errors:
+            return False
+        return not self.errors or (skip_invalid and self.valid_rows > 0)
+
 
 class Importer:
     kind = ""

@@ -129,6 +129,7 @@ def _check(batch: ImportBatch, track_progress: bool) -> tuple[Table | None, Plan
             "updated": plan.counts.updated,
             "unchanged": plan.counts.unchanged,
             "rejected": len(plan.rejected),
+            "valid_rows_importable": bool(plan.errors) and plan.can_write(skip_invalid=True),
             "duplicates": plan.duplicate_rows,
             "new_schools": plan.new_schools,
             "columns": columns,
@@ -212,7 +213,7 @@ def _validate_and_write(batch, header, importer, skip_invalid, step, progress) -
     batch.options = {**batch.options, "header": header}
     if plan.file_errors:
         return _fail(batch, "Nothing was imported: " + " ".join(e["message"] for e in plan.file_errors))
-    if (plan.errors and not skip_invalid) or (plan.errors and not plan.valid_rows):
+    if not plan.can_write(skip_invalid=skip_invalid):
         count = len(plan.rejected)
         return _fail(batch, f"Nothing was imported: {count} row{'s' if count != 1 else ''} had errors.")
     step("Writing", 6 * batch.total_rows // 10)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.roles import is_coordinator, role_required
-from imports.columns import COLUMNS
+from imports.columns import COLUMNS, missing_columns
 from imports.forms import MappingForm, UploadForm
 from imports.models import ImportBatch
 from imports.readers import ImportFileError
@@ -72,16 +72,24 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/batch_list.html", {"form": form, "batches": batches})
 
 
-@coordinator_required
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _get_batch(pk)
+def _mapping_form(batch: ImportBatch, data=None) -> MappingForm:
+    return MappingForm(
+        data, kind=batch.kind, header=batch.options.get("header", []), found=batch.options.get("found", {})
+    )
+
+
+def _render_detail(request: HttpRequest, batch: ImportBatch, mapping_form: MappingForm | None = None, status=200):
+    """The batch page: its preview and, while it waits for confirmation, the column mapping."""
     context = {"batch": batch, "columns": COLUMNS[batch.kind], "preview": batch.options.get("preview")}
     if batch.status == ImportBatch.Status.VALIDATED:
-        header = batch.options.get("header", [])
-        found = batch.options.get("found", {})
-        context["mapping_form"] = MappingForm(kind=batch.kind, header=header, found=found)
-        context["missing"] = [c for c in COLUMNS[batch.kind] if c.required and c.name not in found]
-    return render(request, "imports/batch_detail.html", context)
+        context["mapping_form"] = mapping_form or _mapping_form(batch)
+        context["missing"] = missing_columns(batch.kind, batch.options.get("found", {}))
+    return render(request, "imports/batch_detail.html", context, status=status)
+
+
+@coordinator_required
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _get_batch(pk))
 
 
 @coordinator_required
@@ -91,21 +99,9 @@ def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     if batch.status != ImportBatch.Status.VALIDATED:
         messages.error(request, "This import has already run; upload the file again to change its columns.")
         return redirect("imports:detail", pk=pk)
-    form = MappingForm(
-        request.POST, kind=batch.kind, header=batch.options.get("header", []), found=batch.options.get("found", {})
-    )
+    form = _mapping_form(batch, request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "imports/batch_detail.html",
-            {
-                "batch": batch,
-                "columns": COLUMNS[batch.kind],
-                "preview": batch.options.get("preview"),
-                "mapping_form": form,
-            },
-            status=400,
-        )
+        return _render_detail(request, batch, form, status=400)
     mapping = form.cleaned_data["mapping"]
     batch_set_options(batch=batch, mapping=mapping)
     if form.cleaned_data["preset_name"]:

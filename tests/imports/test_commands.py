@@ -118,3 +118,11 @@ def test_a_missing_column_is_named_in_the_commands_closing_message(tmp_path, cap
     path.write_bytes(csv_file([["student_id", "earned_on"], ["1", "2025-03-03"]]))
     with pytest.raises(CommandError, match=r"Nothing was imported: Missing required column\(s\): credential"):
         call_command("import_credentials", str(path))
+
+
+def test_a_dry_run_of_valid_rows_only_fails_when_no_row_is_valid(tmp_path, capsys):
+    SchoolFactory(code="SHS")
+    path = tmp_path / "roster.csv"
+    path.write_bytes(csv_file([ROSTER, ["1", "Ana", "Baca", "15", "SHS"], ["2", "Luis", "", "9", "SHS"]]))
+    with pytest.raises(CommandError, match="nothing would be imported"):
+        call_command("import_students", str(path), "--school-year", "2024-25", "--dry-run", "--skip-invalid")

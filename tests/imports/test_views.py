@@ -257,3 +257,24 @@ def test_a_file_missing_a_column_says_which_once_confirmed(client, coordinator):
     page = client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
     assert "Nothing was imported: Missing required column(s): school (School)." in page
     assert "0 rows had errors" not in page
+
+
+def test_valid_rows_only_is_offered_only_when_some_row_is_valid(client, coordinator):
+    SchoolFactory(code="SHS")
+    bad = ["1", "Ana", "Baca", "15", "SHS"]
+    upload(client, [ROSTER, bad, bad, ["2", "Luis", "", "9", "SHS"]])  # two bad rows, one of them twice
+    batch = ImportBatch.objects.get()
+    assert "Import the valid rows only" not in client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
+
+
+def test_a_refused_column_mapping_still_names_the_missing_column_and_offers_no_import(client, coordinator):
+    SchoolFactory(code="SHS")
+    upload(client, [["Pupil", "first_name", "last_name", "grade", "school"], ["1", "Ana", "Baca", "9", "SHS"]])
+    batch = ImportBatch.objects.get()
+    both = {"col_0": "first_name", "col_1": "first_name", "col_3": "grade", "col_4": "school"}
+    response = client.post(reverse("imports:mapping", args=[batch.pk]), both)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Another column is already mapped to this one." in page
+    assert "Missing required column" in page
+    assert "Import the valid rows only" not in page

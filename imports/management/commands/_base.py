@@ -66,7 +66,7 @@ class ImportCommand(BaseCommand):
             )
             if plan.new_schools:
                 self.stdout.write("New schools: " + ", ".join(plan.new_schools))
-            if plan.file_errors or (plan.errors and not skip_invalid):
+            if not plan.can_write(skip_invalid=skip_invalid):
                 raise CommandError("The file has errors: nothing would be imported.", returncode=1)
             return
         try:
