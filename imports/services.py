@@ -235,11 +235,6 @@ def _validate_and_write(batch, header, importer, skip_invalid, step, progress) -
     return batch
 
 
-def batch_fail(*, batch: ImportBatch, message: str) -> ImportBatch:
-    """Mark the batch as not imported (nothing it would have written is in the database)."""
-    return _fail(batch, message)
-
-
 def _fail(batch: ImportBatch, message: str) -> ImportBatch:
     batch.status = ImportBatch.Status.FAILED
     batch.message = message

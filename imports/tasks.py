@@ -1,4 +1,7 @@
-"""Background work in the task worker (`manage.py db_worker`): checking a big upload, running a confirmed import."""
+"""Background work in the task worker (`manage.py db_worker`): checking a big upload, running a confirmed import.
+
+batch_check and batch_run mark the batch failed themselves on an unexpected error; the tasks log it.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +10,17 @@ import logging
 from django_tasks import task
 
 from imports.models import ImportBatch
-from imports.services import batch_check, batch_fail, batch_run
+from imports.services import batch_check, batch_run
 
 logger = logging.getLogger(__name__)
 
 
 @task()
 def run_import_batch(batch_id: int, skip_invalid: bool = False) -> str:
-    batch = ImportBatch.objects.get(pk=batch_id)
     try:
-        return batch_run(batch=batch, skip_invalid=skip_invalid).status
+        return batch_run(batch=ImportBatch.objects.get(pk=batch_id), skip_invalid=skip_invalid).status
     except Exception:
-        # The write is one transaction, so nothing is half-written; the page must not wait forever.
         logger.exception("Import batch %s stopped", batch_id)
-        batch_fail(batch=batch, message="Nothing was imported: an unexpected error stopped the import.")
         raise
 
 
@@ -31,6 +31,5 @@ def check_import_batch(batch_id: int) -> str:
         batch_check(batch=batch, track_progress=True)
     except Exception:
         logger.exception("Checking import batch %s stopped", batch_id)
-        batch_fail(batch=batch, message="The file could not be checked: an unexpected error stopped the check.")
         raise
     return batch.status

@@ -161,10 +161,10 @@ def test_an_unexpected_error_in_the_worker_marks_the_batch_failed_instead_of_run
     upload(client, [ROSTER, ["1", "Ana", "Baca", "9", "SHS"]])
     batch = ImportBatch.objects.get()
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("imports.tasks.batch_run", broken)
+    monkeypatch.setattr("imports.importers.StudentImporter.write", broken)
     client.post(reverse("imports:confirm", args=[batch.pk]))  # the task backend records the exception
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.FAILED
@@ -220,7 +220,7 @@ def test_a_big_upload_whose_check_breaks_is_marked_failed(client, coordinator, s
     def broken(**kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("imports.tasks.batch_check", broken)
+    monkeypatch.setattr("imports.services.read_table", broken)
     upload(client, [ROSTER, ["1", "Ana", "Baca", "9", "SHS"]])  # the task backend records the exception
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.Status.FAILED
