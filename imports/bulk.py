@@ -118,10 +118,14 @@ def history_columns(model: type[models.Model]) -> list[str]:
     return names
 
 
+def tracked_columns(model: type[models.Model]) -> list[str]:
+    """The tracked model's own columns in history_columns() order: the order rows for insert_history take."""
+    return [name for name in history_columns(model) if not name.startswith("history_")]
+
+
 def insert_history(
     *,
     model: type[models.Model],
-    columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
     history_type: str,
     when: datetime,
@@ -130,12 +134,11 @@ def insert_history(
 ) -> None:
     """Write one history row per row ("+" created, "~" changed), like simple_history's own records.
 
-    `columns` must be the tracked model's fields in history_columns() order, without the history ones.
+    Each row holds the tracked model's values in tracked_columns() order.
     """
     historical = model.history.model
     all_columns = history_columns(model)
-    extra_names = all_columns[len(columns) :]
-    assert list(all_columns[: len(columns)]) == list(columns), "history columns out of order"
+    extra_names = all_columns[len(tracked_columns(model)) :]
     extra_values = {
         "history_date": when,
         "history_change_reason": reason,

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from credentials.models import Credential, CredentialAlias, CredentialAward
-from imports.bulk import history_columns, insert_history, insert_rows, new_ids
+from imports.bulk import insert_history, insert_rows, new_ids, tracked_columns
 from imports.columns import (
     COLUMNS,
     clean_id,
@@ -35,13 +34,13 @@ from imports.models import ImportBatch
 from imports.readers import Table
 from pathways.models import CareerCluster, Course, CourseCompletion, ProgramOfStudy
 from students.models import (
+    GAP_GROUPS,
     STUDENT_GROUPS,
     District,
     Enrollment,
     School,
     SchoolYear,
     Student,
-    normalize_for_search,
     parse_school_year_label,
     school_year_label,
     school_year_start_for,
@@ -52,7 +51,7 @@ PROGRESS_EVERY = 10_000
 EARLIEST = date(1990, 1, 1)
 WRITE_BATCH = 2000
 HOURS_STEP = Decimal("0.1")  # CourseCompletion.college_credit_hours keeps one decimal place
-FLAG_FIELDS = ["special_education", "emergent_bilingual", "economically_disadvantaged"]
+FLAG_FIELDS = GAP_GROUPS  # the groups a roster carries
 
 
 def column_letter(index: int) -> str:
@@ -85,17 +84,6 @@ def students_matching(local_ids: Iterable[str], *fields: str) -> Iterator[tuple]
         for row in Student.objects.values_list(*fields).order_by().iterator(chunk_size=10000):
             if row[0] in wanted:
                 yield row
-
-
-@lru_cache(maxsize=100_000)
-def _search_part(text: str) -> str:
-    return text.casefold() if text.isascii() else normalize_for_search(text)
-
-
-def search_text_for(*, local_id: str, first_name: str, middle_name: str, last_name: str, state_id: str) -> str:
-    """Student.build_search_text, part by part with a cache: names repeat, and 100,000 calls add up."""
-    parts = (last_name, first_name, middle_name, local_id, state_id)
-    return " ".join(_search_part(p) for p in parts if p)
 
 
 @dataclass
@@ -290,8 +278,8 @@ class StudentRow:
 
 
 # Columns in the order the history tables use them, so one tuple serves the table and its history.
-STUDENT_COLS = [c for c in history_columns(Student) if not c.startswith("history_")]
-ENROLLMENT_COLS = [c for c in history_columns(Enrollment) if not c.startswith("history_")]
+STUDENT_COLS = tracked_columns(Student)
+ENROLLMENT_COLS = tracked_columns(Enrollment)
 PERSON = ["state_id", "first_name", "middle_name", "last_name", "birth_date"]
 PERSON_INDEX = [STUDENT_COLS.index(c) for c in PERSON]
 OPTIONAL_PERSON = ["state_id", "middle_name", "birth_date"]
@@ -566,7 +554,7 @@ class StudentImporter(Importer):
             old = existing.get(local_id)
             if old is not None and person_values(r) == tuple(old[i] for i in PERSON_INDEX):
                 continue
-            search_text = search_text_for(
+            search_text = Student.build_search_text(
                 local_id=local_id,
                 first_name=r.first_name,
                 middle_name=r.middle_name,
@@ -622,8 +610,8 @@ class StudentImporter(Importer):
         if history:
             audit = {"when": when, "user_id": user_id, "reason": reason}
             created_history = ((pk_for[row[0]], *row) for row in new_rows)
-            insert_history(model=Student, columns=STUDENT_COLS, rows=created_history, history_type="+", **audit)
-            insert_history(model=Student, columns=STUDENT_COLS, rows=changed_rows, history_type="~", **audit)
+            insert_history(model=Student, rows=created_history, history_type="+", **audit)
+            insert_history(model=Student, rows=changed_rows, history_type="~", **audit)
         pk_for.update({local_id: old[0] for local_id, old in existing.items()})
 
         new_enrollments, changed_enrollments = [], []
@@ -668,10 +656,8 @@ class StudentImporter(Importer):
                 )
             audit = {"when": when, "user_id": user_id, "reason": reason}
             created_history = ((made[row[-3:-1]], *row) for row in new_enrollments)
-            insert_history(model=Enrollment, columns=ENROLLMENT_COLS, rows=created_history, history_type="+", **audit)
-            insert_history(
-                model=Enrollment, columns=ENROLLMENT_COLS, rows=changed_enrollments, history_type="~", **audit
-            )
+            insert_history(model=Enrollment, rows=created_history, history_type="+", **audit)
+            insert_history(model=Enrollment, rows=changed_enrollments, history_type="~", **audit)
         return self.plan.counts
 
 
@@ -702,7 +688,7 @@ class AwardRow:
     note: str
 
 
-AWARD_COLS = [c for c in history_columns(CredentialAward) if not c.startswith("history_")]
+AWARD_COLS = tracked_columns(CredentialAward)
 assert AWARD_COLS == [
     "id", "earned_on", "certificate_number", "note", "recorded_at", "source", "student_id", "credential_id",
     "school_year_id", "program_id", "recorded_by_id", "import_batch_id",
@@ -845,7 +831,6 @@ class AwardImporter(Importer):
             }
             insert_history(
                 model=CredentialAward,
-                columns=AWARD_COLS,
                 rows=((made[(row[5], row[6], row[0])], *row) for row in rows),
                 history_type="+",
                 when=now,

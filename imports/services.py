@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from credentials.models import CredentialAward
-from imports.bulk import history_columns, insert_history
+from imports.bulk import insert_history, tracked_columns
 from imports.columns import COLUMNS
 from imports.importers import IMPORTERS, Importer, Plan
 from imports.models import ImportBatch, ImportPreset
@@ -256,11 +256,10 @@ def batch_undo(*, batch: ImportBatch, user: AbstractBaseUser | None = None) -> i
     if batch.status != ImportBatch.Status.COMPLETED or batch.kind != ImportBatch.Kind.CREDENTIALS:
         raise ValueError("Only a completed credential import can be undone.")
     awards = CredentialAward.objects.filter(import_batch=batch)
-    columns = [name for name in history_columns(CredentialAward) if not name.startswith("history_")]
+    columns = tracked_columns(CredentialAward)
     rows = list(awards.select_for_update().order_by("pk").values_list(*columns))  # locked until the end
     insert_history(
         model=CredentialAward,
-        columns=columns,
         rows=rows,
         history_type="-",
         when=timezone.now(),
