@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,12 +21,15 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+NEGATIVE_NUMBER = re.compile(r"-\d+(\.\d+)?")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_cell(value: Any) -> Any:
-    """The value, with text that a spreadsheet would read as a formula made inert by a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """The value, with text that a spreadsheet would read as a formula made inert by a leading quote. A plain
+    negative number ("-1", a pre-K grade) is a number to a spreadsheet, not a formula, and stays as it is, so
+    a file downloaded to be fixed and re-uploaded keeps its values."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not NEGATIVE_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

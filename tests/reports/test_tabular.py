@@ -12,6 +12,8 @@ def test_text_that_looks_like_a_formula_is_made_inert():
     assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
     assert safe_cell("Núñez") == "Núñez"
     assert safe_cell(-3) == -3
+    assert safe_cell("-1") == "-1"  # a pre-K grade in a rejected-rows file: a number, not a formula
+    assert safe_cell("-1+2") == "'-1+2"
 
 
 def test_csv_starts_with_a_bom_and_keeps_accents_and_leading_zeros():
