@@ -75,22 +75,30 @@ def rollups_signature() -> str:
         return ":".join(str(v) for v in cursor.fetchone())
 
 
-@transaction.atomic
-def rollups_refresh() -> int:
-    """Rebuild StudentYear and StudentYearCredential from enrollments and awards (the one way they change).
+def _stored_signature() -> str | None:
+    return RollupState.objects.filter(pk=1).values_list("signature", flat=True).first()
 
-    Call it after anything that writes enrollments or awards without the app's history (bulk imports,
-    raw SQL); the dashboard also calls `rollups_ensure_fresh()`, which rebuilds when the source tables
-    changed through the app. Returns the number of student-year rows.
+
+@transaction.atomic
+def rollups_refresh(*, if_changed: bool = False) -> int | None:
+    """Rebuild the pre-aggregated tables (StudentYear, its credential and program rows, and the four cell
+    tables) from enrollments, awards and course completions, the one way they change.
+
+    Call it after anything that writes those without the app's history (raw SQL); imports and the app's
+    own writes queue it (reports.tasks), and the dashboard calls `rollups_ensure_fresh()`. With
+    `if_changed`, a rebuild that finds, once it holds the lock, that another one has just made the tables
+    current does nothing and returns None. Returns the number of student-year rows.
     """
     t = _tables()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One rebuild at a time; a second one waits, then rebuilds from what the first left.
+            # One rebuild at a time: a second one waits for the first.
             cursor.execute("SELECT pg_advisory_xact_lock(4242001)")
     # Read before the rebuild: a write committed while it runs is then either in the tables or newer than
     # the recorded state, so the next check rebuilds again rather than keeping a stale table.
     signature = rollups_signature()
+    if if_changed and _stored_signature() == signature:
+        return None  # viewers who queued behind one rebuild do not each rebuild again
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {t['program_credential_cell']}")
         cursor.execute(f"DELETE FROM {t['program_year_cell']}")
@@ -211,9 +219,6 @@ def rollups_refresh() -> int:
 def rollups_ensure_fresh() -> bool:
     """Rebuild the student-year tables when the source tables changed since the last rebuild. Two queries
     when nothing changed; returns True when it rebuilt."""
-    signature = rollups_signature()
-    stored = RollupState.objects.filter(pk=1).values_list("signature", flat=True).first()
-    if stored == signature:
+    if _stored_signature() == rollups_signature():
         return False
-    rollups_refresh()
-    return True
+    return rollups_refresh(if_changed=True) is not None

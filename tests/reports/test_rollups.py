@@ -157,3 +157,12 @@ def test_a_change_of_enrollment_flags_reaches_the_rollups():
     assert rollups_ensure_fresh() is True
     assert StudentYear.objects.get().special_education is True
     assert rollups_ensure_fresh() is False
+
+
+def test_a_rebuild_queued_behind_another_that_made_the_tables_current_does_nothing():
+    year = school_year("2024-25")
+    CredentialAwardFactory(student=EnrollmentFactory(school_year=year).student, earned_on=date(2024, 9, 1))
+    assert rollups_refresh(if_changed=True) == 1  # the sources changed: it rebuilds
+    assert rollups_refresh(if_changed=True) is None  # nothing changed since: it leaves the tables alone
+    assert rollups_refresh() == 1  # a forced rebuild (imports) always rebuilds
+    assert rollups_ensure_fresh() is False
