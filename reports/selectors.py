@@ -455,6 +455,13 @@ def goal_targets(goal: Goal) -> dict[int, Decimal]:
     return targets
 
 
+def goal_status(years: Sequence[dict[str, Any]]) -> str:
+    """A goal's status: that of its latest year that is judged ("on track" or "behind", or "suppressed" when
+    small-cell suppression hid that year's actual); "no data" before any."""
+    judged = [y["status"] for y in years if y["status"] in ("on track", "behind", "suppressed")]
+    return judged[-1] if judged else "no data"
+
+
 def goal_progress(
     *, goals: Sequence[Goal], school_years: Sequence[SchoolYear], fresh: bool = False
 ) -> list[dict[str, Any]]:
@@ -481,7 +488,6 @@ def goal_progress(
     result = []
     for goal in goals:
         years = []
-        status = "no data"
         for start_year, target in goal_targets(goal).items():
             year = by_start.get(start_year)
             numbers = headlines[goal.population].get(year.pk) if year is not None else None
@@ -506,8 +512,6 @@ def goal_progress(
                 year_status = "on track"
             else:
                 year_status = "in progress" if year.end_date >= today else "behind"
-            if year_status in ("on track", "behind"):
-                status = year_status
             years.append(
                 {
                     "year": school_year_label(start_year),
@@ -528,7 +532,7 @@ def goal_progress(
                 "baseline_value": goal.baseline_value,
                 "target_year": goal.target_year.label,
                 "target_value": goal.target_value,
-                "status": status,
+                "status": goal_status(years),
                 "years": years,
             }
         )

@@ -5,7 +5,8 @@ or ratio built on such a count becomes None (shown as "—"), so no student can 
 public board packet. Where a breakdown adds up to a total shown beside it (schools, grades, awards per
 credential) and only one of its rows is small, the next smallest row is hidden too ("*"), so the small
 one cannot be worked out by subtraction. Zero is shown as 0: it singles nobody out. The selectors always
-return exact numbers; the page, the exports and the API call `report_suppressed` for users who need it.
+return exact numbers; the page, the exports and the API call `report_suppressed` (and `goals_suppressed`
+for the goals) for users who need it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import copy
 from typing import Any
 
 from django.conf import settings
+
+from reports.selectors import goal_status
 
 # Count fields found in the report dicts.
 COUNT_KEYS = {
@@ -106,22 +109,27 @@ def _suppress(node: Any, limit: int) -> Any:
             result[key] = None
         else:
             result[key] = _suppress(value, limit)
-    # A goal's actual value hides when a count it is built on is small.
-    if isinstance(result.get("inputs"), dict) and any(
-        isinstance(v, str) and v.startswith("<") for v in result["inputs"].values()
-    ):
-        result["actual"] = None
-        result["status"] = "suppressed"
-    # A goal's own status is that of its latest judged year as the viewer sees it: taken from the exact
-    # years it would tell "behind" about a year whose actual value is hidden.
-    if isinstance(result.get("years"), list) and "target_value" in result:
-        judged = [y["status"] for y in result["years"] if y.get("status") in ("on track", "behind", "suppressed")]
-        result["status"] = judged[-1] if judged else "no data"
     # A group's gap is measured against the all-students rate; hide the gaps when that rate is hidden.
     if "by_group" in result and result.get("earner_rate") is None and isinstance(result["by_group"], dict):
         for group in result["by_group"].values():
             group["gap"] = None
     return result
+
+
+def goals_suppressed(goals: list[dict[str, Any]], *, limit: int | None = None) -> list[dict[str, Any]]:
+    """A copy of `goal_progress` with each year's actual hidden ("suppressed") where a count it is built on
+    is small, and each goal's status worked out again from the years as the viewer sees them (so it
+    never says "behind" about a hidden year)."""
+    limit = threshold() if limit is None else limit
+    shown = copy.deepcopy(goals)
+    for goal in shown:
+        for year in goal["years"]:
+            year["inputs"] = {key: suppress_count(value, limit) for key, value in year["inputs"].items()}
+            if any(isinstance(value, str) for value in year["inputs"].values()):  # a "<10" among them
+                year["actual"] = None
+                year["status"] = "suppressed"
+        goal["status"] = goal_status(goal["years"])
+    return shown
 
 
 def report_suppressed(report: dict[str, Any], *, limit: int | None = None) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from reports import exports, selectors
 from reports.forms import DashboardFilterForm, GoalForm, GoalTargetFormSet
 from reports.models import Goal
 from reports.services import goal_save
-from reports.suppression import report_suppressed, threshold
+from reports.suppression import goals_suppressed, report_suppressed, threshold
 
 
 def _board_for_request(request: HttpRequest, *, default_baseline: bool = True) -> tuple[DashboardFilterForm, Any]:
@@ -44,7 +44,7 @@ def _presented(request: HttpRequest, board: dict[str, Any], *, exact: bool | Non
         return {**board, "suppressed": False}
     return {
         "report": report_suppressed(board["report"]),
-        "goals": report_suppressed(board["goals"]),
+        "goals": goals_suppressed(board["goals"]),
         "suppressed": True,
     }
 

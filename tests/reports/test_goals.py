@@ -121,7 +121,7 @@ def test_a_rate_goal_is_judged_on_the_exact_rate_not_the_rounded_one(earners, ta
 
 
 def test_a_board_viewer_cannot_read_a_hidden_years_status_from_the_goals_own_status():
-    from reports.suppression import report_suppressed
+    from reports.suppression import goals_suppressed
 
     baseline, year = school_year("2023-24"), school_year("2024-25")
     goal = _goal(
@@ -134,6 +134,6 @@ def test_a_board_viewer_cannot_read_a_hidden_years_status_from_the_goals_own_sta
     EnrollmentFactory(school_year=baseline)
     [exact] = goal_progress(goals=[goal], school_years=[baseline, year])
     assert exact["status"] == "behind"
-    [shown] = report_suppressed([exact])
+    [shown] = goals_suppressed([exact])
     assert shown["years"][-1]["status"] == "suppressed"
     assert shown["status"] == "suppressed"

@@ -1,4 +1,4 @@
-from reports.suppression import report_suppressed, suppress_count
+from reports.suppression import goals_suppressed, report_suppressed, suppress_count
 
 
 def test_counts_from_one_to_nine_show_as_less_than_ten_and_zero_and_ten_stay():
@@ -34,7 +34,7 @@ def test_a_rate_built_on_a_small_count_is_hidden_and_others_are_kept():
 
 def test_a_goals_actual_value_hides_when_a_count_under_it_is_small():
     goals = [{"years": [{"actual": 70.0, "status": "on track", "inputs": {"completers": 7, "concentrators": 10}}]}]
-    [entry] = report_suppressed(goals, limit=10)[0]["years"]
+    [entry] = goals_suppressed(goals, limit=10)[0]["years"]
     assert (entry["actual"], entry["status"]) == (None, "suppressed")
 
 
