@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Exists, OuterRef
 
 from pathways.models import ProgramOfStudy
 from reports.models import Goal, GoalTarget
 from reports.selectors import ALL_STUDENTS, POPULATIONS, Scope
-from students.models import Enrollment, School, SchoolYear, parse_school_year_label
-
-
-def years_on_record():
-    return SchoolYear.objects.filter(Exists(Enrollment.objects.filter(school_year=OuterRef("pk"))))
+from students.models import School, SchoolYear, parse_school_year_label
 
 
 class YearField(forms.ModelChoiceField):
@@ -55,7 +50,7 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("year", "baseline"):
-            self.fields[name].queryset = years_on_record()
+            self.fields[name].queryset = SchoolYear.objects.on_record()
         for name, noun in (("year", "school year"), ("baseline", "school year"), ("school", "school code")):
             self.fields[name].error_messages["invalid_choice"] = f"There is no {noun} like that on record."
         self.fields["program"].error_messages["invalid_choice"] = "There is no program with that code."

@@ -41,7 +41,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from credentials.models import Credential
@@ -362,7 +362,7 @@ def program_rows(*, school_year: SchoolYear, scope: Scope, fresh: bool = False) 
 
 def school_years_on_record() -> list[SchoolYear]:
     """Every school year with at least one enrollment, oldest first. One query."""
-    return list(SchoolYear.objects.filter(Exists(Enrollment.objects.filter(school_year=OuterRef("pk")))))
+    return list(SchoolYear.objects.on_record())
 
 
 def board_report(

@@ -51,6 +51,10 @@ def school_year_label(start_year: int) -> str:
 
 
 class SchoolYearQuerySet(models.QuerySet):
+    def on_record(self) -> SchoolYearQuerySet:
+        """School years with at least one enrollment (the years a report can show)."""
+        return self.filter(models.Exists(Enrollment.objects.filter(school_year=models.OuterRef("pk"))))
+
     def for_date(self, day: date) -> SchoolYear:
         """The school year containing `day`, created the first time a date in it is seen."""
         return self.for_start_year(school_year_start_for(day))
