@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from pathways.models import CourseCompletion, ProgramOfStudy
 from pathways.selectors import COMPLETER, CONCENTRATOR, PARTICIPANT, students_at_status
-from students.models import STUDENT_GROUPS, Grade, normalize_for_search
+from students.models import STUDENT_GROUPS, Grade, search_q
 from students.selectors import schools_visible_to
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -48,9 +48,7 @@ class StudentFilter(django_filters.FilterSet):
         self.form.fields["q"].widget = forms.TextInput(attrs={"class": "form-control form-control-sm"})
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for word in normalize_for_search(value).split()[:5]:
-            queryset = queryset.filter(student__search_text__contains=word)
-        return queryset
+        return queryset.filter(search_q(value, field="student__search_text"))
 
     def filter_group(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(**{value: True}) if value in STUDENT_GROUPS else queryset

@@ -127,6 +127,15 @@ def normalize_for_search(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+def search_q(text: str, *, field: str = "search_text") -> models.Q:
+    """Rows whose search text holds every word of `text` (at most five), accents and case ignored; `field`
+    is the path to Student.search_text from the queried model."""
+    condition = models.Q()
+    for word in normalize_for_search(text).split()[:5]:
+        condition &= models.Q(**{f"{field}__contains": word})
+    return condition
+
+
 @lru_cache(maxsize=100_000)
 def _search_part(text: str) -> str:
     return text.casefold() if text.isascii() else normalize_for_search(text)

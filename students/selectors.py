@@ -20,7 +20,7 @@ from accounts.models import Role
 from accounts.roles import user_role
 from credentials.models import CredentialAward
 from pathways.models import SealAward
-from students.models import Enrollment, School, SchoolYear, Student, normalize_for_search
+from students.models import Enrollment, School, SchoolYear, Student, normalize_for_search, search_q
 
 SEARCH_LIMIT = 20
 # Two letters match nearly half of a district ("ma"); three keep results useful and the search fast.
@@ -65,13 +65,15 @@ def student_search(*, user: AbstractBaseUser | AnonymousUser, query: str, limit:
 
     Queries shorter than SEARCH_MIN_LENGTH characters return nothing. One query.
     """
-    words = normalize_for_search(query).split()
-    if len("".join(words)) < SEARCH_MIN_LENGTH:
+    if search_too_short(query):
         return []
-    students = students_visible_to(user=user)
-    for word in words[:5]:
-        students = students.filter(search_text__contains=word)
+    students = students_visible_to(user=user).filter(search_q(query))
     return list(students.order_by("last_name", "first_name", "local_id")[:limit])
+
+
+def search_too_short(query: str) -> bool:
+    """Fewer than SEARCH_MIN_LENGTH letters or digits: too little for search as you type."""
+    return len("".join(normalize_for_search(query).split())) < SEARCH_MIN_LENGTH
 
 
 def student_list_rows(*, user: AbstractBaseUser | AnonymousUser, school_year: SchoolYear) -> QuerySet[Enrollment]:

@@ -24,6 +24,7 @@ from students.models import STUDENT_GROUPS, Student
 from students.selectors import (
     SEARCH_MIN_LENGTH,
     current_school_year,
+    search_too_short,
     student_history,
     student_list_rows,
     student_record,
@@ -98,7 +99,7 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {
         "query": query,
         "results": results,
-        "too_short": 0 < len(query.replace(" ", "")) < SEARCH_MIN_LENGTH,
+        "too_short": bool(query) and search_too_short(query),
         "min_length": SEARCH_MIN_LENGTH,
     }
     template = "students/_search_results.html" if request.headers.get("HX-Request") else "students/search.html"

@@ -158,11 +158,12 @@ class Command(BaseCommand):
                 )
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         self.stdout.write(f"\nWorst p95: {worst:.1f} ms (target: under 100 ms); load average {load}")
+        from students.models import search_q
         from students.selectors import students_visible_to
 
         plan = (
             students_visible_to(user=counselor)
-            .filter(search_text__contains="nunez")
+            .filter(search_q("nunez"))
             .order_by("last_name", "first_name", "local_id")[:20]
             .explain(analyze=True)
         )
