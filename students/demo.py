@@ -13,11 +13,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, StaffProfile
+from accounts.models import Role
+from accounts.services import staff_set_role
 from credentials.models import Credential, CredentialAward
 from credentials.services import catalog_load_starter
 from pathways.models import (
@@ -515,10 +515,7 @@ def _seed_users(schools: list[School]) -> None:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        user.groups.add(Group.objects.get_or_create(name=role)[0])
-        if school_codes:
-            profile, _ = StaffProfile.objects.get_or_create(user=user)
-            profile.schools.add(*(by_code[c] for c in school_codes))
+        staff_set_role(user=user, role=role, schools=[by_code[c] for c in school_codes or ()])
 
 
 def _seed_goals(years: list[SchoolYear]) -> None:

@@ -4,9 +4,9 @@ from datetime import date
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from accounts.models import Role, StaffProfile
+from accounts.services import staff_set_role
 from credentials.models import Credential, CredentialAlias, CredentialAward
 from pathways.models import CareerCluster, CareerPathway, Course, CourseCompletion, ProgramCourse, ProgramOfStudy
 from students.models import District, Enrollment, School, SchoolYear, Student
@@ -146,8 +146,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 def user_with_role(role: str, *, schools=(), **kwargs):
     """A user in the role's group; a counselor is linked to `schools`."""
     user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get_or_create(name=role)[0])
-    if schools or role == Role.COUNSELOR:
-        profile, _ = StaffProfile.objects.get_or_create(user=user)
-        profile.schools.add(*schools)
+    staff_set_role(user=user, role=role, schools=schools)
+    if role == Role.COUNSELOR:
+        StaffProfile.objects.get_or_create(user=user)  # a counselor with no school yet still has a profile
     return user

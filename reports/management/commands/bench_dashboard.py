@@ -23,6 +23,7 @@ from django.test.utils import setup_test_environment
 from django.utils import timezone
 
 from accounts.models import Role
+from accounts.services import staff_set_role
 from credentials.models import Credential, CredentialAward
 from pathways.models import Course, CourseCompletion, ProgramCourse, ProgramOfStudy
 from reports.models import Goal
@@ -255,7 +256,7 @@ class Command(BaseCommand):
         return median
 
     def measure(self, runs: int) -> None:
-        from django.contrib.auth.models import Group, User
+        from django.contrib.auth.models import User
 
         on_record = school_years_on_record()
         year, baseline = on_record[-1], on_record[0]
@@ -293,7 +294,7 @@ class Command(BaseCommand):
         query = {"year": year.label, "baseline": baseline.label}
         for role in (Role.COORDINATOR, Role.BOARD_VIEWER):
             user, _ = User.objects.get_or_create(username=f"bench-{role}")
-            user.groups.add(Group.objects.get_or_create(name=role)[0])
+            staff_set_role(user=user, role=role)
             client = Client()
             client.force_login(user)
 

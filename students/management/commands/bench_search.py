@@ -74,10 +74,10 @@ class Command(BaseCommand):
 
     def _load(self, *, students: int, schools: int):
         from django.contrib.auth import get_user_model
-        from django.contrib.auth.models import Group
         from django.utils import timezone
 
-        from accounts.models import Role, StaffProfile
+        from accounts.models import Role
+        from accounts.services import staff_set_role
         from students.models import District, Enrollment, School, SchoolYear, Student
 
         rng = random.Random(2026)
@@ -116,10 +116,9 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         counselor = get_user_model().objects.create(username="bench_counselor")
-        counselor.groups.add(Group.objects.get(name=Role.COUNSELOR))
-        StaffProfile.objects.create(user=counselor).schools.add(school_rows[0])
+        staff_set_role(user=counselor, role=Role.COUNSELOR, schools=[school_rows[0]])
         coordinator = get_user_model().objects.create(username="bench_coordinator")
-        coordinator.groups.add(Group.objects.get(name=Role.COORDINATOR))
+        staff_set_role(user=coordinator, role=Role.COORDINATOR)
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Loaded {students:,} students and enrollments in {schools} schools in {elapsed:.1f} s")
         return counselor, coordinator
