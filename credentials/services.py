@@ -196,6 +196,23 @@ def _alias_clean(text: str) -> str:
 
 
 @transaction.atomic
+def credential_save(*, credential: Credential, aliases: Iterable[str]) -> Credential:
+    """Save a catalog entry and make `aliases` its aliases, all or nothing; ValidationError (nothing saved)
+    when a value is invalid or an alias belongs to another credential."""
+    credential.full_clean()
+    credential.save()
+    credential_set_aliases(credential=credential, aliases=aliases)
+    return credential
+
+
+def credential_set_active(*, credential: Credential, active: bool) -> Credential:
+    """Offer a credential again, or stop offering it; its awards stay either way."""
+    credential.active = active
+    credential.save(update_fields=["active"])
+    return credential
+
+
+@transaction.atomic
 def credential_set_aliases(*, credential: Credential, aliases: Iterable[str]) -> None:
     """Make `aliases` the credential's aliases; ValidationError when one belongs to another credential."""
     wanted: dict[str, str] = {}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +18,8 @@ from credentials.services import (
     TestingSessionResult,
     awards_create_for_session,
     credential_merge,
-    credential_set_aliases,
+    credential_save,
+    credential_set_active,
 )
 from credentials.tables import CredentialTable
 from pathways.models import Course, ProgramOfStudy
@@ -37,13 +37,10 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
 def _save_credential(request: HttpRequest, form: CredentialForm) -> Credential | None:
     try:
-        with transaction.atomic():
-            credential = form.save()
-            credential_set_aliases(credential=credential, aliases=form.alias_list())
+        return credential_save(credential=form.save(commit=False), aliases=form.alias_list())
     except ValidationError as error:
         form.add_error(None, error)
         return None
-    return credential
 
 
 @role_required(is_coordinator)
@@ -71,8 +68,7 @@ def credential_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def credential_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
     credential = get_object_or_404(Credential, pk=pk)
-    credential.active = not credential.active
-    credential.save(update_fields=["active"])
+    credential_set_active(credential=credential, active=not credential.active)
     state = "offered again" if credential.active else "deactivated: its awards stay, it is no longer offered"
     messages.success(request, f"{credential} {state}.")
     return redirect("credentials:edit", pk=pk)
