@@ -129,6 +129,15 @@ class HistoryEntry:
     reason: str
 
 
+def _shown(row, name: str, shown: dict) -> object:
+    if name in shown:
+        return shown[name](row)
+    field = row._meta.get_field(name)
+    if field.choices:
+        return getattr(row, f"get_{name}_display")()
+    return getattr(row, name)
+
+
 def student_history(*, student: Student, limit: int = 100) -> list[HistoryEntry]:
     """Changes to the student, their enrollments and their awards (deleted awards included), newest first.
 
@@ -142,6 +151,9 @@ def student_history(*, student: Student, limit: int = 100) -> list[HistoryEntry]
         Credential.objects.filter(id__in=award_history.values("credential_id")).values_list("id", "name")
     )
     entries: list[HistoryEntry] = []
+    # A link shows as what it names: the school and program loaded with each version, the credential
+    # by its name as looked up above.
+    shown = {"credential": lambda row: credential_names.get(row.credential_id, "a credential since merged")}
     sources = [
         (
             Student.history.filter(id=student.id),
@@ -162,7 +174,7 @@ def student_history(*, student: Student, limit: int = 100) -> list[HistoryEntry]
             Enrollment.history.filter(student_id=student.id).select_related("school_year", "school"),
             lambda h: f"Enrollment {h.school_year}",
             [
-                "school_id",
+                "school",
                 "grade",
                 "special_education",
                 "emergent_bilingual",
@@ -174,22 +186,25 @@ def student_history(*, student: Student, limit: int = 100) -> list[HistoryEntry]
             ],
         ),
         (
-            CredentialAward.history.filter(student_id=student.id),
+            CredentialAward.history.filter(student_id=student.id).select_related("program"),
             lambda h: f"Award: {credential_names.get(h.credential_id, 'a credential since merged')}",
-            ["credential_id", "earned_on", "program_id", "certificate_number", "note"],
+            ["credential", "earned_on", "program", "certificate_number", "note"],
         ),
     ]
     kinds = {"+": "Created", "~": "Changed", "-": "Deleted"}
     for rows, label, fields in sources:
+        model = rows.model
+        # Compared by the stored value (a link by its id), shown by what a person reads.
+        stored = {name: model._meta.get_field(name).attname for name in fields}
         previous: dict[int, object] = {}
         for row in rows.select_related("history_user").order_by("history_date", "history_id"):
             before = previous.get(row.id)
             changes = []
             if before is not None and row.history_type == "~":
                 changes = [
-                    (name.removesuffix("_id"), getattr(before, name), getattr(row, name))
+                    (name, _shown(before, name, shown), _shown(row, name, shown))
                     for name in fields
-                    if getattr(before, name) != getattr(row, name)
+                    if getattr(before, stored[name]) != getattr(row, stored[name])
                 ]
             previous[row.id] = row
             entries.append(

@@ -85,3 +85,20 @@ def test_search_text_has_a_trigram_index_on_postgresql_only():
     with connection.cursor() as cursor:
         indexes = connection.introspection.get_constraints(cursor, "students_student")
     assert ("student_search_text_trgm" in indexes) == (connection.vendor == "postgresql")
+
+
+def test_the_history_names_what_a_changed_link_points_to_and_shows_choices_by_their_label(this_year):
+    from students.selectors import student_history
+    from tests.factories import CredentialAwardFactory, CredentialFactory
+
+    enrollment = EnrollmentFactory(school=SchoolFactory(name="North High"), school_year=this_year, grade=9)
+    enrollment.school = SchoolFactory(name="South High")
+    enrollment.grade = 0
+    enrollment.save()
+    award = CredentialAwardFactory(student=enrollment.student, credential=CredentialFactory(name="OSHA 10-Hour"))
+    award.credential = CredentialFactory(name="CPR/First Aid")
+    award.save()
+    changes = [change for entry in student_history(student=enrollment.student) for change in entry.changes]
+    assert ("school", "North High", "South High") in [(n, str(old), str(new)) for n, old, new in changes]
+    assert ("grade", "9", "K") in [(n, str(old), str(new)) for n, old, new in changes]
+    assert ("credential", "OSHA 10-Hour", "CPR/First Aid") in changes
