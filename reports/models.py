@@ -105,6 +105,12 @@ class GoalTarget(models.Model):
             raise ValidationError({"value": "A rate is a percentage from 0 to 100."})
 
 
+def _rollup_fk(to: str | type[models.Model]) -> models.ForeignKey:
+    """A link from a rebuilt table: no database constraint and no reverse accessor (the table is deleted and
+    refilled as a whole, after its sources)."""
+    return models.ForeignKey(to, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+
 class StudentYear(models.Model):
     """Pre-aggregated: one row per enrollment, with the student's awards in that year.
 
@@ -112,11 +118,9 @@ class StudentYear(models.Model):
     hand; the dashboard's selectors read it so a board page stays fast at state size.
     """
 
-    student = models.ForeignKey("students.Student", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    school_year = models.ForeignKey(
-        "students.SchoolYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    school = models.ForeignKey("students.School", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    student = _rollup_fk("students.Student")
+    school_year = _rollup_fk("students.SchoolYear")
+    school = _rollup_fk("students.School")
     grade = models.SmallIntegerField()
     special_education = models.BooleanField()
     emergent_bilingual = models.BooleanField()
@@ -143,16 +147,12 @@ class StudentYear(models.Model):
 class StudentYearCredential(models.Model):
     """Pre-aggregated: a student's awards of one credential in one school year (rebuilt with StudentYear)."""
 
-    student_year = models.ForeignKey(StudentYear, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    student_year = _rollup_fk(StudentYear)
     # Copied from the student-year row, so the common filters need no join.
-    school_year = models.ForeignKey(
-        "students.SchoolYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    school = models.ForeignKey("students.School", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    school_year = _rollup_fk("students.SchoolYear")
+    school = _rollup_fk("students.School")
     grade = models.SmallIntegerField()
-    credential = models.ForeignKey(
-        "credentials.Credential", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
+    credential = _rollup_fk("credentials.Credential")
     awards = models.PositiveIntegerField()
 
     class Meta:
@@ -166,15 +166,11 @@ class StudentYearProgram(models.Model):
     """Pre-aggregated: a student enrolled in a year who is a participant of a program by the end of that year,
     with the courses of its sequence passed and their status (from pathways.selectors.program_course_counts)."""
 
-    student_year = models.ForeignKey(StudentYear, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    school_year = models.ForeignKey(
-        "students.SchoolYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    program = models.ForeignKey(
-        "pathways.ProgramOfStudy", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
+    student_year = _rollup_fk(StudentYear)
+    school_year = _rollup_fk("students.SchoolYear")
+    program = _rollup_fk("pathways.ProgramOfStudy")
     # Copied from the student-year row, so the common filters need no join.
-    school = models.ForeignKey("students.School", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    school = _rollup_fk("students.School")
     grade = models.SmallIntegerField()
     courses = models.PositiveSmallIntegerField()
     concentrator = models.BooleanField()
@@ -189,96 +185,75 @@ class StudentYearProgram(models.Model):
         return f"{self.student_year}: program {self.program_id}"
 
 
-class YearCell(models.Model):
+class _Cell(models.Model):
+    """Student-year rows of one year that share school, grade, group flags and CTE status, counted."""
+
+    school_year = _rollup_fk("students.SchoolYear")
+    school = _rollup_fk("students.School")
+    grade = models.SmallIntegerField()
+    special_education = models.BooleanField()
+    emergent_bilingual = models.BooleanField()
+    economically_disadvantaged = models.BooleanField()
+    concentrator = models.BooleanField()
+    completer = models.BooleanField()
+    enrolled = models.PositiveIntegerField()
+    earners = models.PositiveIntegerField()
+    awards = models.PositiveIntegerField()
+    first_time = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class _CredentialCell(models.Model):
+    """Students and awards of one credential per year, school, grade and CTE status."""
+
+    school_year = _rollup_fk("students.SchoolYear")
+    school = _rollup_fk("students.School")
+    grade = models.SmallIntegerField()
+    concentrator = models.BooleanField()
+    credential = _rollup_fk("credentials.Credential")
+    students = models.PositiveIntegerField()
+    awards = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class YearCell(_Cell):
     """Pre-aggregated: the student-year rows of one year that share school, grade, group flags and CTE status.
 
     Every student-year row falls in exactly one cell, so adding cells up counts each student once: the
     dashboard's common filters (year, school, grade, population, group) select whole cells.
     """
 
-    school_year = models.ForeignKey(
-        "students.SchoolYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    school = models.ForeignKey("students.School", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    grade = models.SmallIntegerField()
-    special_education = models.BooleanField()
-    emergent_bilingual = models.BooleanField()
-    economically_disadvantaged = models.BooleanField()
-    concentrator = models.BooleanField()
-    completer = models.BooleanField()
-    enrolled = models.PositiveIntegerField()
-    earners = models.PositiveIntegerField()
-    awards = models.PositiveIntegerField()
-    first_time = models.PositiveIntegerField()
-
     def __str__(self) -> str:
         return f"cell of year {self.school_year_id}, school {self.school_id}, grade {self.grade}"
 
 
-class YearCredentialCell(models.Model):
+class YearCredentialCell(_CredentialCell):
     """Pre-aggregated: students and awards of one credential per year, school, grade and CTE status (a student
     falls in one cell per credential and year)."""
-
-    school_year = models.ForeignKey(
-        "students.SchoolYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    school = models.ForeignKey("students.School", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    grade = models.SmallIntegerField()
-    concentrator = models.BooleanField()
-    credential = models.ForeignKey(
-        "credentials.Credential", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    students = models.PositiveIntegerField()
-    awards = models.PositiveIntegerField()
 
     def __str__(self) -> str:
         return f"credential {self.credential_id} in year {self.school_year_id}, school {self.school_id}"
 
 
-class ProgramYearCell(models.Model):
+class ProgramYearCell(_Cell):
     """Pre-aggregated like YearCell, for the participants of one program: a student-year row falls in one
     cell per program it takes part in, so a program's cells add up to its participants, each counted once.
     `concentrator` / `completer` are the status in that program."""
 
-    school_year = models.ForeignKey(
-        "students.SchoolYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    program = models.ForeignKey(
-        "pathways.ProgramOfStudy", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    school = models.ForeignKey("students.School", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    grade = models.SmallIntegerField()
-    special_education = models.BooleanField()
-    emergent_bilingual = models.BooleanField()
-    economically_disadvantaged = models.BooleanField()
-    concentrator = models.BooleanField()
-    completer = models.BooleanField()
-    enrolled = models.PositiveIntegerField()
-    earners = models.PositiveIntegerField()
-    awards = models.PositiveIntegerField()
-    first_time = models.PositiveIntegerField()
+    program = _rollup_fk("pathways.ProgramOfStudy")
 
     def __str__(self) -> str:
         return f"cell of program {self.program_id}, year {self.school_year_id}, school {self.school_id}"
 
 
-class ProgramCredentialCell(models.Model):
+class ProgramCredentialCell(_CredentialCell):
     """Pre-aggregated like YearCredentialCell, for the participants of one program."""
 
-    school_year = models.ForeignKey(
-        "students.SchoolYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    program = models.ForeignKey(
-        "pathways.ProgramOfStudy", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    school = models.ForeignKey("students.School", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    grade = models.SmallIntegerField()
-    concentrator = models.BooleanField()
-    credential = models.ForeignKey(
-        "credentials.Credential", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    students = models.PositiveIntegerField()
-    awards = models.PositiveIntegerField()
+    program = _rollup_fk("pathways.ProgramOfStudy")
 
     def __str__(self) -> str:
         return f"credential {self.credential_id}, program {self.program_id}, year {self.school_year_id}"
