@@ -240,6 +240,16 @@ class Importer:
             return None
         return value
 
+    def known_student(self, number: int, values: dict[str, str], students: dict[str, int]) -> int | None:
+        """The pk of the existing student the row's student ID names; a row error when blank or unknown."""
+        local_id = self.required_id(number, values)
+        if not local_id:
+            return None
+        student_pk = students.get(local_id)
+        if student_pk is None:
+            self.error(number, "student_id", f"no student has the ID '{local_id}'")
+        return student_pk
+
     def students_by_local_id(self, local_ids: Iterable[str]) -> dict[str, int]:
         return {row[0]: row[1] for row in students_matching(local_ids, "local_id", "pk")}
 
@@ -338,10 +348,7 @@ class StudentImporter(Importer):
         default_year = None
         if self.options.get("school_year"):
             default_year = parse_school_year_label(self.options["school_year"])
-        schools: dict[str, int] = {}
-        for pk, code, name in School.objects.values_list("pk", "code", "name"):
-            schools.setdefault(code.casefold(), pk)
-            schools.setdefault(name.casefold(), pk)
+        schools = code_or_name_lookup(School.objects.all())
         new_schools: dict[str, str] = {}
         seen: dict[tuple[str, int], int] = {}
         people: dict[str, StudentRow] = {}  # the first valid row of each student ID
@@ -664,14 +671,21 @@ class StudentImporter(Importer):
 # ---- credential awards ----------------------------------------------------------------------------
 
 
+def code_or_name_lookup(queryset) -> dict[str, int]:
+    """Lower-cased code or name -> pk, for a file that names a school, program, course or cluster either way;
+    every code wins over a name (a school named like another school's code still finds that code)."""
+    rows = list(queryset.values_list("pk", "code", "name"))
+    lookup: dict[str, int] = {}
+    for pk, code, _name in rows:
+        lookup.setdefault(code.strip().casefold(), pk)
+    for pk, _code, name in rows:
+        lookup.setdefault(name.strip().casefold(), pk)
+    return lookup
+
+
 def credential_lookup() -> dict[str, int]:
     """Lower-cased code, name or alias -> credential pk; a code wins over a name, a name over an alias."""
-    lookup: dict[str, int] = {}
-    credentials = list(Credential.objects.values_list("pk", "code", "name"))
-    for pk, code, _name in credentials:
-        lookup.setdefault(code.strip().casefold(), pk)
-    for pk, _code, name in credentials:
-        lookup.setdefault(name.strip().casefold(), pk)
+    lookup = code_or_name_lookup(Credential.objects.all())
     for pk, alias in CredentialAlias.objects.values_list("credential_id", "alias"):
         lookup.setdefault(alias.strip().casefold(), pk)
     return lookup
@@ -709,19 +723,11 @@ class AwardImporter(Importer):
             if birth_date is not None:
                 born[pk] = birth_date
         credentials = credential_lookup()
-        programs: dict[str, int] = {}
-        for pk, code, name in ProgramOfStudy.objects.values_list("pk", "code", "name"):
-            programs.setdefault(code.casefold(), pk)
-            programs.setdefault(name.casefold(), pk)
+        programs = code_or_name_lookup(ProgramOfStudy.objects.all())
         seen: dict[tuple[int, int, date], AwardRow] = {}
         records: list[AwardRow] = []
         for number, v in parsed:
-            local_id = self.required_id(number, v)
-            student_pk = None
-            if local_id:
-                student_pk = students.get(local_id)
-                if student_pk is None:
-                    self.error(number, "student_id", f"no student has the ID '{local_id}'")
+            student_pk = self.known_student(number, v, students)
             name = v["credential"].strip()
             credential_pk = None
             if not name:
@@ -859,10 +865,7 @@ class CatalogImporter(Importer):
         for value, label in Credential.Kind.choices:
             kinds[value.casefold()] = value
             kinds[label.casefold()] = value
-        clusters = {}
-        for pk, code, name in CareerCluster.objects.values_list("pk", "code", "name"):
-            clusters.setdefault(code.casefold(), pk)
-            clusters.setdefault(name.casefold(), pk)
+        clusters = code_or_name_lookup(CareerCluster.objects.all())
         existing = {c.code.casefold(): c for c in Credential.objects.all()}
         code_of = {c.pk: c.code for c in existing.values()}
         taken = {a.casefold(): (cid, a) for cid, a in CredentialAlias.objects.values_list("credential_id", "alias")}
@@ -992,19 +995,11 @@ class CourseImporter(Importer):
         this_year = school_year_start_for(timezone.localdate())
         parsed = list(self.rows())
         students = self.students_by_local_id(clean_id(v["student_id"]) for _, v in parsed)
-        courses: dict[str, int] = {}
-        for pk, code, name in Course.objects.values_list("pk", "code", "name"):
-            courses.setdefault(code.casefold(), pk)
-            courses.setdefault(name.casefold(), pk)
+        courses = code_or_name_lookup(Course.objects.all())
         seen: dict[tuple, tuple[int, tuple]] = {}
         records = []
         for number, v in parsed:
-            local_id = self.required_id(number, v)
-            student_pk = None
-            if local_id:
-                student_pk = students.get(local_id)
-                if student_pk is None:
-                    self.error(number, "student_id", f"no student has the ID '{local_id}'")
+            student_pk = self.known_student(number, v, students)
             course_pk = None
             if not v["course"]:
                 self.error(number, "course", "the course is blank")
