@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 
 from imports.columns import COLUMNS
 from imports.models import ImportBatch, ImportPreset
+from imports.readers import ImportFileError, check_size
 from students.models import parse_school_year_label
 
 
@@ -26,9 +26,10 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            limit = settings.IMPORT_MAX_BYTES / 1048576
-            raise forms.ValidationError(f"The file is {upload.size / 1048576:.1f} MB; the limit is {limit:.0f} MB.")
+        try:
+            check_size(upload.size)
+        except ImportFileError as error:
+            raise forms.ValidationError(str(error)) from None
         return upload
 
     def clean_school_year(self):

@@ -62,12 +62,17 @@ class Table:
     sheet_names: list[str] = field(default_factory=list)
 
 
+def check_size(size: int) -> None:
+    """ImportFileError when a file of `size` bytes is over IMPORT_MAX_BYTES."""
+    if size > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(
+            f"The file is {size / 1048576:.1f} MB; the limit is {settings.IMPORT_MAX_BYTES / 1048576:.0f} MB."
+        )
+
+
 def read_table(*, data: bytes, filename: str, sheet: str = "") -> Table:
     """Read the file's first sheet (or `sheet`); ImportFileError when it is not a usable spreadsheet."""
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ImportFileError(
-            f"The file is {len(data) / 1048576:.1f} MB; the limit is {settings.IMPORT_MAX_BYTES / 1048576:.0f} MB."
-        )
+    check_size(len(data))
     if not data.strip():
         raise ImportFileError("The file is empty.")
     if data[:4] == b"PK\x03\x04":

@@ -16,7 +16,7 @@ from imports.bulk import insert_history, tracked_columns
 from imports.columns import COLUMNS
 from imports.importers import IMPORTERS, Importer, Plan
 from imports.models import ImportBatch, ImportPreset
-from imports.readers import ImportFileError, Table, read_table
+from imports.readers import ImportFileError, Table, check_size, read_table
 from reports.tasks import rollups_refresh_soon
 
 Progress = Callable[[str, int, int], None]
@@ -40,12 +40,7 @@ def batch_create(
     *, kind: str, data: bytes, filename: str, user: AbstractBaseUser | None, options: dict | None = None
 ) -> ImportBatch:
     """Keep the uploaded file with its checksum as a new batch; nothing is read or written yet."""
-    from django.conf import settings
-
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ImportFileError(
-            f"The file is {len(data) / 1048576:.1f} MB; the limit is {settings.IMPORT_MAX_BYTES / 1048576:.0f} MB."
-        )
+    check_size(len(data))
     batch = ImportBatch(
         kind=kind,
         original_filename=filename[-255:],
