@@ -71,6 +71,17 @@ def this_year():
 
 
 @pytest.fixture
+def coordinator(client, fast_passwords):
+    """A CTE coordinator, logged in on `client`."""
+    from accounts.models import Role
+    from tests.factories import user_with_role
+
+    user = user_with_role(Role.COORDINATOR, username="coordinator")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
 def fast_passwords(settings):
     """A quick password hasher, for tests that create many users (never in production settings)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -16,6 +16,9 @@ def school_year(label: str = "2024-25") -> SchoolYear:
     return SchoolYear.objects.for_label(label)
 
 
+TEST_PASSWORD = "pw-for-tests-1"
+
+
 class DistrictFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = District
@@ -140,7 +143,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["username"]
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.django.Password("pw-for-tests-1")
+    password = factory.django.Password(TEST_PASSWORD)
 
 
 def user_with_role(role: str, *, schools=(), **kwargs):

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import Role
 from credentials.models import CredentialAward
 from students.models import SchoolYear
+from tests.browser.helpers import log_in
 from tests.factories import (
     CourseCompletionFactory,
     CredentialAliasFactory,
@@ -36,18 +37,15 @@ def workspace():
     return {"year": year, "north": north, "jose": jose, "other": other, "osha": osha}
 
 
-def log_in(page: Page, live_server):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("marcos")
-    page.get_by_label("Password").fill("pw-for-tests-1")
-    page.get_by_role("button", name="Log in").click()
+def log_in_as_marcos(page: Page, live_server):
+    log_in(page, live_server, "marcos")
     expect(page.get_by_text("Marcos Baca · Counselor")).to_be_visible()
 
 
 def test_counselor_finds_a_student_by_an_accent_free_name_and_records_a_credential(
     live_server, page: Page, workspace, screenshot_dir
 ):
-    log_in(page, live_server)
+    log_in_as_marcos(page, live_server)
     page.screenshot(path=screenshot_dir / "home-counselor.png", full_page=True)
     page.get_by_label("Find a student by name or ID").fill("nune")
     result = page.get_by_role("option", name=re.compile("Núñez, José"))
@@ -77,7 +75,7 @@ def test_counselor_records_a_testing_session_for_ten_students_with_one_unknown_i
     students = [EnrollmentFactory(school=workspace["north"], school_year=workspace["year"]).student for _ in range(10)]
     for student in students:
         CourseCompletionFactory(student=student, course=place.course, school_year=workspace["year"])
-    log_in(page, live_server)
+    log_in_as_marcos(page, live_server)
     page.get_by_role("link", name="Testing session", exact=True).click()
     page.get_by_label("Filter the credential list").fill("OSHA10")
     page.get_by_label("Course roster").select_option(label=str(place.course))
@@ -95,7 +93,7 @@ def test_counselor_records_a_testing_session_for_ten_students_with_one_unknown_i
 
 
 def test_counselor_cannot_open_a_student_of_another_school(live_server, page: Page, workspace, screenshot_dir):
-    log_in(page, live_server)
+    log_in_as_marcos(page, live_server)
     response = page.goto(f"{live_server.url}/students/{workspace['other'].pk}/")
     assert response.status == 404
     page.goto(f"{live_server.url}/")
@@ -105,7 +103,7 @@ def test_counselor_cannot_open_a_student_of_another_school(live_server, page: Pa
 
 
 def test_counselor_reaches_a_student_from_the_search_box_with_the_keyboard_only(live_server, page: Page, workspace):
-    log_in(page, live_server)
+    log_in_as_marcos(page, live_server)
     box = page.get_by_label("Find a student by name or ID")
     box.fill("004512")
     expect(page.get_by_role("option", name=re.compile("Núñez, José"))).to_be_visible()
@@ -118,7 +116,7 @@ def test_text_typed_in_the_search_box_before_the_page_scripts_load_still_finds_t
     live_server, page: Page, workspace
 ):
     """A slow school laptop: the counselor types while htmx is still loading."""
-    log_in(page, live_server)
+    log_in_as_marcos(page, live_server)
     held = []
     page.route("**/htmx.min.js", lambda route: held.append(route))  # hold the script back until the text is in the box
     page.goto(f"{live_server.url}/", wait_until="commit")
@@ -133,10 +131,7 @@ def test_coordinator_filters_the_student_list_and_browses_the_catalog(
     live_server, page: Page, workspace, screenshot_dir
 ):
     user_with_role(Role.COORDINATOR, username="elena", first_name="Elena", last_name="Rivera")
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("elena")
-    page.get_by_label("Password").fill("pw-for-tests-1")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server, "elena")
     expect(page.get_by_role("heading", name=re.compile("District overview"))).to_be_visible()
     page.screenshot(path=screenshot_dir / "home-coordinator-overview.png", full_page=True)
     page.get_by_role("link", name="Students", exact=True).first.click()

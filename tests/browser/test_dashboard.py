@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Role
 from credentials.models import CredentialAward
+from tests.browser.helpers import log_in
 from tests.factories import (
     CredentialAwardFactory,
     CredentialFactory,
@@ -32,10 +33,7 @@ def test_a_board_viewer_reads_the_dashboard_and_downloads_the_board_packet(live_
             CredentialAwardFactory(student=student, credential=cpr, earned_on=date(2023, 12, 4))
     earners = CredentialAward.objects.filter(school_year=year).values("student").distinct().count()
 
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("joyce")
-    page.get_by_label("Password").fill("pw-for-tests-1")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server, "joyce")
     page.get_by_role("link", name="Dashboard").click()
     page.get_by_label("Year", exact=True).select_option("2024-25")
     page.get_by_label("Baseline", exact=True).select_option("2023-24")

@@ -2,7 +2,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
-from tests.factories import user_with_role
+from tests.factories import TEST_PASSWORD, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -11,7 +11,7 @@ def test_a_coordinator_logs_in_and_sees_their_role(live_server, page: Page, scre
     user_with_role(Role.COORDINATOR, username="elena", first_name="Elena", last_name="Rivera")
     page.goto(f"{live_server.url}/")
     page.get_by_label("Username").fill("elena")
-    page.get_by_label("Password").fill("pw-for-tests-1")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("Elena Rivera · CTE Coordinator")).to_be_visible()
     page.screenshot(path=screenshot_dir / "home-coordinator.png", full_page=True)

@@ -18,13 +18,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def coordinator(client, fast_passwords):
-    user = user_with_role(Role.COORDINATOR, username="coordinator")
-    client.force_login(user)
-    return user
-
-
 def test_catalog_lists_credentials_with_aliases_and_filters_by_alias(
     client, coordinator, django_assert_max_num_queries
 ):

@@ -3,6 +3,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Role
 from students.models import Student
+from tests.browser.helpers import log_in
 from tests.factories import SchoolFactory, user_with_role
 from tests.imports.helpers import csv_file
 
@@ -23,10 +24,7 @@ def test_a_coordinator_uploads_a_roster_sees_the_preview_and_errors_confirms_and
         ],
         bom=True,
     )
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("elena")
-    page.get_by_label("Password").fill("pw-for-tests-1")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server, "elena")
     page.get_by_role("link", name="Imports").click()
 
     page.get_by_label("What the file holds").select_option("students")

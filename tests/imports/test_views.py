@@ -18,13 +18,6 @@ pytestmark = pytest.mark.django_db
 ROSTER = ["student_id", "first_name", "last_name", "grade", "school"]
 
 
-@pytest.fixture
-def coordinator(client):
-    user = user_with_role(Role.COORDINATOR)
-    client.force_login(user)
-    return user
-
-
 def upload(client, rows, *, kind="students", name="roster.csv", **extra):
     data = {"kind": kind, "file": SimpleUploadedFile(name, csv_file(rows)), "school_year": "2024-25", **extra}
     return client.post(reverse("imports:list"), data)

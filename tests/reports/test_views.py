@@ -45,8 +45,7 @@ def board_client(client):
 
 
 @pytest.fixture
-def coordinator_client(client):
-    client.force_login(user_with_role(Role.COORDINATOR))
+def coordinator_client(client, coordinator):
     return client
 
 

@@ -52,11 +52,6 @@ def test_coordinator_and_superuser_see_every_student_including_past_years(this_y
     assert students_visible_to(user=UserFactory(is_superuser=True)).count() == 3
 
 
-@pytest.fixture
-def coordinator():
-    return user_with_role(Role.COORDINATOR)
-
-
 @pytest.mark.parametrize("query", ["nunez", "NÚÑEZ", "Nun", "jose nunez", "nunez jos", "004512"])
 def test_search_finds_a_student_by_name_or_id_ignoring_accents_and_case(coordinator, query):
     jose = StudentFactory(first_name="José", last_name="Núñez", local_id="004512")
