@@ -201,6 +201,12 @@ class Student(models.Model):
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.middle_name, self.last_name) if part)
 
+    @property
+    def sorted_name(self) -> str:
+        """"Last, First Middle": how lists and headings show a student."""
+        given = " ".join(part for part in (self.first_name, self.middle_name) if part)
+        return f"{self.last_name}, {given}"
+
     @staticmethod
     def build_search_text(
         *, local_id: str, first_name: str, middle_name: str, last_name: str, state_id: str = ""

@@ -30,13 +30,7 @@ class StudentTable(tables.Table):
 
     def render_name(self, record: Enrollment) -> str:
         student = record.student
-        return format_html(
-            '<a href="{}">{}, {}{}</a>',
-            reverse("students:detail", args=[student.pk]),
-            student.last_name,
-            student.first_name,
-            f" {student.middle_name}" if student.middle_name else "",
-        )
+        return format_html('<a href="{}">{}</a>', reverse("students:detail", args=[student.pk]), student.sorted_name)
 
     def render_grade(self, record: Enrollment) -> str:
         return record.get_grade_display()
