@@ -76,7 +76,7 @@ def batch_check_queue(*, batch: ImportBatch) -> bool:
     return True
 
 
-def batch_check(*, batch: ImportBatch, track_progress: bool = False) -> tuple[Table | None, Plan | None]:
+def batch_check(*, batch: ImportBatch, track_progress: bool = False) -> ImportBatch:
     """Read and validate the batch's file for the preview; records the errors on the batch.
 
     With track_progress (the worker checking a big file) the rows checked so far are saved on the
@@ -90,12 +90,11 @@ def batch_check(*, batch: ImportBatch, track_progress: bool = False) -> tuple[Ta
         raise
 
 
-def _check(batch: ImportBatch, track_progress: bool) -> tuple[Table | None, Plan | None]:
+def _check(batch: ImportBatch, track_progress: bool) -> ImportBatch:
     try:
         table = batch_table(batch=batch)
     except ImportFileError as exc:
-        _fail(batch, str(exc))
-        return None, None
+        return _fail(batch, str(exc))
     options = batch.options
     if track_progress:
         total = len(table.rows)
@@ -137,14 +136,12 @@ def _check(batch: ImportBatch, track_progress: bool) -> tuple[Table | None, Plan
     batch.save(
         update_fields=["total_rows", "processed_rows", "errors", "rejected_count", "status", "message", "options"]
     )
-    return table, plan
+    return batch
 
 
-def batch_set_options(*, batch: ImportBatch, mapping: dict[str, str] | None = None, **options) -> ImportBatch:
-    new = {**batch.options, **options}
-    if mapping is not None:
-        new["mapping"] = mapping
-    batch.options = new
+def batch_set_mapping(*, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
+    """Which column of the file means what, chosen by hand; the next check reads the file with it."""
+    batch.options = {**batch.options, "mapping": mapping}
     batch.save(update_fields=["options"])
     return batch
 

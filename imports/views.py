@@ -18,7 +18,7 @@ from imports.services import (
     batch_check,
     batch_check_queue,
     batch_create,
-    batch_set_options,
+    batch_set_mapping,
     batch_undo,
     preset_save,
 )
@@ -103,7 +103,7 @@ def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, batch, form, status=400)
     mapping = form.cleaned_data["mapping"]
-    batch_set_options(batch=batch, mapping=mapping)
+    batch_set_mapping(batch=batch, mapping=mapping)
     if form.cleaned_data["preset_name"]:
         preset_save(kind=batch.kind, name=form.cleaned_data["preset_name"], mapping=mapping, user=request.user)
         messages.success(request, f"Saved the column mapping as “{form.cleaned_data['preset_name']}”.")
