@@ -44,7 +44,6 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from credentials.models import Credential
 from pathways.models import ProgramOfStudy
 from reports.models import (
     Goal,
@@ -227,23 +226,22 @@ def credential_rows(
 ) -> dict[int, list[dict[str, Any]]]:
     """By credential, per school year: for each credential with an award dated in Y to a student of Y's
     population, `students` (distinct students with at least one such award) and `awards` (all such awards,
-    renewals included). Ordered by students, then name. Two queries (the counts, the catalog's names)."""
+    renewals included). Ordered by students, then name. One query."""
     _ensure_fresh(fresh)
     # A student falls in one cell per credential and year (per program): the sums count each student once.
     rows = (
         _cells(scope, credentials=True)
         .filter(_cells_q(school_years=school_years, scope=scope))
-        .values("school_year_id", "credential_id")
+        .values("school_year_id", "credential__code", "credential__name")
         .annotate(students=Sum("students"), total=Sum("awards"))
-        .order_by()
+        .order_by("-students", "credential__name")
     )
-    catalog = {pk: (code, name) for pk, code, name in Credential.objects.values_list("id", "code", "name")}
     result: dict[int, list[dict[str, Any]]] = {year.pk: [] for year in school_years}
-    for row in sorted(rows, key=lambda r: (-r["students"], catalog[r["credential_id"]][1])):
+    for row in rows:
         result[row["school_year_id"]].append(
             {
-                "code": catalog[row["credential_id"]][0],
-                "name": catalog[row["credential_id"]][1],
+                "code": row["credential__code"],
+                "name": row["credential__name"],
                 "students": row["students"],
                 "awards": row["total"],
             }
@@ -376,7 +374,7 @@ def board_report(
 
     Keys: `year`, `baseline_year`, `current` and `baseline` METRICS (headline, `by_credential`, `by_group`,
     `by_grade`, `by_school`, `by_program`), `filters`, and `trend` (headline and by-credential figures for
-    every year in `trend_years`, default the selected and baseline years). Eleven queries.
+    every year in `trend_years`, default the selected and baseline years). Ten queries.
     """
     _ensure_fresh(False)
     years = [school_year] + ([baseline] if baseline is not None and baseline.pk != school_year.pk else [])
