@@ -14,6 +14,7 @@ from students.forms import (
     ErrorMarkingForm,
     credential_choices,
     program_field,
+    style_widgets,
 )
 
 
@@ -35,14 +36,7 @@ class CredentialForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["aliases"] = "\n".join(a.alias for a in self.instance.aliases.all())
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select"
-            else:
-                widget.attrs.setdefault("class", "form-control")
+        style_widgets(self)
 
     def alias_list(self) -> list[str]:
         return [line for line in self.cleaned_data.get("aliases", "").splitlines() if line.strip()]

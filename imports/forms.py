@@ -5,6 +5,7 @@ from django import forms
 from imports.columns import COLUMNS
 from imports.models import ImportBatch, ImportPreset
 from imports.readers import ImportFileError, check_size
+from students.forms import style_widgets
 from students.models import parse_school_year_label
 
 
@@ -21,8 +22,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        style_widgets(self)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

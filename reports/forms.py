@@ -7,6 +7,7 @@ from django import forms
 from pathways.models import ProgramOfStudy
 from reports.models import Goal, GoalTarget
 from reports.selectors import ALL_STUDENTS, POPULATIONS, Scope
+from students.forms import style_widgets
 from students.models import School, SchoolYear, parse_school_year_label
 
 
@@ -96,6 +97,10 @@ class GoalForm(forms.ModelForm):
         model = Goal
         fields = ["name", "metric", "population", "baseline_year", "baseline_value", "target_year", "target_value"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
 
 class GoalTargetForm(forms.ModelForm):
     school_year = SchoolYearLabelField(label="School year")
@@ -103,6 +108,10 @@ class GoalTargetForm(forms.ModelForm):
     class Meta:
         model = GoalTarget
         fields = ["school_year", "value"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
 
 
 GoalTargetFormSet = forms.inlineformset_factory(Goal, GoalTarget, form=GoalTargetForm, extra=3, can_delete=True)

@@ -9,6 +9,19 @@ from credentials.models import Credential
 from pathways.models import ProgramOfStudy
 
 
+def style_widgets(form: forms.BaseForm) -> None:
+    """Give every field the Bootstrap class of its kind, unless the field already chose one."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            kind = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            kind = "form-select"
+        else:
+            kind = "form-control"
+        widget.attrs.setdefault("class", kind)
+
+
 class ErrorMarkingForm(forms.Form):
     """Marks fields with errors `is-invalid` and points them at their message, for screen readers too."""
 

@@ -203,7 +203,7 @@ class Student(models.Model):
 
     @property
     def sorted_name(self) -> str:
-        """"Last, First Middle": how lists and headings show a student."""
+        """ "Last, First Middle": how lists and headings show a student."""
         given = " ".join(part for part in (self.first_name, self.middle_name) if part)
         return f"{self.last_name}, {given}"
 
