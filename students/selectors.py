@@ -9,17 +9,19 @@ is a legitimate educational interest):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import CharField, Exists, F, Func, OuterRef, QuerySet, Value
 from django.utils import timezone
 
 from accounts.models import Role
 from accounts.roles import user_role
 from credentials.models import CredentialAward
 from pathways.models import SealAward
+from students.local_ids import without_leading_zeros
 from students.models import Enrollment, School, SchoolYear, Student, normalize_for_search, search_q
 
 SEARCH_LIMIT = 20
@@ -228,3 +230,73 @@ def recent_awards(*, user: AbstractBaseUser | AnonymousUser, limit: int = 10) ->
         .select_related("student", "credential", "recorded_by")
         .order_by("-recorded_at")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class LocalIdMatch:
+    """How one cleaned student ID was matched: exactly, by its leading zeros, ambiguously or not at all."""
+
+    given: str
+    pk: int | None = None
+    local_id: str = ""  # the student's stored ID when matched
+    candidates: tuple[str, ...] = ()  # the stored IDs it could be, when more than one
+
+    @property
+    def read_as(self) -> str:
+        """'1566 read as 001566' when the match restored stripped zeros; '' for an exact match or none."""
+        if self.pk is not None and self.local_id != self.given:
+            return f"{self.given} read as {self.local_id}"
+        return ""
+
+    @property
+    def problem(self) -> str:
+        """Why the ID matches no single student ('' when it does, or when it simply matches nobody)."""
+        if self.candidates:
+            listed = ", ".join(self.candidates)
+            return f"'{self.given}' could be any of the students {listed}: use the full ID"
+        return ""
+
+
+# Above this many IDs one pass over the student table is cheaper than IN lists of query parameters.
+MATCH_SCAN_ABOVE = 10_000
+
+
+def students_matching_local_ids(
+    local_ids: Iterable[str], *, students: QuerySet[Student] | None = None
+) -> dict[str, LocalIdMatch]:
+    """Match cleaned student IDs to students (among `students`, default all): an exact ID first; failing
+    that, the one student whose ID is the same once leading zeros are dropped on both sides (Excel turned
+    `001566` into `1566`); several such students make the ID ambiguous. Every given ID gets an entry.
+
+    Two queries for a short list, one scan of (id, local_id) for a long one.
+    """
+    wanted = {i for i in local_ids if i}
+    base = Student.objects.all() if students is None else students
+    exact: dict[str, int] = {}
+    by_stripped: dict[str, list[tuple[str, int]]] = {}
+    if len(wanted) > MATCH_SCAN_ABOVE:
+        for local_id, pk in base.values_list("local_id", "pk").order_by().iterator(chunk_size=10_000):
+            if local_id in wanted:
+                exact[local_id] = pk
+            by_stripped.setdefault(without_leading_zeros(local_id), []).append((local_id, pk))
+    else:
+        if wanted:
+            exact = dict(base.filter(local_id__in=wanted).values_list("local_id", "pk").order_by())
+        stripped = {without_leading_zeros(i) for i in wanted if i not in exact} - {""}
+        if stripped:
+            ltrim = Func(F("local_id"), Value("0"), function="LTRIM", output_field=CharField())
+            rows = base.annotate(stripped=ltrim).filter(stripped__in=stripped).values_list("local_id", "pk", "stripped")
+            for local_id, pk, key in rows.order_by():
+                by_stripped.setdefault(key, []).append((local_id, pk))
+    matches: dict[str, LocalIdMatch] = {}
+    for given in wanted:
+        if given in exact:
+            matches[given] = LocalIdMatch(given=given, pk=exact[given], local_id=given)
+            continue
+        key = without_leading_zeros(given)
+        found = sorted(by_stripped.get(key, [])) if key else []
+        if len(found) == 1:
+            matches[given] = LocalIdMatch(given=given, pk=found[0][1], local_id=found[0][0])
+        else:
+            matches[given] = LocalIdMatch(given=given, candidates=tuple(i for i, _ in found))
+    return matches
