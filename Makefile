@@ -24,12 +24,19 @@ demo: install
 	$(PY) manage.py load_reference
 	$(PY) manage.py seed_demo
 
+# The demo runs as a district's server does: DEBUG off (the app's own error pages, never Django's
+# technical ones), static files collected and served by WhiteNoise. The key is for this demo only, and
+# cookies go over plain HTTP because the demo has no HTTPS.
+DEMO_HOSTS ?= 127.0.0.1,localhost
+DEMO_ENV = DJANGO_DEBUG=0 SECRET_KEY=demo-only-key-never-use-on-a-server ALLOWED_HOSTS=$(DEMO_HOSTS) SECURE_COOKIES=0
+
 ## make run: set up the demo on SQLite and serve it on http://127.0.0.1:8000 with the import worker beside it.
 run: demo
+	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput -v0
 	@echo "CTE Tracker is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py db_worker --queue-name '*' & \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEMO_ENV) $(PY) manage.py db_worker --queue-name '*' & \
+	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

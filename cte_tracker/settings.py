@@ -157,8 +157,11 @@ STORAGES = {
     },
 }
 
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Login and CSRF cookies travel over HTTPS only, as a district's server runs. The laptop demo (`make run`:
+# DEBUG off, plain http://127.0.0.1) turns this off, or no browser would send the login cookie back.
+SECURE_COOKIES = envbool("SECURE_COOKIES", "0" if DEBUG else "1")
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 60 * 60), minimum=60)
 
 # The school year starts on this month and day (07-01: 2024-25 runs 2024-07-01 to 2025-06-30).
@@ -184,6 +187,12 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusal_without_traceback": {"()": "cte_tracker.log_filters.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own console handler (debug only) would print every record a second time beside the root's.
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"filters": ["refusal_without_traceback"]},
+    },
 }

@@ -22,7 +22,15 @@ from accounts.roles import user_role
 from credentials.models import CredentialAward
 from pathways.models import SealAward
 from students.local_ids import without_leading_zeros
-from students.models import Enrollment, School, SchoolYear, Student, normalize_for_search, search_q
+from students.models import (
+    Enrollment,
+    School,
+    SchoolYear,
+    Student,
+    normalize_for_search,
+    school_year_start_for,
+    search_q,
+)
 
 SEARCH_LIMIT = 20
 # Two letters match nearly half of a district ("ma"); three keep results useful and the search fast.
@@ -35,8 +43,13 @@ def current_school_year() -> SchoolYear:
 
 
 def _enrolled_on(day: date) -> dict:
-    """Lookup for enrollments in the school year containing `day`, without fetching that year first."""
-    return {"school_year__start_date__lte": day, "school_year__end_date__gte": day}
+    """Lookup for enrollments in the school year containing `day`, without fetching that year first.
+
+    By the same rule as `current_school_year` (school_year_start_for), not by the dates stored on the
+    year: those keep the start day in force when the year was first recorded, so after a change of
+    SCHOOL_YEAR_START the two would name different years and the pages would show no student.
+    """
+    return {"school_year__start_year": school_year_start_for(day)}
 
 
 def students_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Student]:

@@ -119,3 +119,9 @@ def two_schools(this_year, fast_passwords):
 def _tasks_run_immediately(settings):
     """Background tasks (imports) run at once inside the test, so a test sees their result."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+# Setting today's date: use time-machine's `time_machine` fixture, with the time in the district's zone:
+#     time_machine.move_to(datetime(2025, 6, 30, 23, 30, tzinfo=ZoneInfo("America/Denver")), tick=False)
+# Everything then reads that moment (timezone.now(), timezone.localdate(), date.today()) until the test ends.
+# Example: tests/students/test_school_year_boundary.py.

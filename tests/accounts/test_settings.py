@@ -1,3 +1,10 @@
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -32,3 +39,47 @@ def test_school_year_start_must_be_a_real_month_and_day(monkeypatch):
     monkeypatch.setenv("X_START", "13-01")
     with pytest.raises(ImproperlyConfigured, match="month and day like 07-01"):
         env_month_day("X_START", "07-01")
+
+
+SHOW_SETTINGS = """
+import json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "cte_tracker.settings"
+from django.conf import settings
+print(json.dumps({"DEBUG": settings.DEBUG, "ALLOWED_HOSTS": settings.ALLOWED_HOSTS,
+                  "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
+                  "CSRF_COOKIE_SECURE": settings.CSRF_COOKIE_SECURE,
+                  "static": settings.STORAGES["staticfiles"]["BACKEND"]}))
+"""
+SERVER_VARIABLES = ("DJANGO_DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_COOKIES")
+
+
+def _settings_with(variables: dict[str, str]) -> dict:
+    """The settings a fresh process reads with `variables` (and none of the server variables of this one)."""
+    env = {k: v for k, v in os.environ.items() if k not in SERVER_VARIABLES} | variables
+    shown = subprocess.run([sys.executable, "-c", SHOW_SETTINGS], env=env, capture_output=True, text=True, check=True)
+    return json.loads(shown.stdout)
+
+
+def _demo_server_env() -> dict[str, str]:
+    """The variables `make run` starts the demo's web server with (read from make's dry run)."""
+    root = Path(__file__).resolve().parents[2]
+    commands = subprocess.run(["make", "-s", "-n", "run"], cwd=root, capture_output=True, text=True, check=True)
+    [line] = [line for line in commands.stdout.splitlines() if "manage.py runserver" in line]
+    words = shlex.split(line)
+    return dict(word.split("=", 1) for word in words[: next(i for i, w in enumerate(words) if "=" not in w)])
+
+
+def test_make_run_serves_the_demo_with_debug_off_whitenoise_and_cookies_over_plain_http():
+    assert _settings_with(_demo_server_env()) == {
+        "DEBUG": False,
+        "ALLOWED_HOSTS": ["127.0.0.1", "localhost"],
+        "SESSION_COOKIE_SECURE": False,
+        "CSRF_COOKIE_SECURE": False,
+        "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    }
+
+
+def test_a_server_with_debug_off_sends_its_cookies_over_https_only_by_default():
+    shown = _settings_with({"DJANGO_DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "cte.example.org"})
+    assert shown["SESSION_COOKIE_SECURE"] is True
+    assert shown["CSRF_COOKIE_SECURE"] is True
