@@ -6,7 +6,7 @@ import logging
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.roles import is_coordinator, role_required
@@ -14,6 +14,7 @@ from imports.columns import COLUMNS, missing_columns
 from imports.forms import MappingForm, UploadForm
 from imports.models import ImportBatch
 from imports.readers import ImportFileError
+from imports.selectors import PROBLEMS_SHOWN, batch_for_page, batch_problem_rows, batch_problems_shown
 from imports.services import (
     batch_check,
     batch_check_queue,
@@ -30,7 +31,10 @@ logger = logging.getLogger(__name__)
 
 
 def _get_batch(pk: int) -> ImportBatch:
-    return get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=pk)
+    try:
+        return batch_for_page(pk=pk)
+    except ImportBatch.DoesNotExist:
+        raise Http404("No such import.") from None
 
 
 def _check(batch: ImportBatch) -> None:
@@ -68,7 +72,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
             _check(batch)
             return redirect("imports:detail", pk=batch.pk)
     # The error and rejected-row lists can be large; the list page does not need them.
-    batches = ImportBatch.objects.select_related("created_by").defer("errors", "rejected_rows", "options")[:50]
+    batches = ImportBatch.objects.select_related("created_by").defer("rejected_rows", "options")[:50]
     return render(request, "imports/batch_list.html", {"form": form, "batches": batches})
 
 
@@ -80,7 +84,13 @@ def _mapping_form(batch: ImportBatch, data=None) -> MappingForm:
 
 def _render_detail(request: HttpRequest, batch: ImportBatch, mapping_form: MappingForm | None = None, status=200):
     """The batch page: its preview and, while it waits for confirmation, the column mapping."""
-    context = {"batch": batch, "columns": COLUMNS[batch.kind], "preview": batch.options.get("preview")}
+    context = {
+        "batch": batch,
+        "columns": COLUMNS[batch.kind],
+        "preview": batch.options.get("preview"),
+        "problems": batch_problems_shown(batch=batch),
+        "problems_shown": PROBLEMS_SHOWN,
+    }
     if batch.status == ImportBatch.Status.VALIDATED:
         context["mapping_form"] = mapping_form or _mapping_form(batch)
         context["missing"] = missing_columns(batch.kind, batch.options.get("found", {}))
@@ -142,14 +152,26 @@ def batch_rejected_csv(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch(pk)
     header = batch.options.get("header", [])
     problems: dict[int, list[str]] = {}
-    for e in batch.errors:
-        problems.setdefault(e["row"], []).append(f"{e['column']}: {e['message']}")
+    for row, column, message in batch_problem_rows(batch=batch):
+        problems.setdefault(row, []).append(f"{column}: {message}")
     rows = (
         [*r["cells"], *[""] * (len(header) - len(r["cells"])), f"row {r['row']}: " + "; ".join(problems[r["row"]])]
         for r in batch.rejected_rows
     )
     name = batch.original_filename.rsplit(".", 1)[0]
     return csv_response(filename=f"{name}-rejected.csv", header=[*header, "Errors"], rows=rows)
+
+
+@coordinator_required
+def batch_problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every problem of the batch (the page shows the first PROBLEMS_SHOWN), one per line."""
+    batch = _get_batch(pk)
+    name = batch.original_filename.rsplit(".", 1)[0]
+    return csv_response(
+        filename=f"{name}-problems.csv",
+        header=["Row", "Column", "Problem"],
+        rows=((row or "", column, message) for row, column, message in batch_problem_rows(batch=batch)),
+    )
 
 
 @coordinator_required
