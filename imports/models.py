@@ -58,7 +58,11 @@ class ImportBatch(models.Model):
             models.CheckConstraint(
                 condition=Q(processed_rows__lte=models.F("total_rows")) | Q(total_rows=0),
                 name="import_processed_not_past_total",
-            )
+            ),
+            # Two imports of one file at the same moment would both write it: the second start fails here.
+            models.UniqueConstraint(
+                fields=["kind", "sha256"], condition=Q(status="running"), name="import_one_running_batch_per_file"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from credentials.models import CredentialAward
@@ -23,6 +23,19 @@ Progress = Callable[[str, int, int], None]
 PREVIEW_ROWS = 10
 RUN_STOPPED = "Nothing was imported: an unexpected error stopped the import."
 CHECK_STOPPED = "The file could not be checked: an unexpected error stopped the check."
+
+
+class ImportRefused(Exception):
+    """An import that may not start; its text says why, for the person who asked."""
+
+
+class ImportAlreadyStarted(ImportRefused):
+    """This batch is already being imported or is finished (a second click, a second worker)."""
+
+
+class ImportSameFile(ImportRefused):
+    """Another batch of the same file (same kind and checksum) is being imported, or was imported after
+    this one was uploaded, so this one's preview no longer says what it would do."""
 
 
 def importer_for(*, kind: str, table: Table, options: dict) -> Importer:
@@ -170,6 +183,54 @@ def batch_set_mapping(*, batch: ImportBatch, mapping: dict[str, str]) -> ImportB
     return batch
 
 
+STARTABLE = (ImportBatch.Status.PENDING, ImportBatch.Status.VALIDATED, ImportBatch.Status.FAILED)
+
+
+def batch_start(*, batch: ImportBatch) -> None:
+    """Mark the batch RUNNING, once, unless the same file is being imported or was imported since it was uploaded.
+
+    The database allows one running batch per file (constraint import_one_running_batch_per_file), so of two
+    starts at the same moment one fails there; the loser is told which batch has the file. A batch of the
+    same file that completed after this one was uploaded refuses it too: both were checked before either
+    was imported, and this one's preview is out of date. Re-importing a file on purpose (uploading it
+    again later) stays possible: that batch is uploaded after the first one finished.
+    Raises ImportAlreadyStarted or ImportSameFile; on success `batch.status` is RUNNING.
+    """
+    try:
+        with transaction.atomic():
+            started = ImportBatch.objects.filter(pk=batch.pk, status__in=STARTABLE).update(
+                status=ImportBatch.Status.RUNNING, message="Waiting for the import worker", processed_rows=0
+            )
+            if not started:
+                raise ImportAlreadyStarted("This import has already been started.")
+            # After the update: on PostgreSQL it waited for any other start of this file to commit or roll back.
+            refusal = _same_file_refusal(batch)
+            if refusal:
+                raise ImportSameFile(refusal)
+    except IntegrityError:
+        raise ImportSameFile(_same_file_refusal(batch) or _being_imported("another batch")) from None
+    batch.status = ImportBatch.Status.RUNNING
+
+
+def _same_file_refusal(batch: ImportBatch) -> str:
+    """Why another batch of the same file stops this one, or "" when none does."""
+    same_file = ImportBatch.objects.filter(kind=batch.kind, sha256=batch.sha256).exclude(pk=batch.pk).order_by("pk")
+    running = same_file.filter(status=ImportBatch.Status.RUNNING).first()
+    if running:
+        return _being_imported(f"batch {running.pk}")
+    done = same_file.filter(status=ImportBatch.Status.COMPLETED, finished_at__gte=batch.created_at).first()
+    if done:
+        return (
+            f"This file was already imported by batch {done.pk} after this one was uploaded; nothing was "
+            "imported here. Upload the file again to import it again."
+        )
+    return ""
+
+
+def _being_imported(by: str) -> str:
+    return f"This file is being imported by {by}; nothing was imported here."
+
+
 def batch_run(*, batch: ImportBatch, skip_invalid: bool = False, progress: Progress | None = None) -> ImportBatch:
     """Read, validate, then write in one transaction; with errors, write nothing unless skip_invalid.
 
@@ -196,9 +257,15 @@ def _run(batch: ImportBatch, skip_invalid: bool, progress: Progress | None) -> I
         if progress:
             progress(label, done, batch.total_rows)
 
-    batch.status = ImportBatch.Status.RUNNING
+    if batch.status != ImportBatch.Status.RUNNING:  # the worker's batch was started by the page that confirmed it
+        try:
+            batch_start(batch=batch)
+        except ImportAlreadyStarted:
+            return batch
+        except ImportSameFile as exc:
+            return _fail(batch, str(exc))
     batch.options = {**batch.options, "skip_invalid": skip_invalid}
-    batch.save(update_fields=["status", "options"])
+    batch.save(update_fields=["options"])
     try:
         table = batch_table(batch=batch)
     except ImportFileError as exc:

@@ -16,10 +16,13 @@ from imports.models import ImportBatch
 from imports.readers import ImportFileError
 from imports.selectors import PROBLEMS_SHOWN, batch_for_page, batch_problem_rows, batch_problems_shown
 from imports.services import (
+    ImportAlreadyStarted,
+    ImportSameFile,
     batch_check,
     batch_check_queue,
     batch_create,
     batch_set_mapping,
+    batch_start,
     batch_undo,
     preset_save,
 )
@@ -129,10 +132,13 @@ def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "This import has already been started.")
         return redirect("imports:detail", pk=pk)
     skip_invalid = request.POST.get("skip_invalid") == "1"
-    updated = ImportBatch.objects.filter(pk=pk, status=ImportBatch.Status.VALIDATED).update(
-        status=ImportBatch.Status.RUNNING, message="Waiting for the import worker", processed_rows=0
-    )
-    if updated:  # a double click starts one import, not two
+    try:
+        batch_start(batch=batch)
+    except ImportAlreadyStarted:
+        pass  # a double click starts one import, not two
+    except ImportSameFile as exc:
+        messages.error(request, str(exc))
+    else:
         run_import_batch.enqueue(batch.pk, skip_invalid)
     return redirect("imports:detail", pk=pk)
 
