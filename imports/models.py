@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+# A preview older than this no longer says what an import would do (other imports and edits came since).
+STALE_AFTER = timedelta(days=1)
 
 
 def import_upload_path(batch: ImportBatch, filename: str) -> str:
@@ -27,6 +32,7 @@ class ImportBatch(models.Model):
         COMPLETED = "completed", "Imported"
         FAILED = "failed", "Not imported"
         UNDONE = "undone", "Undone"
+        DISCARDED = "discarded", "Discarded"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
@@ -50,6 +56,11 @@ class ImportBatch(models.Model):
     # The rejected rows as read, with their header, so they can be downloaded, fixed and re-uploaded.
     rejected_rows = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True, help_text="When the preview was last made.")
+    undo_reason = models.CharField(max_length=100, blank=True)
+    file_purged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the uploaded file was deleted (discarded, or older than the retention)."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -73,6 +84,13 @@ class ImportBatch(models.Model):
         """Every problem as {"row", "column", "message"}, in file order. Reads them all (the command line and
         tests); a page shows the first PROBLEMS_SHOWN through imports.selectors instead."""
         return list(self.problems.order_by("pk").values("row", "column", "message"))
+
+    @property
+    def is_stale(self) -> bool:
+        """Checked more than STALE_AFTER ago and not imported: its preview must be made again first."""
+        if self.status != self.Status.VALIDATED:
+            return False
+        return (self.checked_at or self.created_at) < timezone.now() - STALE_AFTER
 
     @property
     def in_progress(self) -> bool:

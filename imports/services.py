@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
@@ -31,6 +32,10 @@ class ImportRefused(Exception):
 
 class ImportAlreadyStarted(ImportRefused):
     """This batch is already being imported or is finished (a second click, a second worker)."""
+
+
+class ImportStale(ImportRefused):
+    """The preview was made more than a day ago (imports.models.STALE_AFTER)."""
 
 
 class ImportSameFile(ImportRefused):
@@ -124,6 +129,7 @@ def _check(batch: ImportBatch, track_progress: bool) -> ImportBatch:
     batch.rejected_count = len(plan.rejected)
     batch.status = ImportBatch.Status.VALIDATED
     batch.message = ""
+    batch.checked_at = timezone.now()
     columns = [c.name for c in COLUMNS[batch.kind] if c.name in plan.found]
     batch.options = {
         **batch.options,
@@ -156,6 +162,7 @@ def _check(batch: ImportBatch, track_progress: bool) -> ImportBatch:
                 "status",
                 "message",
                 "options",
+                "checked_at",
             ]
         )
     return batch
@@ -194,8 +201,15 @@ def batch_start(*, batch: ImportBatch) -> None:
     same file that completed after this one was uploaded refuses it too: both were checked before either
     was imported, and this one's preview is out of date. Re-importing a file on purpose (uploading it
     again later) stays possible: that batch is uploaded after the first one finished.
-    Raises ImportAlreadyStarted or ImportSameFile; on success `batch.status` is RUNNING.
+    A preview older than a day is refused rather than imported as it is now (ImportStale): the person
+    confirmed the counts they saw, and other imports and edits since may have changed them; checking the
+    file again shows today's.
+    Raises ImportAlreadyStarted, ImportStale or ImportSameFile; on success `batch.status` is RUNNING.
     """
+    if batch.is_stale:
+        raise ImportStale(
+            "This file was checked more than a day ago, so its preview may be out of date. Check it again, then import."
+        )
     try:
         with transaction.atomic():
             started = ImportBatch.objects.filter(pk=batch.pk, status__in=STARTABLE).update(
@@ -330,13 +344,22 @@ def _fail(batch: ImportBatch, message: str) -> ImportBatch:
     return batch
 
 
-@transaction.atomic
-def batch_undo(*, batch: ImportBatch, user: AbstractBaseUser | None = None) -> int:
-    """Delete the awards this batch created, in bulk, each deletion kept in the award history.
+UNDO_REASON_MAX = 70  # with "Undo of import batch N: " it fits the history's 100-character reason
 
-    One history row ("-", the award's last values, `user`, "Undo of import batch N") per award, then
-    one DELETE: tens of thousands of awards go in a second, not one query pair per award.
+
+@transaction.atomic
+def batch_undo(*, batch: ImportBatch, reason: str, user: AbstractBaseUser | None = None) -> int:
+    """Delete the awards this batch created, in bulk, each deletion kept in the award history with `reason`.
+
+    One history row ("-", the award's last values, `user`, "Undo of import batch N: reason") per award, then
+    one DELETE: tens of thousands of awards go in a second, not one query pair per award. The reason is kept
+    on the batch too. ValidationError (on "reason") before anything is written when it is blank or too long.
     """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why you are undoing this import; the history keeps it."})
+    if len(reason) > UNDO_REASON_MAX:
+        raise ValidationError({"reason": f"Keep the reason to {UNDO_REASON_MAX} characters."})
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.COMPLETED or batch.kind != ImportBatch.Kind.CREDENTIALS:
         raise ValueError("Only a completed credential import can be undone.")
@@ -349,7 +372,7 @@ def batch_undo(*, batch: ImportBatch, user: AbstractBaseUser | None = None) -> i
         history_type="-",
         when=timezone.now(),
         user_id=user.pk if user is not None else None,
-        reason=f"Undo of import batch {batch.pk}",
+        reason=f"Undo of import batch {batch.pk}: {reason}",
     )
     # A queryset delete would fetch every award again to send simple_history's per-row signal, which
     # would write the history rows a second time, one query each: nothing else refers to an award.
@@ -358,10 +381,43 @@ def batch_undo(*, batch: ImportBatch, user: AbstractBaseUser | None = None) -> i
         cursor.execute(f"DELETE FROM {table} WHERE import_batch_id = %s", [batch.pk])
         deleted = cursor.rowcount
     batch.status = ImportBatch.Status.UNDONE
+    batch.undo_reason = reason
     batch.message = f"Undone: {deleted} award{'s' if deleted != 1 else ''} removed."
-    batch.save(update_fields=["status", "message"])
+    batch.save(update_fields=["status", "undo_reason", "message"])
     rollups_refresh_soon(force=True)
     return deleted
+
+
+DISCARDABLE = (ImportBatch.Status.PENDING, ImportBatch.Status.VALIDATED, ImportBatch.Status.FAILED)
+
+
+@transaction.atomic
+def batch_discard(*, batch: ImportBatch, user: AbstractBaseUser | None) -> ImportBatch:
+    """Give up a batch that was never imported: its file is deleted and it can no longer be imported.
+
+    ValueError when the batch is being checked or imported, or was imported. The batch itself stays, with
+    its counts and problems, so the list of imports still says what came in and what became of it.
+    """
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status not in DISCARDABLE:
+        raise ValueError("Only an upload that was not imported can be discarded.")
+    _delete_file(batch)
+    batch.status = ImportBatch.Status.DISCARDED
+    who = user.get_username() if user is not None else "the command line"
+    batch.message = f"Discarded by {who} on {timezone.localdate():%Y-%m-%d}; the uploaded file was deleted."
+    batch.save(update_fields=["status", "message", "file", "file_purged_at"])
+    return batch
+
+
+def _delete_file(batch: ImportBatch) -> None:
+    """Forget the batch's file now and delete it from storage once the transaction has committed
+    (a rollback then leaves the batch and its file as they were)."""
+    if not batch.file:
+        return
+    storage, name = batch.file.storage, batch.file.name
+    batch.file = ""
+    batch.file_purged_at = timezone.now()
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def preset_save(*, kind: str, name: str, mapping: dict[str, str], user: AbstractBaseUser | None) -> ImportPreset:

@@ -5,22 +5,24 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import is_coordinator, role_required
 from imports.columns import COLUMNS, missing_columns
-from imports.forms import MappingForm, UploadForm
+from imports.forms import BatchUndoForm, MappingForm, UploadForm
 from imports.models import ImportBatch
 from imports.readers import ImportFileError
 from imports.selectors import PROBLEMS_SHOWN, batch_for_page, batch_problem_rows, batch_problems_shown
 from imports.services import (
     ImportAlreadyStarted,
-    ImportSameFile,
+    ImportRefused,
     batch_check,
     batch_check_queue,
     batch_create,
+    batch_discard,
     batch_set_mapping,
     batch_start,
     batch_undo,
@@ -128,6 +130,9 @@ def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch(pk)
+    if batch.status == ImportBatch.Status.DISCARDED:
+        messages.error(request, "This upload was discarded; upload the file again to import it.")
+        return redirect("imports:detail", pk=pk)
     if batch.status != ImportBatch.Status.VALIDATED:
         messages.error(request, "This import has already been started.")
         return redirect("imports:detail", pk=pk)
@@ -136,7 +141,7 @@ def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         batch_start(batch=batch)
     except ImportAlreadyStarted:
         pass  # a double click starts one import, not two
-    except ImportSameFile as exc:
+    except ImportRefused as exc:  # stale, or the same file is being or was imported by another batch
         messages.error(request, str(exc))
     else:
         run_import_batch.enqueue(batch.pk, skip_invalid)
@@ -190,12 +195,49 @@ def batch_file(request: HttpRequest, pk: int) -> FileResponse:
 
 @coordinator_required
 @require_POST
-def batch_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make the preview again (a stale one, or after the district's data changed)."""
+    batch = _get_batch(pk)
+    if batch.status != ImportBatch.Status.VALIDATED:
+        messages.error(request, "Only an upload waiting for confirmation can be checked again.")
+    else:
+        _check(batch)
+    return redirect("imports:detail", pk=pk)
+
+
+@coordinator_required
+@require_POST
+def batch_discard_view(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch(pk)
     try:
-        removed = batch_undo(batch=batch, user=request.user)
+        batch_discard(batch=batch, user=request.user)
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Removed the {removed} award{'s' if removed != 1 else ''} this import added.")
+        messages.success(
+            request, f"Discarded {batch.original_filename}; its file was deleted and nothing was imported."
+        )
     return redirect("imports:detail", pk=pk)
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def batch_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for confirmation and a reason (GET), then remove the batch's awards (POST)."""
+    batch = _get_batch(pk)
+    if batch.status != ImportBatch.Status.COMPLETED or batch.kind != ImportBatch.Kind.CREDENTIALS:
+        messages.error(request, "Only a completed credential import can be undone.")
+        return redirect("imports:detail", pk=pk)
+    form = BatchUndoForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            removed = batch_undo(batch=batch, reason=form.cleaned_data["reason"], user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("imports:detail", pk=pk)
+        else:
+            messages.success(request, f"Removed the {removed} award{'s' if removed != 1 else ''} this import added.")
+            return redirect("imports:detail", pk=pk)
+    return render(request, "imports/batch_undo.html", {"batch": batch, "form": form})

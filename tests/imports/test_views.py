@@ -123,7 +123,7 @@ def test_a_coordinator_can_undo_a_credential_batch(client, coordinator):
     batch = ImportBatch.objects.get()
     client.post(reverse("imports:confirm", args=[batch.pk]))
     assert CredentialAward.objects.count() == 1
-    client.post(reverse("imports:undo", args=[batch.pk]))
+    client.post(reverse("imports:undo", args=[batch.pk]), {"reason": "wrong testing session"})
     assert CredentialAward.objects.count() == 0
 
 
