@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 from django.db.models import QuerySet
 
@@ -26,3 +27,15 @@ def batch_problems_shown(*, batch: ImportBatch) -> QuerySet[ImportProblem]:
 def batch_problem_rows(*, batch: ImportBatch) -> Iterator[tuple[int, str, str]]:
     """Every problem as (row, column, message), in file order, read in chunks rather than all at once."""
     return batch.problems.order_by("pk").values_list("row", "column", "message").iterator(chunk_size=5000)
+
+
+def batches_with_files_older_than(*, cutoff: datetime) -> QuerySet[ImportBatch]:
+    """Batches uploaded before `cutoff` whose file is still kept, oldest first; those being checked or
+    imported are left out (the worker is reading their file)."""
+    return (
+        ImportBatch.objects.filter(created_at__lt=cutoff)
+        .exclude(file="")
+        .exclude(status__in=[ImportBatch.Status.CHECKING, ImportBatch.Status.RUNNING])
+        .defer("rejected_rows", "options")
+        .order_by("created_at", "pk")
+    )

@@ -409,6 +409,26 @@ def batch_discard(*, batch: ImportBatch, user: AbstractBaseUser | None) -> Impor
     return batch
 
 
+@transaction.atomic
+def batch_file_purge(*, batch: ImportBatch) -> bool:
+    """Delete a batch's uploaded file, recording when (file_purged_at); its counts and problems stay.
+
+    A batch still waiting for confirmation cannot be imported without its file, so it is marked
+    discarded. False (nothing done) when the file is already gone or the worker has the batch.
+    """
+    batch = ImportBatch.objects.select_for_update().defer("rejected_rows").get(pk=batch.pk)
+    if not batch.file or batch.in_progress:
+        return False
+    _delete_file(batch)
+    fields = ["file", "file_purged_at"]
+    if batch.status in (ImportBatch.Status.PENDING, ImportBatch.Status.VALIDATED):
+        batch.status = ImportBatch.Status.DISCARDED
+        batch.message = "Discarded: the uploaded file was deleted after the retention period, before it was imported."
+        fields += ["status", "message"]
+    batch.save(update_fields=fields)
+    return True
+
+
 def _delete_file(batch: ImportBatch) -> None:
     """Forget the batch's file now and delete it from storage once the transaction has committed
     (a rollback then leaves the batch and its file as they were)."""

@@ -32,3 +32,20 @@ def test_school_year_start_must_be_a_real_month_and_day(monkeypatch):
     monkeypatch.setenv("X_START", "13-01")
     with pytest.raises(ImproperlyConfigured, match="month and day like 07-01"):
         env_month_day("X_START", "07-01")
+
+
+def test_the_import_file_retention_defaults_to_a_year_and_refuses_less_than_a_day(monkeypatch):
+    import importlib
+
+    import cte_tracker.settings as module
+
+    monkeypatch.delenv("IMPORT_FILE_RETENTION_DAYS", raising=False)
+    assert importlib.reload(module).IMPORT_FILE_RETENTION_DAYS == 365
+    monkeypatch.setenv("IMPORT_FILE_RETENTION_DAYS", "0")
+    with pytest.raises(ImproperlyConfigured, match="IMPORT_FILE_RETENTION_DAYS must be at least 1"):
+        importlib.reload(module)
+    monkeypatch.setenv("IMPORT_FILE_RETENTION_DAYS", "a year")
+    with pytest.raises(ImproperlyConfigured, match="IMPORT_FILE_RETENTION_DAYS must be a whole number"):
+        importlib.reload(module)
+    monkeypatch.delenv("IMPORT_FILE_RETENTION_DAYS")
+    importlib.reload(module)
