@@ -55,6 +55,7 @@ def matrix(w):
         ("get", reverse("imports:rejected", args=[batch]), COORDINATOR_ONLY),
         ("get", reverse("imports:undo", args=[batch]), COORDINATOR_ONLY),
         ("post", reverse("imports:recheck", args=[waiting]), COORDINATOR_POST),
+        ("post", reverse("imports:discard", args=[waiting]), COORDINATOR_POST),
         ("get", reverse("imports:detail", args=[999999]), {**COORDINATOR_ONLY, "coordinator": 404, "superuser": 404}),
         ("get", reverse("imports:file", args=[999999]), {**COORDINATOR_ONLY, "coordinator": 404, "superuser": 404}),
     ]  # fmt: skip
