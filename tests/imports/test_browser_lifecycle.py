@@ -50,3 +50,43 @@ def test_a_coordinator_undoes_an_import_giving_a_reason_on_a_page_that_needs_no_
     expect(page.locator("#batch-result")).to_contain_text("Undone: 1 award removed.")
     expect(page.locator("#batch-undo-reason")).to_contain_text("wrong testing session")
     assert CredentialAward.objects.count() == 0
+
+
+def test_a_stale_preview_is_checked_again_or_discarded_from_the_keyboard_without_javascript(
+    live_server, page: Page, screenshot_dir
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from imports.models import ImportBatch
+    from imports.services import batch_check, batch_create
+    from tests.factories import SchoolFactory
+
+    user_with_role(Role.COORDINATOR, username="elena")
+    SchoolFactory(code="SHS")
+    rows = [["student_id", "first_name", "last_name", "grade", "school"], ["1", "Ana", "Baca", "9", "SHS"]]
+    batch = batch_create(
+        kind="students", data=csv_file(rows), filename="roster.csv", user=None, options={"school_year": "2024-25"}
+    )
+    batch_check(batch=batch)
+    ImportBatch.objects.filter(pk=batch.pk).update(checked_at=timezone.now() - timedelta(days=2))
+    log_in(page, live_server, "elena")
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server.url}/imports/")
+    expect(page.get_by_role("cell", name="Checked, not yet imported (stale: check it again)")).to_be_visible()
+    page.goto(f"{live_server.url}/imports/{batch.pk}/")
+    expect(page.locator("#batch-stale")).to_contain_text("more than a day ago")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 320
+    page.screenshot(path=screenshot_dir / "import-stale-320.png", full_page=True)
+
+    page.get_by_role("button", name="Import 1 row").click()
+    expect(page.get_by_text("This file was checked more than a day ago")).to_be_visible()
+    page.get_by_role("button", name="Check the file again").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#batch-stale")).to_have_count(0)
+
+    page.get_by_role("button", name="Discard this upload").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#batch-status")).to_have_text("Discarded")
+    expect(page.locator("#batch-result")).to_contain_text("the uploaded file was deleted")
