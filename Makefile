@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/cte_tracker
 # A test database of its own per run, so two runs on one server cannot collide.
 PG_TEST_DB ?= test_cte_tracker_$(shell echo $$$$)
 
-.PHONY: install run demo serve test lint test-postgres test-browser bench-import bench-dashboard bench-search check-postgres clean
+.PHONY: install run demo serve test lint test-postgres test-browser bench-import bench-dashboard bench-search bench-batch-page check-postgres clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -90,3 +90,16 @@ bench-dashboard: install check-postgres
 	  sh -c '$(PY) manage.py migrate --noinput -v0 && $(PY) manage.py bench_dashboard --students $(BENCH_STUDENTS) --awards $(BENCH_AWARDS) --schools $(BENCH_SCHOOLS) --runs $(BENCH_RUNS)' \
 	  || status=$$?; \
 	$(BENCH_PG_ADMIN) "DROP DATABASE IF EXISTS $(BENCH_DASHBOARD_DB)"; exit $$status
+
+## make bench-batch-page: check and import a 300,000-row roster with an error on every row on PostgreSQL, in a
+## database of its own created and dropped by the run, and time the batch page and its downloads, cold and warm.
+BENCH_BATCH_DB ?= cte_bench_batch_page
+BENCH_BATCH_ROWS ?= 300000
+bench-batch-page: install check-postgres
+	$(BENCH_PG_ADMIN) "DROP DATABASE IF EXISTS $(BENCH_BATCH_DB)"
+	$(BENCH_PG_ADMIN) "CREATE DATABASE $(BENCH_BATCH_DB)"
+	@status=0; \
+	DATABASE_URL=$(PG_URL:/cte_tracker=)/$(BENCH_BATCH_DB) DJANGO_DEBUG=0 SECRET_KEY=bench-only-not-a-secret ALLOWED_HOSTS=testserver \
+	  sh -c '$(PY) manage.py migrate --noinput -v0 && $(PY) manage.py bench_batch_page --rows $(BENCH_BATCH_ROWS) --runs $(BENCH_RUNS)' \
+	  || status=$$?; \
+	$(BENCH_PG_ADMIN) "DROP DATABASE IF EXISTS $(BENCH_BATCH_DB)"; exit $$status

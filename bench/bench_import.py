@@ -136,7 +136,7 @@ def worker(engine: str, path: str, history: bool) -> None:
         assert batch.status == ImportBatch.Status.COMPLETED, (batch.message, batch.errors[:5])
         rows = batch.total_rows
         imported = time.perf_counter()
-        removed = batch_undo(batch=batch)
+        removed = batch_undo(batch=batch, reason="benchmark")
         undo = time.perf_counter() - imported
         detail = f"created {batch.created_count}; undo removed {removed:,} in {undo:.2f} s ({removed / undo:,.0f}/s)"
         start += undo  # the rows/s column is the import's alone

@@ -175,6 +175,9 @@ IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(50 * 1024 * 1024), minimum=102
 # Uploads larger than this are read and checked by the task worker, with a progress bar, instead of
 # inside the upload request (about 10,000 roster rows per megabyte of CSV).
 IMPORT_INLINE_CHECK_BYTES = envint("IMPORT_INLINE_CHECK_BYTES", str(1024 * 1024), minimum=0)
+# Uploaded import files older than this many days are deleted by `manage.py purge_import_files`; the
+# batches keep their counts and problems.
+IMPORT_FILE_RETENTION_DAYS = envint("IMPORT_FILE_RETENTION_DAYS", "365", minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

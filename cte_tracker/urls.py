@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -21,8 +20,5 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("api/reports/board", reports_views.api_board, name="api_board"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT, not even with DEBUG: uploaded import files hold students' records and are
+# downloaded only through imports:file, which checks the coordinator role.

@@ -5,7 +5,8 @@ from django import forms
 from imports.columns import COLUMNS
 from imports.models import ImportBatch, ImportPreset
 from imports.readers import ImportFileError, check_size
-from students.forms import style_widgets
+from imports.services import UNDO_REASON_MAX
+from students.forms import ErrorMarkingForm, style_widgets
 from students.models import parse_school_year_label
 
 
@@ -87,3 +88,13 @@ class MappingForm(forms.Form):
 
     def column_fields(self):
         return [self[f"col_{i}"] for i in range(len(self.header))]
+
+
+class BatchUndoForm(ErrorMarkingForm):
+    reason = forms.CharField(
+        label="Reason for undoing",
+        max_length=UNDO_REASON_MAX,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        help_text="Kept in the history of each removed award and on the import, e.g. 'wrong testing session file'.",
+        error_messages={"required": "Say why you are undoing this import; the history keeps it."},
+    )

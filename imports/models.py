@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+# A preview older than this no longer says what an import would do (other imports and edits came since).
+STALE_AFTER = timedelta(days=1)
 
 
 def import_upload_path(batch: ImportBatch, filename: str) -> str:
@@ -27,6 +32,7 @@ class ImportBatch(models.Model):
         COMPLETED = "completed", "Imported"
         FAILED = "failed", "Not imported"
         UNDONE = "undone", "Undone"
+        DISCARDED = "discarded", "Discarded"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
@@ -45,11 +51,16 @@ class ImportBatch(models.Model):
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
     rejected_count = models.PositiveIntegerField(default=0)
-    # [{"row": 14, "column": "credential", "message": "..."}], in file order.
-    errors = models.JSONField(default=list, blank=True)
+    # How many ImportProblem rows the last check or run left, so a page never counts them.
+    problem_count = models.PositiveIntegerField(default=0)
     # The rejected rows as read, with their header, so they can be downloaded, fixed and re-uploaded.
     rejected_rows = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True, help_text="When the preview was last made.")
+    undo_reason = models.CharField(max_length=100, blank=True)
+    file_purged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the uploaded file was deleted (discarded, or older than the retention)."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -58,16 +69,53 @@ class ImportBatch(models.Model):
             models.CheckConstraint(
                 condition=Q(processed_rows__lte=models.F("total_rows")) | Q(total_rows=0),
                 name="import_processed_not_past_total",
-            )
+            ),
+            # Two imports of one file at the same moment would both write it: the second start fails here.
+            models.UniqueConstraint(
+                fields=["kind", "sha256"], condition=Q(status="running"), name="import_one_running_batch_per_file"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_filename} ({self.created_at:%Y-%m-%d %H:%M})"
 
     @property
+    def errors(self) -> list[dict]:
+        """Every problem as {"row", "column", "message"}, in file order. Reads them all (the command line and
+        tests); a page shows the first PROBLEMS_SHOWN through imports.selectors instead."""
+        return list(self.problems.order_by("pk").values("row", "column", "message"))
+
+    @property
+    def is_stale(self) -> bool:
+        """Checked more than STALE_AFTER ago and not imported: its preview must be made again first."""
+        if self.status != self.Status.VALIDATED:
+            return False
+        return (self.checked_at or self.created_at) < timezone.now() - STALE_AFTER
+
+    @property
     def in_progress(self) -> bool:
         """The worker has it (checking or importing): its page shows the progress bar."""
         return self.status in (self.Status.CHECKING, self.Status.RUNNING)
+
+
+class ImportProblem(models.Model):
+    """One problem found in a batch's file: row 0 is the whole file (a missing column), else a data row.
+
+    A table, not a JSON list on the batch, so the batch page reads the first few hundred of 300,000
+    through an index and the CSV download streams them, instead of loading and parsing them all.
+    """
+
+    # The composite index below serves "this batch's problems in file order", so no index of its own.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="problems", db_index=False)
+    row = models.PositiveIntegerField()
+    column = models.TextField(blank=True)  # a canonical column name, or a header cell of the file
+    message = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["batch", "id"], name="import_problem_file_order")]
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.message}"
 
 
 class ImportPreset(models.Model):

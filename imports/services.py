@@ -7,15 +7,16 @@ import hashlib
 from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from credentials.models import CredentialAward
-from imports.bulk import insert_history, tracked_columns
+from imports.bulk import insert_history, insert_rows, tracked_columns
 from imports.columns import COLUMNS
 from imports.importers import IMPORTERS, Importer, Plan
-from imports.models import ImportBatch, ImportPreset
+from imports.models import ImportBatch, ImportPreset, ImportProblem
 from imports.readers import ImportFileError, Table, check_size, read_table
 from reports.tasks import rollups_refresh_soon
 
@@ -23,6 +24,23 @@ Progress = Callable[[str, int, int], None]
 PREVIEW_ROWS = 10
 RUN_STOPPED = "Nothing was imported: an unexpected error stopped the import."
 CHECK_STOPPED = "The file could not be checked: an unexpected error stopped the check."
+
+
+class ImportRefused(Exception):
+    """An import that may not start; its text says why, for the person who asked."""
+
+
+class ImportAlreadyStarted(ImportRefused):
+    """This batch is already being imported or is finished (a second click, a second worker)."""
+
+
+class ImportStale(ImportRefused):
+    """The preview was made more than a day ago (imports.models.STALE_AFTER)."""
+
+
+class ImportSameFile(ImportRefused):
+    """Another batch of the same file (same kind and checksum) is being imported, or was imported after
+    this one was uploaded, so this one's preview no longer says what it would do."""
 
 
 def importer_for(*, kind: str, table: Table, options: dict) -> Importer:
@@ -108,10 +126,10 @@ def _check(batch: ImportBatch, track_progress: bool) -> ImportBatch:
     plan = importer.validate()
     batch.total_rows = plan.total_rows
     batch.processed_rows = 0
-    batch.errors = plan.errors
     batch.rejected_count = len(plan.rejected)
     batch.status = ImportBatch.Status.VALIDATED
     batch.message = ""
+    batch.checked_at = timezone.now()
     columns = [c.name for c in COLUMNS[batch.kind] if c.name in plan.found]
     batch.options = {
         **batch.options,
@@ -133,10 +151,36 @@ def _check(batch: ImportBatch, track_progress: bool) -> ImportBatch:
             ],
         },
     }
-    batch.save(
-        update_fields=["total_rows", "processed_rows", "errors", "rejected_count", "status", "message", "options"]
-    )
+    with transaction.atomic():
+        _replace_problems(batch, plan.errors)
+        batch.save(
+            update_fields=[
+                "total_rows",
+                "processed_rows",
+                "problem_count",
+                "rejected_count",
+                "status",
+                "message",
+                "options",
+                "checked_at",
+            ]
+        )
     return batch
+
+
+def _replace_problems(batch: ImportBatch, errors: list[dict]) -> None:
+    """Keep `errors` as the batch's problems, in file order, instead of those of an earlier check.
+
+    The caller saves the batch (its problem_count) in the same transaction, so the count and the rows
+    always agree. The rows go in through COPY on PostgreSQL (300,000 in about a second), not the ORM.
+    """
+    ImportProblem.objects.filter(batch=batch).delete()
+    insert_rows(
+        model=ImportProblem,
+        columns=["batch_id", "row", "column", "message"],
+        rows=((batch.pk, e["row"], e["column"], e["message"]) for e in errors),
+    )
+    batch.problem_count = len(errors)
 
 
 def batch_set_mapping(*, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
@@ -144,6 +188,61 @@ def batch_set_mapping(*, batch: ImportBatch, mapping: dict[str, str]) -> ImportB
     batch.options = {**batch.options, "mapping": mapping}
     batch.save(update_fields=["options"])
     return batch
+
+
+STARTABLE = (ImportBatch.Status.PENDING, ImportBatch.Status.VALIDATED, ImportBatch.Status.FAILED)
+
+
+def batch_start(*, batch: ImportBatch) -> None:
+    """Mark the batch RUNNING, once, unless the same file is being imported or was imported since it was uploaded.
+
+    The database allows one running batch per file (constraint import_one_running_batch_per_file), so of two
+    starts at the same moment one fails there; the loser is told which batch has the file. A batch of the
+    same file that completed after this one was uploaded refuses it too: both were checked before either
+    was imported, and this one's preview is out of date. Re-importing a file on purpose (uploading it
+    again later) stays possible: that batch is uploaded after the first one finished.
+    A preview older than a day is refused rather than imported as it is now (ImportStale): the person
+    confirmed the counts they saw, and other imports and edits since may have changed them; checking the
+    file again shows today's.
+    Raises ImportAlreadyStarted, ImportStale or ImportSameFile; on success `batch.status` is RUNNING.
+    """
+    if batch.is_stale:
+        raise ImportStale(
+            "This file was checked more than a day ago, so its preview may be out of date. Check it again, then import."
+        )
+    try:
+        with transaction.atomic():
+            started = ImportBatch.objects.filter(pk=batch.pk, status__in=STARTABLE).update(
+                status=ImportBatch.Status.RUNNING, message="Waiting for the import worker", processed_rows=0
+            )
+            if not started:
+                raise ImportAlreadyStarted("This import has already been started.")
+            # After the update: on PostgreSQL it waited for any other start of this file to commit or roll back.
+            refusal = _same_file_refusal(batch)
+            if refusal:
+                raise ImportSameFile(refusal)
+    except IntegrityError:
+        raise ImportSameFile(_same_file_refusal(batch) or _being_imported("another batch")) from None
+    batch.status = ImportBatch.Status.RUNNING
+
+
+def _same_file_refusal(batch: ImportBatch) -> str:
+    """Why another batch of the same file stops this one, or "" when none does."""
+    same_file = ImportBatch.objects.filter(kind=batch.kind, sha256=batch.sha256).exclude(pk=batch.pk).order_by("pk")
+    running = same_file.filter(status=ImportBatch.Status.RUNNING).first()
+    if running:
+        return _being_imported(f"batch {running.pk}")
+    done = same_file.filter(status=ImportBatch.Status.COMPLETED, finished_at__gte=batch.created_at).first()
+    if done:
+        return (
+            f"This file was already imported by batch {done.pk} after this one was uploaded; nothing was "
+            "imported here. Upload the file again to import it again."
+        )
+    return ""
+
+
+def _being_imported(by: str) -> str:
+    return f"This file is being imported by {by}; nothing was imported here."
 
 
 def batch_run(*, batch: ImportBatch, skip_invalid: bool = False, progress: Progress | None = None) -> ImportBatch:
@@ -172,9 +271,15 @@ def _run(batch: ImportBatch, skip_invalid: bool, progress: Progress | None) -> I
         if progress:
             progress(label, done, batch.total_rows)
 
-    batch.status = ImportBatch.Status.RUNNING
+    if batch.status != ImportBatch.Status.RUNNING:  # the worker's batch was started by the page that confirmed it
+        try:
+            batch_start(batch=batch)
+        except ImportAlreadyStarted:
+            return batch
+        except ImportSameFile as exc:
+            return _fail(batch, str(exc))
     batch.options = {**batch.options, "skip_invalid": skip_invalid}
-    batch.save(update_fields=["status", "options"])
+    batch.save(update_fields=["options"])
     try:
         table = batch_table(batch=batch)
     except ImportFileError as exc:
@@ -199,10 +304,12 @@ def _run(batch: ImportBatch, skip_invalid: bool, progress: Progress | None) -> I
 def _validate_and_write(batch, header, importer, skip_invalid, step, progress) -> ImportBatch:
     plan = importer.validate()
     importer.table = None  # ~100 bytes a cell: let the file's text go before the write builds its rows
-    batch.errors = plan.errors
     batch.rejected_count = len(plan.rejected)
     batch.rejected_rows = [{"row": row, "cells": cells} for row, cells in sorted(plan.rejected.items())]
     batch.options = {**batch.options, "header": header}
+    with transaction.atomic():
+        _replace_problems(batch, plan.errors)
+        batch.save(update_fields=["problem_count"])
     if plan.file_errors:
         return _fail(batch, "Nothing was imported: " + " ".join(e["message"] for e in plan.file_errors))
     if not plan.can_write(skip_invalid=skip_invalid):
@@ -237,13 +344,22 @@ def _fail(batch: ImportBatch, message: str) -> ImportBatch:
     return batch
 
 
-@transaction.atomic
-def batch_undo(*, batch: ImportBatch, user: AbstractBaseUser | None = None) -> int:
-    """Delete the awards this batch created, in bulk, each deletion kept in the award history.
+UNDO_REASON_MAX = 70  # with "Undo of import batch N: " it fits the history's 100-character reason
 
-    One history row ("-", the award's last values, `user`, "Undo of import batch N") per award, then
-    one DELETE: tens of thousands of awards go in a second, not one query pair per award.
+
+@transaction.atomic
+def batch_undo(*, batch: ImportBatch, reason: str, user: AbstractBaseUser | None = None) -> int:
+    """Delete the awards this batch created, in bulk, each deletion kept in the award history with `reason`.
+
+    One history row ("-", the award's last values, `user`, "Undo of import batch N: reason") per award, then
+    one DELETE: tens of thousands of awards go in a second, not one query pair per award. The reason is kept
+    on the batch too. ValidationError (on "reason") before anything is written when it is blank or too long.
     """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why you are undoing this import; the history keeps it."})
+    if len(reason) > UNDO_REASON_MAX:
+        raise ValidationError({"reason": f"Keep the reason to {UNDO_REASON_MAX} characters."})
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.COMPLETED or batch.kind != ImportBatch.Kind.CREDENTIALS:
         raise ValueError("Only a completed credential import can be undone.")
@@ -256,7 +372,7 @@ def batch_undo(*, batch: ImportBatch, user: AbstractBaseUser | None = None) -> i
         history_type="-",
         when=timezone.now(),
         user_id=user.pk if user is not None else None,
-        reason=f"Undo of import batch {batch.pk}",
+        reason=f"Undo of import batch {batch.pk}: {reason}",
     )
     # A queryset delete would fetch every award again to send simple_history's per-row signal, which
     # would write the history rows a second time, one query each: nothing else refers to an award.
@@ -265,10 +381,63 @@ def batch_undo(*, batch: ImportBatch, user: AbstractBaseUser | None = None) -> i
         cursor.execute(f"DELETE FROM {table} WHERE import_batch_id = %s", [batch.pk])
         deleted = cursor.rowcount
     batch.status = ImportBatch.Status.UNDONE
+    batch.undo_reason = reason
     batch.message = f"Undone: {deleted} award{'s' if deleted != 1 else ''} removed."
-    batch.save(update_fields=["status", "message"])
+    batch.save(update_fields=["status", "undo_reason", "message"])
     rollups_refresh_soon(force=True)
     return deleted
+
+
+DISCARDABLE = (ImportBatch.Status.PENDING, ImportBatch.Status.VALIDATED, ImportBatch.Status.FAILED)
+
+
+@transaction.atomic
+def batch_discard(*, batch: ImportBatch, user: AbstractBaseUser | None) -> ImportBatch:
+    """Give up a batch that was never imported: its file is deleted and it can no longer be imported.
+
+    ValueError when the batch is being checked or imported, or was imported. The batch itself stays, with
+    its counts and problems, so the list of imports still says what came in and what became of it.
+    """
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status not in DISCARDABLE:
+        raise ValueError("Only an upload that was not imported can be discarded.")
+    _delete_file(batch)
+    batch.status = ImportBatch.Status.DISCARDED
+    who = user.get_username() if user is not None else "the command line"
+    batch.message = f"Discarded by {who} on {timezone.localdate():%Y-%m-%d}; the uploaded file was deleted."
+    batch.save(update_fields=["status", "message", "file", "file_purged_at"])
+    return batch
+
+
+@transaction.atomic
+def batch_file_purge(*, batch: ImportBatch) -> bool:
+    """Delete a batch's uploaded file, recording when (file_purged_at); its counts and problems stay.
+
+    A batch still waiting for confirmation cannot be imported without its file, so it is marked
+    discarded. False (nothing done) when the file is already gone or the worker has the batch.
+    """
+    batch = ImportBatch.objects.select_for_update().defer("rejected_rows").get(pk=batch.pk)
+    if not batch.file or batch.in_progress:
+        return False
+    _delete_file(batch)
+    fields = ["file", "file_purged_at"]
+    if batch.status in (ImportBatch.Status.PENDING, ImportBatch.Status.VALIDATED):
+        batch.status = ImportBatch.Status.DISCARDED
+        batch.message = "Discarded: the uploaded file was deleted after the retention period, before it was imported."
+        fields += ["status", "message"]
+    batch.save(update_fields=fields)
+    return True
+
+
+def _delete_file(batch: ImportBatch) -> None:
+    """Forget the batch's file now and delete it from storage once the transaction has committed
+    (a rollback then leaves the batch and its file as they were)."""
+    if not batch.file:
+        return
+    storage, name = batch.file.storage, batch.file.name
+    batch.file = ""
+    batch.file_purged_at = timezone.now()
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def preset_save(*, kind: str, name: str, mapping: dict[str, str], user: AbstractBaseUser | None) -> ImportPreset:

@@ -5,20 +5,26 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import is_coordinator, role_required
 from imports.columns import COLUMNS, missing_columns
-from imports.forms import MappingForm, UploadForm
+from imports.forms import BatchUndoForm, MappingForm, UploadForm
 from imports.models import ImportBatch
 from imports.readers import ImportFileError
+from imports.selectors import PROBLEMS_SHOWN, batch_for_page, batch_problem_rows, batch_problems_shown
 from imports.services import (
+    ImportAlreadyStarted,
+    ImportRefused,
     batch_check,
     batch_check_queue,
     batch_create,
+    batch_discard,
     batch_set_mapping,
+    batch_start,
     batch_undo,
     preset_save,
 )
@@ -30,7 +36,10 @@ logger = logging.getLogger(__name__)
 
 
 def _get_batch(pk: int) -> ImportBatch:
-    return get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=pk)
+    try:
+        return batch_for_page(pk=pk)
+    except ImportBatch.DoesNotExist:
+        raise Http404("No such import.") from None
 
 
 def _check(batch: ImportBatch) -> None:
@@ -68,7 +77,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
             _check(batch)
             return redirect("imports:detail", pk=batch.pk)
     # The error and rejected-row lists can be large; the list page does not need them.
-    batches = ImportBatch.objects.select_related("created_by").defer("errors", "rejected_rows", "options")[:50]
+    batches = ImportBatch.objects.select_related("created_by").defer("rejected_rows", "options")[:50]
     return render(request, "imports/batch_list.html", {"form": form, "batches": batches})
 
 
@@ -80,7 +89,13 @@ def _mapping_form(batch: ImportBatch, data=None) -> MappingForm:
 
 def _render_detail(request: HttpRequest, batch: ImportBatch, mapping_form: MappingForm | None = None, status=200):
     """The batch page: its preview and, while it waits for confirmation, the column mapping."""
-    context = {"batch": batch, "columns": COLUMNS[batch.kind], "preview": batch.options.get("preview")}
+    context = {
+        "batch": batch,
+        "columns": COLUMNS[batch.kind],
+        "preview": batch.options.get("preview"),
+        "problems": batch_problems_shown(batch=batch),
+        "problems_shown": PROBLEMS_SHOWN,
+    }
     if batch.status == ImportBatch.Status.VALIDATED:
         context["mapping_form"] = mapping_form or _mapping_form(batch)
         context["missing"] = missing_columns(batch.kind, batch.options.get("found", {}))
@@ -115,14 +130,20 @@ def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch(pk)
+    if batch.status == ImportBatch.Status.DISCARDED:
+        messages.error(request, "This upload was discarded; upload the file again to import it.")
+        return redirect("imports:detail", pk=pk)
     if batch.status != ImportBatch.Status.VALIDATED:
         messages.error(request, "This import has already been started.")
         return redirect("imports:detail", pk=pk)
     skip_invalid = request.POST.get("skip_invalid") == "1"
-    updated = ImportBatch.objects.filter(pk=pk, status=ImportBatch.Status.VALIDATED).update(
-        status=ImportBatch.Status.RUNNING, message="Waiting for the import worker", processed_rows=0
-    )
-    if updated:  # a double click starts one import, not two
+    try:
+        batch_start(batch=batch)
+    except ImportAlreadyStarted:
+        pass  # a double click starts one import, not two
+    except ImportRefused as exc:  # stale, or the same file is being or was imported by another batch
+        messages.error(request, str(exc))
+    else:
         run_import_batch.enqueue(batch.pk, skip_invalid)
     return redirect("imports:detail", pk=pk)
 
@@ -142,14 +163,26 @@ def batch_rejected_csv(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch(pk)
     header = batch.options.get("header", [])
     problems: dict[int, list[str]] = {}
-    for e in batch.errors:
-        problems.setdefault(e["row"], []).append(f"{e['column']}: {e['message']}")
+    for row, column, message in batch_problem_rows(batch=batch):
+        problems.setdefault(row, []).append(f"{column}: {message}")
     rows = (
         [*r["cells"], *[""] * (len(header) - len(r["cells"])), f"row {r['row']}: " + "; ".join(problems[r["row"]])]
         for r in batch.rejected_rows
     )
     name = batch.original_filename.rsplit(".", 1)[0]
     return csv_response(filename=f"{name}-rejected.csv", header=[*header, "Errors"], rows=rows)
+
+
+@coordinator_required
+def batch_problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every problem of the batch (the page shows the first PROBLEMS_SHOWN), one per line."""
+    batch = _get_batch(pk)
+    name = batch.original_filename.rsplit(".", 1)[0]
+    return csv_response(
+        filename=f"{name}-problems.csv",
+        header=["Row", "Column", "Problem"],
+        rows=((row or "", column, message) for row, column, message in batch_problem_rows(batch=batch)),
+    )
 
 
 @coordinator_required
@@ -162,12 +195,49 @@ def batch_file(request: HttpRequest, pk: int) -> FileResponse:
 
 @coordinator_required
 @require_POST
-def batch_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make the preview again (a stale one, or after the district's data changed)."""
+    batch = _get_batch(pk)
+    if batch.status != ImportBatch.Status.VALIDATED:
+        messages.error(request, "Only an upload waiting for confirmation can be checked again.")
+    else:
+        _check(batch)
+    return redirect("imports:detail", pk=pk)
+
+
+@coordinator_required
+@require_POST
+def batch_discard_view(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch(pk)
     try:
-        removed = batch_undo(batch=batch, user=request.user)
+        batch_discard(batch=batch, user=request.user)
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Removed the {removed} award{'s' if removed != 1 else ''} this import added.")
+        messages.success(
+            request, f"Discarded {batch.original_filename}; its file was deleted and nothing was imported."
+        )
     return redirect("imports:detail", pk=pk)
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def batch_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for confirmation and a reason (GET), then remove the batch's awards (POST)."""
+    batch = _get_batch(pk)
+    if batch.status != ImportBatch.Status.COMPLETED or batch.kind != ImportBatch.Kind.CREDENTIALS:
+        messages.error(request, "Only a completed credential import can be undone.")
+        return redirect("imports:detail", pk=pk)
+    form = BatchUndoForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            removed = batch_undo(batch=batch, reason=form.cleaned_data["reason"], user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("imports:detail", pk=pk)
+        else:
+            messages.success(request, f"Removed the {removed} award{'s' if removed != 1 else ''} this import added.")
+            return redirect("imports:detail", pk=pk)
+    return render(request, "imports/batch_undo.html", {"batch": batch, "form": form})

@@ -16,11 +16,13 @@ ROLES = ["anonymous", "counselor", "other_counselor", "coordinator", "board", "s
 STAFF = {"counselor": 200, "other_counselor": 200, "coordinator": 200, "board": 403, "superuser": 200}
 ANA_ONLY = {"counselor": 200, "other_counselor": 404, "coordinator": 200, "board": 403, "superuser": 200}
 COORDINATOR_ONLY = {"counselor": 403, "other_counselor": 403, "coordinator": 200, "board": 403, "superuser": 200}
+COORDINATOR_POST = {**COORDINATOR_ONLY, "coordinator": 302, "superuser": 302}
 
 
 def matrix(w):
     ana, award = w.ana.pk, w.ana_award.pk
     credential = w.ana_award.credential_id
+    batch, waiting = w.import_batch.pk, w.waiting_batch.pk
     return [
         ("get", reverse("students:list"), STAFF),
         ("get", reverse("students:list") + "?export=csv", STAFF),
@@ -44,6 +46,18 @@ def matrix(w):
         ("post", reverse("credentials:toggle_active", args=[credential]),
          {**COORDINATOR_ONLY, "coordinator": 302, "superuser": 302}),
         ("get", reverse("home"), {**STAFF, "board": 302}),
+        # Imports, the uploaded file itself included: coordinators only, whatever DEBUG says.
+        ("get", reverse("imports:list"), COORDINATOR_ONLY),
+        ("get", reverse("imports:detail", args=[batch]), COORDINATOR_ONLY),
+        ("get", reverse("imports:progress", args=[batch]), COORDINATOR_ONLY),
+        ("get", reverse("imports:file", args=[batch]), COORDINATOR_ONLY),
+        ("get", reverse("imports:problems", args=[batch]), COORDINATOR_ONLY),
+        ("get", reverse("imports:rejected", args=[batch]), COORDINATOR_ONLY),
+        ("get", reverse("imports:undo", args=[batch]), COORDINATOR_ONLY),
+        ("post", reverse("imports:recheck", args=[waiting]), COORDINATOR_POST),
+        ("post", reverse("imports:discard", args=[waiting]), COORDINATOR_POST),
+        ("get", reverse("imports:detail", args=[999999]), {**COORDINATOR_ONLY, "coordinator": 404, "superuser": 404}),
+        ("get", reverse("imports:file", args=[999999]), {**COORDINATOR_ONLY, "coordinator": 404, "superuser": 404}),
     ]  # fmt: skip
 
 
@@ -54,10 +68,27 @@ def _login(client, w, role):
     client.force_login(UserFactory(username="root", is_superuser=True) if superuser else getattr(w, role))
 
 
+@pytest.fixture
+def workspace(two_schools):
+    """Two schools, plus a completed credential import whose file is kept and an upload waiting for confirmation."""
+    from imports.models import ImportBatch
+    from imports.services import batch_create
+
+    def upload(name, status):
+        data = f"student_id,credential,earned_on\n{two_schools.ana.local_id},X,2025-01-01\n".encode()
+        batch = batch_create(kind="credentials", data=data, filename=name, user=two_schools.coordinator)
+        ImportBatch.objects.filter(pk=batch.pk).update(status=status, created_count=1)
+        return batch
+
+    two_schools.import_batch = upload("awards.csv", ImportBatch.Status.COMPLETED)
+    two_schools.waiting_batch = upload("waiting.csv", ImportBatch.Status.VALIDATED)
+    return two_schools
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_every_workspace_url_answers_each_role_with_the_expected_status(client, two_schools, role):
-    _login(client, two_schools, role)
-    for method, url, expected in matrix(two_schools):
+def test_every_workspace_url_answers_each_role_with_the_expected_status(client, workspace, role):
+    _login(client, workspace, role)
+    for method, url, expected in matrix(workspace):
         headers = {"HX-Request": "true"} if method == "htmx" else {}
         response = getattr(client, "get" if method == "htmx" else method)(url, headers=headers)
         if role == "anonymous":

@@ -83,3 +83,20 @@ def test_a_server_with_debug_off_sends_its_cookies_over_https_only_by_default():
     shown = _settings_with({"DJANGO_DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "cte.example.org"})
     assert shown["SESSION_COOKIE_SECURE"] is True
     assert shown["CSRF_COOKIE_SECURE"] is True
+
+
+def test_the_import_file_retention_defaults_to_a_year_and_refuses_less_than_a_day(monkeypatch):
+    import importlib
+
+    import cte_tracker.settings as module
+
+    monkeypatch.delenv("IMPORT_FILE_RETENTION_DAYS", raising=False)
+    assert importlib.reload(module).IMPORT_FILE_RETENTION_DAYS == 365
+    monkeypatch.setenv("IMPORT_FILE_RETENTION_DAYS", "0")
+    with pytest.raises(ImproperlyConfigured, match="IMPORT_FILE_RETENTION_DAYS must be at least 1"):
+        importlib.reload(module)
+    monkeypatch.setenv("IMPORT_FILE_RETENTION_DAYS", "a year")
+    with pytest.raises(ImproperlyConfigured, match="IMPORT_FILE_RETENTION_DAYS must be a whole number"):
+        importlib.reload(module)
+    monkeypatch.delenv("IMPORT_FILE_RETENTION_DAYS")
+    importlib.reload(module)

@@ -153,7 +153,7 @@ def test_undo_removes_only_the_awards_the_batch_created(osha, ana):
     )
     imported = CredentialAward.objects.get(import_batch=batch)
     undoer = UserFactory()
-    assert batch_undo(batch=batch, user=undoer) == 1
+    assert batch_undo(batch=batch, reason="wrong session file", user=undoer) == 1
     assert list(CredentialAward.objects.all()) == [manual]
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.UNDONE
@@ -161,10 +161,11 @@ def test_undo_removes_only_the_awards_the_batch_created(osha, ana):
     gone = CredentialAward.history.filter(id=imported.pk, history_type="-").get()
     assert (gone.earned_on, gone.student_id, gone.import_batch_id) == (date(2025, 3, 3), ana.pk, batch.pk)
     assert gone.history_user == undoer
-    assert gone.history_change_reason == f"Undo of import batch {batch.pk}"
+    assert gone.history_change_reason == f"Undo of import batch {batch.pk}: wrong session file"
+    assert batch.undo_reason == "wrong session file"
     assert not CredentialAward.history.filter(id=manual.pk, history_type="-").exists()
     with pytest.raises(ValueError, match="Only a completed credential import can be undone."):
-        batch_undo(batch=batch)
+        batch_undo(batch=batch, reason="again")
 
 
 def test_a_row_with_more_cells_than_the_header_is_an_error_not_cut_short(osha, ana):

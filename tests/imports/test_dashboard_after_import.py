@@ -39,7 +39,7 @@ def test_an_award_import_and_its_undo_each_refresh_the_dashboard_tables(django_c
     assert rollups_ensure_fresh() is False  # already current: the import queued the rebuild
 
     with django_capture_on_commit_callbacks(execute=True):
-        batch_undo(batch=batch)
+        batch_undo(batch=batch, reason="wrong file")
     assert _earners() == 0
     assert rollups_ensure_fresh() is False
 

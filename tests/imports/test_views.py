@@ -1,3 +1,5 @@
+import csv
+import io
 from types import SimpleNamespace
 
 import pytest
@@ -121,7 +123,7 @@ def test_a_coordinator_can_undo_a_credential_batch(client, coordinator):
     batch = ImportBatch.objects.get()
     client.post(reverse("imports:confirm", args=[batch.pk]))
     assert CredentialAward.objects.count() == 1
-    client.post(reverse("imports:undo", args=[batch.pk]))
+    client.post(reverse("imports:undo", args=[batch.pk]), {"reason": "wrong testing session"})
     assert CredentialAward.objects.count() == 0
 
 
@@ -165,16 +167,49 @@ def test_an_unexpected_error_in_the_worker_marks_the_batch_failed_instead_of_run
     assert Student.objects.count() == 0
 
 
-def test_the_batch_page_uses_a_fixed_number_of_queries_however_many_errors(
+def test_the_batch_page_lists_the_first_200_problems_with_their_count_in_a_fixed_number_of_queries(
     client, coordinator, django_assert_max_num_queries
 ):
     rows = [ROSTER] + [[str(n), "Ana", "Baca", "99", "SHS"] for n in range(1, 301)]
     upload(client, rows)
     batch = ImportBatch.objects.get()
-    assert len(batch.errors) == 300
+    assert batch.problem_count == 300
     with django_assert_max_num_queries(8):
         response = client.get(reverse("imports:detail", args=[batch.pk]))
-    assert response.content.decode().count("is not a grade") == 300
+    page = response.content.decode()
+    assert page.count("is not a grade") == 200
+    assert "Problems (300)" in page
+    assert "The first 200 are listed here." in page
+    assert f'href="{reverse("imports:problems", args=[batch.pk])}"' in page
+    assert "<td>201</td><td>grade</td>" in page and "<td>202</td><td>grade</td>" not in page  # rows 2 to 201
+
+
+def test_the_batch_page_reads_neither_the_rejected_rows_nor_more_than_200_problems(client, coordinator):
+    upload(client, [ROSTER] + [[str(n), "Ana", "Baca", "99", "SHS"] for n in range(1, 301)])
+    batch = ImportBatch.objects.get()
+    client.post(reverse("imports:confirm", args=[batch.pk]), {"skip_invalid": "1"})
+    assert len(ImportBatch.objects.get().rejected_rows) == 300
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
+    assert "Problems (300)" in page
+    assert not [q["sql"] for q in captured if '"rejected_rows"' in q["sql"]]
+    problem_reads = [q["sql"] for q in captured if 'FROM "imports_importproblem"' in q["sql"]]
+    assert len(problem_reads) == 1 and "LIMIT 200" in problem_reads[0]
+
+
+def test_every_problem_downloads_as_csv_with_its_row_column_and_message_in_file_order(client, coordinator):
+    SchoolFactory(code="SHS")
+    upload(
+        client, [ROSTER, ["1", "Ana", "Baca", "9", "SHS"]] + [[str(n), "Ana", "", "=9", "SHS"] for n in range(2, 252)]
+    )
+    batch = ImportBatch.objects.get()
+    response = client.get(reverse("imports:problems", args=[batch.pk]))
+    assert response["Content-Disposition"] == 'attachment; filename="roster-problems.csv"'
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    grade = "'=9' is not a grade (PK, K or 1 to 12)"
+    assert lines[:3] == [["Row", "Column", "Problem"], ["3", "last_name", "this is blank"], ["3", "grade", grade]]
+    assert lines[-1] == ["252", "grade", grade]
+    assert len(lines) == 1 + 2 * 250
 
 
 def test_a_big_upload_is_checked_by_the_worker_with_a_progress_bar(client, coordinator, settings, monkeypatch):
