@@ -19,6 +19,8 @@ INVISIBLE = {"Cf", "Cc"}
 
 def clean_local_id(text: str) -> str:
     """The normal form of a typed, pasted or imported student ID (see the module docstring)."""
+    if text.isascii() and text.isprintable():  # nearly every ID: NFKC and the scan would change nothing
+        return text.strip()
     value = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in value if unicodedata.category(ch) not in INVISIBLE).strip()
 

@@ -116,7 +116,7 @@ def test_an_unexpected_error_during_a_dry_run_is_one_line(roster, monkeypatch):
 def test_a_missing_column_is_named_in_the_commands_closing_message(tmp_path, capsys):
     path = tmp_path / "awards.csv"
     path.write_bytes(csv_file([["student_id", "earned_on"], ["1", "2025-03-03"]]))
-    with pytest.raises(CommandError, match=r"Nothing was imported: Missing required column\(s\): credential"):
+    with pytest.raises(CommandError, match=r"Nothing was imported: Missing required column\(s\): Credential\.$"):
         call_command("import_credentials", str(path))
 
 

@@ -205,10 +205,10 @@ def test_a_missing_required_column_is_one_file_error():
     batch = run(KIND, data, school_year="2024-25")
     assert batch.status == ImportBatch.Status.FAILED
     assert errors(batch) == [
-        (0, "", "Missing required column(s): last_name (Last name), grade (Grade), school (School).")
+        (0, "", "Missing required column(s): Last name, Grade, School.")
     ]
     assert batch.message == (
-        "Nothing was imported: Missing required column(s): last_name (Last name), grade (Grade), school (School)."
+        "Nothing was imported: Missing required column(s): Last name, Grade, School."
     )
 
 

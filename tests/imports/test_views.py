@@ -248,7 +248,7 @@ def test_a_file_missing_a_column_says_which_once_confirmed(client, coordinator):
     batch = ImportBatch.objects.get()
     client.post(reverse("imports:confirm", args=[batch.pk]), {"skip_invalid": "1"})
     page = client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
-    assert "Nothing was imported: Missing required column(s): school (School)." in page
+    assert "Nothing was imported: Missing required column(s): School." in page
     assert "0 rows had errors" not in page
 
 
