@@ -438,8 +438,11 @@ class StudentImporter(Importer):
                 if (
                     first_row is not None
                     and number not in self.plan.rejected
-                    and (person_values(first_row), first_row.school_key, first_row.grade, first_row.flags)
-                    == ((state_id, first, middle, last, birth), school.casefold(), grade, flags)
+                    and (person_values(first_row), first_row.grade, first_row.flags)
+                    == ((state_id, first, middle, last, birth), grade, flags)
+                    # a school's code and its name are one school
+                    and schools.get(first_row.school_key, first_row.school_key)
+                    == schools.get(school.casefold(), school.casefold())
                 ):
                     # The same values however they were spelled ("Y" and "Yes", 3/7/2010 and 2010-03-07).
                     self.plan.duplicate_rows += 1
