@@ -370,6 +370,8 @@ class StudentImporter(Importer):
         if self.options.get("school_year"):
             default_year = parse_school_year_label(self.options["school_year"])
         schools = code_or_name_lookup(School.objects.all())
+        # A school is created only when asked: a typo in a code must not become a school silently.
+        create_schools = bool(self.options.get("create_schools"))
         new_schools: dict[str, str] = {}
         seen: dict[tuple[str, int], int] = {}
         people: dict[str, StudentRow] = {}  # the first valid row of each student ID
@@ -378,6 +380,7 @@ class StudentImporter(Importer):
         present = self.found
         shared_flags: dict[tuple, dict[str, bool]] = {}  # a few distinct ones, not a dict per row
         year_rows: dict[tuple[str, int], StudentRow] = {}  # the valid row of each student and year
+        default_year_rows = 0  # rows read as the school year chosen for the file
         matches = self._existing_ids()
         for number, v in self.rows():
             local_id = self.required_id(number, v)
@@ -415,6 +418,8 @@ class StudentImporter(Importer):
                 self.error(number, "school", "the school is blank")
             elif len(school) > 200:
                 self.error(number, "school", "longer than 200 characters")
+            elif not create_schools and school.casefold() not in schools:
+                self.error(number, "school", f"'{school}' is not the code or name of a school in the district")
             flags = {}
             for flag in FLAG_FIELDS:
                 if flag in present:
@@ -432,6 +437,8 @@ class StudentImporter(Importer):
                     start = None
             elif start is None:
                 self.error(number, "school_year", "blank, and no school year was chosen for the file")
+            else:
+                default_year_rows += 1
             if local_id and start is not None:
                 other = seen.get((local_id, start))
                 first_row = year_rows.get((local_id, start))
@@ -485,6 +492,7 @@ class StudentImporter(Importer):
                 people.setdefault(local_id, record)
                 year_rows.setdefault((local_id, start), record)
         self.plan.extra["schools"] = schools
+        self.plan.extra["default_year_rows"] = default_year_rows
         self._diff(records, state_seen)
         # Only the schools of rows that will be written are created (and listed in the preview).
         wanted = {r.school_key for r in self.plan.records if r.school_key in new_schools}

@@ -21,6 +21,7 @@ from reports.tasks import rollups_refresh_soon
 
 Progress = Callable[[str, int, int], None]
 PREVIEW_ROWS = 10
+NOTICES_KEPT = 200  # "1566 read as 001566" notes kept on a batch; their count is kept too
 RUN_STOPPED = "Nothing was imported: an unexpected error stopped the import."
 CHECK_STOPPED = "The file could not be checked: an unexpected error stopped the check."
 
@@ -126,6 +127,8 @@ def _check(batch: ImportBatch, track_progress: bool) -> ImportBatch:
             "valid_rows_importable": bool(plan.errors) and plan.can_write(skip_invalid=True),
             "duplicates": plan.duplicate_rows,
             "new_schools": plan.new_schools,
+            **_notices(plan),
+            "default_year_rows": plan.extra.get("default_year_rows", 0),
             "columns": columns,
             "rows": [
                 [number, [cells[plan.found[c]] if plan.found[c] < len(cells) else "" for c in columns]]
@@ -136,6 +139,18 @@ def _check(batch: ImportBatch, track_progress: bool) -> ImportBatch:
     batch.save(
         update_fields=["total_rows", "processed_rows", "errors", "rejected_count", "status", "message", "options"]
     )
+    return batch
+
+
+def _notices(plan: Plan) -> dict:
+    """The first notes on how values were read ("1566 read as 001566") and how many there are."""
+    return {"notices": plan.notices[:NOTICES_KEPT], "notice_count": len(plan.notices)}
+
+
+def batch_set_school_year(*, batch: ImportBatch, school_year: str) -> ImportBatch:
+    """The school year of a roster's rows without one, chosen on the preview; the next check reads it."""
+    batch.options = {**batch.options, "school_year": school_year, "school_year_assumed": False}
+    batch.save(update_fields=["options"])
     return batch
 
 
@@ -202,7 +217,7 @@ def _validate_and_write(batch, header, importer, skip_invalid, step, progress) -
     batch.errors = plan.errors
     batch.rejected_count = len(plan.rejected)
     batch.rejected_rows = [{"row": row, "cells": cells} for row, cells in sorted(plan.rejected.items())]
-    batch.options = {**batch.options, "header": header}
+    batch.options = {**batch.options, "header": header, **_notices(plan)}
     if plan.file_errors:
         return _fail(batch, "Nothing was imported: " + " ".join(e["message"] for e in plan.file_errors))
     if not plan.can_write(skip_invalid=skip_invalid):

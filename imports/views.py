@@ -7,11 +7,12 @@ import logging
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import is_coordinator, role_required
-from imports.columns import COLUMNS, missing_columns
-from imports.forms import MappingForm, UploadForm
+from imports.columns import COLUMNS, column_label, missing_columns
+from imports.forms import MappingForm, SchoolYearForm, UploadForm
 from imports.models import ImportBatch
 from imports.readers import ImportFileError
 from imports.services import (
@@ -19,11 +20,13 @@ from imports.services import (
     batch_check_queue,
     batch_create,
     batch_set_mapping,
+    batch_set_school_year,
     batch_undo,
     preset_save,
 )
 from imports.tasks import check_import_batch, run_import_batch
 from reports.tabular import csv_response
+from students.models import school_year_label, school_year_start_for
 
 coordinator_required = role_required(is_coordinator)
 logger = logging.getLogger(__name__)
@@ -54,6 +57,12 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         options = {"sheet": data["sheet"], "school_year": data["school_year"]}
+        if data["kind"] == ImportBatch.Kind.STUDENTS:
+            # The preview lists new schools and the import asks to confirm them.
+            options["create_schools"] = True
+            if not data["school_year"]:  # asked on the preview page, the current year until answered
+                options["school_year"] = school_year_label(school_year_start_for(timezone.localdate()))
+                options["school_year_assumed"] = True
         if data["preset"]:
             options["mapping"] = data["preset"].mapping
             options["preset"] = data["preset"].name
@@ -78,11 +87,20 @@ def _mapping_form(batch: ImportBatch, data=None) -> MappingForm:
     )
 
 
-def _render_detail(request: HttpRequest, batch: ImportBatch, mapping_form: MappingForm | None = None, status=200):
+def _render_detail(
+    request: HttpRequest,
+    batch: ImportBatch,
+    mapping_form: MappingForm | None = None,
+    status=200,
+    school_year_form: SchoolYearForm | None = None,
+):
     """The batch page: its preview and, while it waits for confirmation, the column mapping."""
     context = {"batch": batch, "columns": COLUMNS[batch.kind], "preview": batch.options.get("preview")}
     if batch.status == ImportBatch.Status.VALIDATED:
         context["mapping_form"] = mapping_form or _mapping_form(batch)
+        context["school_year_form"] = school_year_form or SchoolYearForm(
+            initial={"school_year": batch.options.get("school_year", "")}
+        )
         context["missing"] = missing_columns(batch.kind, batch.options.get("found", {}))
     return render(request, "imports/batch_detail.html", context, status=status)
 
@@ -113,10 +131,29 @@ def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 @require_POST
+def batch_school_year(request: HttpRequest, pk: int) -> HttpResponse:
+    """The school year of a roster's rows that have none, chosen on the preview page; the file is checked again."""
+    batch = _get_batch(pk)
+    if batch.status != ImportBatch.Status.VALIDATED or batch.kind != ImportBatch.Kind.STUDENTS:
+        messages.error(request, "This import has already run; upload the file again to change its school year.")
+        return redirect("imports:detail", pk=pk)
+    form = SchoolYearForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, batch, status=400, school_year_form=form)
+    batch_set_school_year(batch=batch, school_year=form.cleaned_data["school_year"])
+    _check(batch)
+    return redirect("imports:detail", pk=pk)
+
+
+@coordinator_required
+@require_POST
 def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch(pk)
     if batch.status != ImportBatch.Status.VALIDATED:
         messages.error(request, "This import has already been started.")
+        return redirect("imports:detail", pk=pk)
+    if (batch.options.get("preview") or {}).get("new_schools") and request.POST.get("create_schools") != "1":
+        messages.error(request, "Tick the box to create the new schools, or correct their names in the file.")
         return redirect("imports:detail", pk=pk)
     skip_invalid = request.POST.get("skip_invalid") == "1"
     updated = ImportBatch.objects.filter(pk=pk, status=ImportBatch.Status.VALIDATED).update(
@@ -143,7 +180,7 @@ def batch_rejected_csv(request: HttpRequest, pk: int) -> HttpResponse:
     header = batch.options.get("header", [])
     problems: dict[int, list[str]] = {}
     for e in batch.errors:
-        problems.setdefault(e["row"], []).append(f"{e['column']}: {e['message']}")
+        problems.setdefault(e["row"], []).append(f"{column_label(batch.kind, e['column'])}: {e['message']}")
     rows = (
         [*r["cells"], *[""] * (len(header) - len(r["cells"])), f"row {r['row']}: " + "; ".join(problems[r["row"]])]
         for r in batch.rejected_rows

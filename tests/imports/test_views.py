@@ -78,7 +78,7 @@ def test_the_rejected_rows_download_as_csv_with_their_errors(client, coordinator
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines == [
         "student_id,first_name,last_name,grade,school,Errors",
-        "2,Luis,Chavez,15,SHS,\"row 3: grade: '15' is not a grade (PK, K or 1 to 12)\"",
+        "2,Luis,Chavez,15,SHS,\"row 3: Grade: '15' is not a grade (PK, K or 1 to 12)\"",
     ]
 
 
