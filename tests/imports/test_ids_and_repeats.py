@@ -100,9 +100,7 @@ def test_the_same_award_with_two_certificate_numbers_is_an_error_naming_both_row
 def test_the_same_course_spelled_two_ways_with_blank_hours_on_one_row_is_one_completion():
     StudentFactory(local_id="004512")
     CourseFactory(code="WELD1")
-    data = csv_file(
-        [COURSE, ["004512", "WELD1", "2024-25", "Y", ""], ["004512", "weld1", "2024-25", "Yes", "3.0"]]
-    )
+    data = csv_file([COURSE, ["004512", "WELD1", "2024-25", "Y", ""], ["004512", "weld1", "2024-25", "Yes", "3.0"]])
     batch = run(COURSES, data)
     assert batch.errors == []
     completion = CourseCompletion.objects.get()

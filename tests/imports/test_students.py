@@ -213,12 +213,8 @@ def test_a_missing_required_column_is_one_file_error():
     data = csv_file([["Student_Number", "First_Name"], ["1", "Ana"]])
     batch = run(KIND, data, school_year="2024-25")
     assert batch.status == ImportBatch.Status.FAILED
-    assert errors(batch) == [
-        (0, "", "Missing required column(s): Last name, Grade, School.")
-    ]
-    assert batch.message == (
-        "Nothing was imported: Missing required column(s): Last name, Grade, School."
-    )
+    assert errors(batch) == [(0, "", "Missing required column(s): Last name, Grade, School.")]
+    assert batch.message == ("Nothing was imported: Missing required column(s): Last name, Grade, School.")
 
 
 def test_a_hand_mapping_maps_an_unknown_column(school):
