@@ -962,6 +962,7 @@ class CatalogImporter(Importer):
         taken = {a.casefold(): (cid, a) for cid, a in CredentialAlias.objects.values_list("credential_id", "alias")}
         codes_seen: dict[str, int] = {}
         aliases_seen: dict[str, tuple[str, int]] = {}
+        kept: dict[str, tuple[dict, set[str]]] = {}  # what the valid row of each code read
         records = []
         for number, v in self.rows():
             code = self.text(number, v, "code", 40, required=True)
@@ -993,6 +994,11 @@ class CatalogImporter(Importer):
                 if alias and alias.casefold() not in said:
                     said.add(alias.casefold())
                     aliases.append(alias)
+            earlier = kept.get(code.casefold()) if code and number not in self.plan.rejected else None
+            if earlier is not None and earlier == (data, {a.casefold() for a in aliases}):
+                # The same credential again, however its kind or yes/no was spelled: one credential.
+                self.plan.duplicate_rows += 1
+                continue
             if code:
                 key = code.casefold()
                 other = codes_seen.get(key)
@@ -1036,6 +1042,7 @@ class CatalogImporter(Importer):
                     aliases_seen.setdefault(folded, (key, number))
             if number not in self.plan.rejected:
                 records.append((code, data, aliases))
+                kept[code.casefold()] = (data, {a.casefold() for a in aliases})
         new, changed, new_aliases = [], [], []
         for code, data, aliases in records:
             current = existing.get(code.casefold())

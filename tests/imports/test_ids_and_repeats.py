@@ -201,3 +201,13 @@ def test_a_course_row_for_an_id_without_its_leading_zeros_says_how_it_was_read()
     CourseFactory(code="WELD1")
     checked = plan(COURSES, csv_file([COURSE, ["1566", "WELD1", "2024-25", "Y", ""]]))
     assert (errors(checked), notices(checked)) == ([], [(2, "student_id", "1566 read as 001566")])
+
+
+def test_the_same_credential_twice_in_a_catalog_spelled_differently_is_one_credential():
+    header = ["code", "name", "issuer", "kind", "cluster", "state_recognized", "aliases"]
+    data = csv_file(
+        [header, ["A1", "A one", "X", "", "", "Y", "Aye; Ay"], ["a1", "A one", "X", "", "", "Yes", "ay;AYE"]]
+    )
+    checked = plan(ImportBatch.Kind.CATALOG, data)
+    assert errors(checked) == []
+    assert (checked.counts.created, checked.duplicate_rows) == (1, 1)
