@@ -14,7 +14,9 @@ class UploadForm(forms.Form):
     file = forms.FileField(help_text="CSV (comma, semicolon or tab) or Excel .xlsx.")
     sheet = forms.CharField(required=False, max_length=100, help_text="Worksheet name; blank reads the first sheet.")
     school_year = forms.CharField(
-        required=False, max_length=9, help_text="Rosters: the school year for rows without one, e.g. 2024-25."
+        required=False,
+        max_length=9,
+        help_text="Rosters: the school year for rows without one, e.g. 2024-25; left blank, the preview asks.",
     )
     preset = forms.ModelChoiceField(
         queryset=ImportPreset.objects.all(), required=False, help_text="A saved column mapping to apply."

@@ -187,15 +187,6 @@ class Student(models.Model):
     def __str__(self) -> str:
         return f"{self.full_name} ({self.local_id})"
 
-    def clean(self) -> None:
-        """A typed ID (the admin, any model form) is stored in the one normal form, or refused."""
-        from students.local_ids import clean_local_id, local_id_problem
-
-        self.local_id = clean_local_id(self.local_id or "")
-        problem = local_id_problem(self.local_id) if self.local_id else None
-        if problem:
-            raise ValidationError({"local_id": problem})
-
     def save(self, *args, **kwargs):
         self.search_text = self.build_search_text(
             local_id=self.local_id,
@@ -205,6 +196,15 @@ class Student(models.Model):
             state_id=self.state_id,
         )
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """A typed ID (the admin, any model form) is stored in the one normal form, or refused."""
+        from students.local_ids import clean_local_id, local_id_problem
+
+        self.local_id = clean_local_id(self.local_id or "")
+        problem = local_id_problem(self.local_id) if self.local_id else None
+        if problem:
+            raise ValidationError({"local_id": problem})
 
     @property
     def full_name(self) -> str:
