@@ -118,7 +118,7 @@ def worker(engine: str, path: str, history: bool) -> None:
             data=data,
             filename=Path(path).name,
             user=None,
-            options={"school_year": "2024-25", "history": history},
+            options={"school_year": "2024-25", "history": history, "create_schools": True},
         )
         batch = batch_run(batch=batch)
         assert batch.status == ImportBatch.Status.COMPLETED, (batch.message, batch.errors[:5])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -10,8 +10,9 @@ from django.db.models import Count, QuerySet
 
 from credentials.models import Credential, CredentialAward
 from pathways.models import Course, CourseCompletion, ProgramOfStudy
+from students.local_ids import clean_local_id
 from students.models import SchoolYear, Student
-from students.selectors import students_visible_to
+from students.selectors import students_matching_local_ids, students_visible_to
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -40,21 +41,47 @@ def session_roster(
 
 
 def parse_student_ids(text: str) -> list[str]:
-    """Student IDs from a pasted column (one per line; commas, tabs and spaces also separate), in order,
-    without repeats."""
+    """Student IDs from a pasted column (one per line; commas, tabs and spaces also separate), each in the
+    cleaned form of students.local_ids.clean_local_id, in order, without repeats."""
     seen: dict[str, None] = {}
     for chunk in text.replace(",", "\n").replace("\t", "\n").replace(";", "\n").split():
-        seen.setdefault(chunk.strip().strip("'\""), None)
+        seen.setdefault(clean_local_id(chunk.strip().strip("'\"")), None)
     return [s for s in seen if s]
 
 
-def students_by_local_ids(*, user: User, local_ids: list[str]) -> tuple[list[Student], list[str]]:
-    """The visible students with these IDs, and the IDs not recognised (unknown or outside the user's scope,
-    which are reported the same way so a counselor cannot learn who studies elsewhere)."""
+@dataclass
+class PastedStudents:
+    """How pasted IDs matched the user's students."""
+
+    students: list[Student]
+    # Not recognised: unknown, or outside the user's scope (said the same way, so that a counselor
+    # cannot learn who studies elsewhere).
+    unknown: list[str]
+    read_as: list[str]  # "1566 read as 001566": a spreadsheet had dropped the leading zeros
+    ambiguous: list[str]  # why an ID fits several of the user's students, naming them
+
+
+def students_by_local_ids(*, user: User, local_ids: list[str]) -> PastedStudents:
+    """The visible students these cleaned IDs name, exactly or, failing that, as the one visible student
+    whose ID is the same without its leading zeros (students_matching_local_ids); in the order given.
+    Only the user's students are candidates, so an out-of-scope student answers like an unknown ID."""
     if not local_ids:
-        return [], []
-    found = {s.local_id: s for s in students_visible_to(user=user).filter(local_id__in=local_ids)}
-    return [found[i] for i in local_ids if i in found], [i for i in local_ids if i not in found]
+        return PastedStudents([], [], [], [])
+    visible = students_visible_to(user=user)
+    matches = students_matching_local_ids(local_ids, students=visible)
+    by_pk = visible.in_bulk({m.pk for m in matches.values() if m.pk is not None})
+    result = PastedStudents([], [], [], [])
+    for local_id in local_ids:
+        match = matches[local_id]
+        if match.pk is not None:
+            result.students.append(by_pk[match.pk])
+            if match.read_as:
+                result.read_as.append(match.read_as)
+        elif match.problem:
+            result.ambiguous.append(match.problem)
+        else:
+            result.unknown.append(local_id)
+    return result
 
 
 def holders_of(*, credential: Credential, students: list[Student]) -> dict[int, list]:
@@ -75,6 +102,9 @@ class SessionPreview:
     students: list[tuple[Student, list[date]]]
     # IDs pasted that match none of the user's students.
     unknown: list[str]
+    # "1566 read as 001566", and the IDs that fit several students, with those students' IDs.
+    read_as: list[str] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)
 
     @property
     def student_list(self) -> list[Student]:
@@ -94,14 +124,17 @@ def session_preview(
     credential: Credential,
     earned_on: date,
 ) -> SessionPreview:
-    """The students ticked on `roster` and pasted by ID (scoped to `user`), without repeats. Two queries."""
+    """The students ticked on `roster` and pasted by ID (scoped to `user`), without repeats. A few queries,
+    however many IDs."""
     picked = [s for s in roster if s.pk in picked_ids]
-    pasted, unknown = students_by_local_ids(user=user, local_ids=pasted_ids)
-    students = list({s.pk: s for s in picked + pasted}.values())
+    pasted = students_by_local_ids(user=user, local_ids=pasted_ids)
+    students = list({s.pk: s for s in picked + pasted.students}.values())
     held = holders_of(credential=credential, students=students)
     return SessionPreview(
         credential=credential,
         earned_on=earned_on,
         students=[(s, held.get(s.pk, [])) for s in students],
-        unknown=unknown,
+        unknown=pasted.unknown,
+        read_as=pasted.read_as,
+        ambiguous=pasted.ambiguous,
     )

@@ -122,7 +122,8 @@ def testing_session(request: HttpRequest) -> HttpResponse:
             earned_on=form.cleaned_data["earned_on"],
         )  # fmt: skip
         if not preview.students:
-            form.add_error(None, "None of these IDs matches one of your students; nothing to save." if preview.unknown
+            form.add_error(None, "None of these IDs matches one of your students; nothing to save."
+                           if preview.unknown or preview.ambiguous
                            else "Tick at least one student or paste their IDs.")  # fmt: skip
         elif action == "save":
             try:
@@ -144,6 +145,10 @@ def _session_summary(preview: SessionPreview, result: TestingSessionResult) -> s
     if result.already_awarded:
         names = ", ".join(str(s) for s in result.already_awarded)
         text += f" Already had it on that date (nothing added): {names}."
+    if preview.read_as:
+        text += f" IDs {'; '.join(preview.read_as)}."
     if preview.unknown:
         text += f" Not recognised, nothing saved for: {', '.join(preview.unknown)}."
+    if preview.ambiguous:
+        text += f" Nothing saved for: {' '.join(p[0].upper() + p[1:] + '.' for p in preview.ambiguous)}"
     return text

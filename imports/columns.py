@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
+from students.local_ids import clean_local_id
 from students.models import Grade
 
 
@@ -187,8 +188,47 @@ def parse_grade(text: str) -> int:
 
 
 def clean_id(text: str) -> str:
-    """IDs are text: keep leading zeros, drop an Excel '.0' left on a whole number."""
-    value = text.strip()
+    """IDs are text: the one rule for a student ID (students.local_ids.clean_local_id: NFKC, invisible
+    characters and surrounding spaces removed), then an Excel '.0' left on a whole number dropped."""
+    value = clean_local_id(text)
     if value.endswith(".0") and value[:-2].isdigit():
         value = value[:-2]
     return value
+
+
+def column_label(kind: str, name: str) -> str:
+    """What a person reads for a canonical column ("certificate_number" -> "Certificate number"); a name
+    that is no column of `kind` (a file's own header title) is shown as it is."""
+    return _LABELS.get(kind, {}).get(name, name)
+
+
+_LABELS = {kind: {c.name: c.label for c in columns} for kind, columns in COLUMNS.items()}
+
+# How the value of a column is read, for comparing two cells that may spell one value differently
+# ("Y" and "Yes", "3/7/2010" and "2010-03-07", "1566.0" and "1566"); other columns compare as text.
+_READERS = {
+    "student_id": clean_id,
+    "state_id": clean_id,
+    "birth_date": parse_date,
+    "earned_on": parse_date,
+    "grade": parse_grade,
+    "special_education": parse_yes_no,
+    "emergent_bilingual": parse_yes_no,
+    "economically_disadvantaged": parse_yes_no,
+    "passed": parse_yes_no,
+    "state_recognized": parse_yes_no,
+}
+
+
+def same_value(name: str, first: str, second: str) -> bool:
+    """Whether two cells of column `name` mean the same value; a cell that cannot be read equals only
+    the same text."""
+    if first == second:
+        return True
+    read = _READERS.get(name)
+    if read is None:
+        return False
+    try:
+        return read(first) == read(second)
+    except ValueError:
+        return False

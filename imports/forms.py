@@ -7,7 +7,7 @@ from imports.models import ImportBatch, ImportPreset
 from imports.readers import ImportFileError, check_size
 from imports.services import UNDO_REASON_MAX
 from students.forms import ErrorMarkingForm, style_widgets
-from students.models import parse_school_year_label
+from students.models import parse_school_year_label, school_year_label
 
 
 class UploadForm(forms.Form):
@@ -15,7 +15,9 @@ class UploadForm(forms.Form):
     file = forms.FileField(help_text="CSV (comma, semicolon or tab) or Excel .xlsx.")
     sheet = forms.CharField(required=False, max_length=100, help_text="Worksheet name; blank reads the first sheet.")
     school_year = forms.CharField(
-        required=False, max_length=9, help_text="Rosters: the school year for rows without one, e.g. 2024-25."
+        required=False,
+        max_length=9,
+        help_text="Rosters: the school year for rows without one, e.g. 2024-25; left blank, the preview asks.",
     )
     preset = forms.ModelChoiceField(
         queryset=ImportPreset.objects.all(), required=False, help_text="A saved column mapping to apply."
@@ -48,6 +50,25 @@ class UploadForm(forms.Form):
         if preset and data.get("kind") and preset.kind != data["kind"]:
             self.add_error("preset", f"This preset is for {preset.get_kind_display().lower()} files.")
         return data
+
+
+class SchoolYearForm(ErrorMarkingForm):
+    """The school year of a roster's rows that have none, asked on the preview page."""
+
+    school_year = forms.CharField(
+        label="School year of the rows without one", max_length=9, help_text="For example 2024-25."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+    def clean_school_year(self):
+        value = self.cleaned_data["school_year"].strip()
+        try:
+            return school_year_label(parse_school_year_label(value))
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
 class MappingForm(forms.Form):

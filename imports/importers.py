@@ -29,10 +29,12 @@ from imports.columns import (
     parse_grade,
     parse_yes_no,
     repeated_columns,
+    same_value,
 )
 from imports.models import ImportBatch
 from imports.readers import Table
 from pathways.models import CareerCluster, Course, CourseCompletion, ProgramOfStudy
+from students.local_ids import local_id_problem
 from students.models import (
     GAP_GROUPS,
     STUDENT_GROUPS,
@@ -45,6 +47,7 @@ from students.models import (
     school_year_label,
     school_year_start_for,
 )
+from students.selectors import LocalIdMatch, students_matching_local_ids
 
 CHUNK = 5000
 PROGRESS_EVERY = 10_000
@@ -103,6 +106,8 @@ class Plan:
     total_rows: int = 0
     duplicate_rows: int = 0
     errors: list[dict] = field(default_factory=list)
+    # What a person should know although nothing is wrong: "1566 read as 001566" (row, column, message).
+    notices: list[dict] = field(default_factory=list)
     rejected: dict[int, list[str]] = field(default_factory=dict)
     counts: Counts = field(default_factory=Counts)
     new_schools: list[str] = field(default_factory=list)
@@ -144,8 +149,14 @@ class Importer:
                 self._row_cells = dict(self.table.rows)
             self.plan.rejected[row] = self._row_cells.get(row, [])
 
+    def notice(self, row: int, column: str, message: str) -> None:
+        self.plan.notices.append({"row": row, "column": column, "message": message})
+
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
-        """(row number, {canonical column: text}) for each row; exact duplicate lines come once."""
+        """(row number, {canonical column: text}) for each row; exact duplicate lines come once.
+
+        Only identical lines are dropped here; two lines that spell the same values differently ("Y" and
+        "Yes") reach the importer, which compares the values it read from them."""
         seen: set[tuple[str, ...]] = set()
         positions = list(self.found.items())
         # Cells under trailing untitled header cells (a workbook pads its first row to the widest row) are past it.
@@ -180,7 +191,7 @@ class Importer:
             for name, indexes in self.repeated.items():
                 for index in indexes:
                     other = cells[index] if index < width else ""
-                    if other != values[name]:
+                    if not same_value(name, values[name], other):
                         first, second = self.table.header[self.found[name]], self.table.header[index]
                         if first == second:  # the same title twice: say where
                             first += f"' (column {column_letter(self.found[name])})"
@@ -207,7 +218,7 @@ class Importer:
     def validate(self) -> Plan:
         missing = missing_columns(self.kind, self.found)
         if missing:
-            names = ", ".join(f"{c.name} ({c.label})" for c in missing)
+            names = ", ".join(c.label for c in missing)
             self.plan.errors.append({"row": 0, "column": "", "message": f"Missing required column(s): {names}."})
             return self.plan
         self.check_rows()
@@ -225,8 +236,9 @@ class Importer:
         if not value:
             self.error(number, column, "the student ID is blank")
             return None
-        if len(value) > 20:
-            self.error(number, column, f"'{value}' is longer than 20 characters")
+        problem = local_id_problem(value)
+        if problem:
+            self.error(number, column, problem)
             return None
         return value
 
@@ -240,15 +252,24 @@ class Importer:
             return None
         return value
 
-    def known_student(self, number: int, values: dict[str, str], students: dict[str, int]) -> int | None:
-        """The pk of the existing student the row's student ID names; a row error when blank or unknown."""
+    def known_student(self, number: int, values: dict[str, str], matches: dict[str, LocalIdMatch]) -> int | None:
+        """The pk of the existing student the row's student ID names (its stripped leading zeros restored,
+        with a notice, when one student fits); a row error when blank, unknown or ambiguous."""
         local_id = self.required_id(number, values)
         if not local_id:
             return None
-        student_pk = students.get(local_id)
-        if student_pk is None:
-            self.error(number, "student_id", f"no student has the ID '{local_id}'")
-        return student_pk
+        match = matches.get(local_id)
+        if match is None or match.pk is None:
+            problem = match.problem if match is not None else ""
+            self.error(number, "student_id", problem or f"no student has the ID '{local_id}'")
+            return None
+        if match.read_as:
+            self.notice(number, "student_id", match.read_as)
+        return match.pk
+
+    def student_matches(self, rows: Iterable[tuple[int, dict[str, str]]]) -> dict[str, LocalIdMatch]:
+        """The students the rows' cleaned IDs name, exactly or by their stripped leading zeros."""
+        return students_matching_local_ids(clean_id(v.get("student_id", "")) for _, v in rows)
 
     def students_by_local_id(self, local_ids: Iterable[str]) -> dict[str, int]:
         return {row[0]: row[1] for row in students_matching(local_ids, "local_id", "pk")}
@@ -349,6 +370,8 @@ class StudentImporter(Importer):
         if self.options.get("school_year"):
             default_year = parse_school_year_label(self.options["school_year"])
         schools = code_or_name_lookup(School.objects.all())
+        # A school is created only when asked: a typo in a code must not become a school silently.
+        create_schools = bool(self.options.get("create_schools"))
         new_schools: dict[str, str] = {}
         seen: dict[tuple[str, int], int] = {}
         people: dict[str, StudentRow] = {}  # the first valid row of each student ID
@@ -356,8 +379,19 @@ class StudentImporter(Importer):
         records: list[StudentRow] = []
         present = self.found
         shared_flags: dict[tuple, dict[str, bool]] = {}  # a few distinct ones, not a dict per row
+        year_rows: dict[tuple[str, int], StudentRow] = {}  # the valid row of each student and year
+        default_year_rows = 0  # rows read as the school year chosen for the file
+        matches = self._existing_ids()
         for number, v in self.rows():
             local_id = self.required_id(number, v)
+            match = matches.get(local_id) if local_id else None
+            if match is not None and match.problem:
+                self.error(number, "student_id", match.problem)
+                local_id = None
+            elif match is not None and match.read_as:
+                # Never a second student "1566" beside "001566": the row is the existing student's.
+                self.notice(number, "student_id", match.read_as)
+                local_id = match.local_id
             state_id = clean_id(v.get("state_id", ""))
             if len(state_id) > 20:
                 self.error(number, "state_id", f"'{state_id}' is longer than 20 characters")
@@ -384,6 +418,8 @@ class StudentImporter(Importer):
                 self.error(number, "school", "the school is blank")
             elif len(school) > 200:
                 self.error(number, "school", "longer than 200 characters")
+            elif not create_schools and school.casefold() not in schools:
+                self.error(number, "school", f"'{school}' is not the code or name of a school in the district")
             flags = {}
             for flag in FLAG_FIELDS:
                 if flag in present:
@@ -401,8 +437,23 @@ class StudentImporter(Importer):
                     start = None
             elif start is None:
                 self.error(number, "school_year", "blank, and no school year was chosen for the file")
+            else:
+                default_year_rows += 1
             if local_id and start is not None:
                 other = seen.get((local_id, start))
+                first_row = year_rows.get((local_id, start))
+                if (
+                    first_row is not None
+                    and number not in self.plan.rejected
+                    and (person_values(first_row), first_row.grade, first_row.flags)
+                    == ((state_id, first, middle, last, birth), grade, flags)
+                    # a school's code and its name are one school
+                    and schools.get(first_row.school_key, first_row.school_key)
+                    == schools.get(school.casefold(), school.casefold())
+                ):
+                    # The same values however they were spelled ("Y" and "Yes", 3/7/2010 and 2010-03-07).
+                    self.plan.duplicate_rows += 1
+                    continue
                 if other:
                     self.error(
                         number, "student_id", f"student '{local_id}' is already on row {other} for the same year"
@@ -439,13 +490,23 @@ class StudentImporter(Importer):
                 )
                 records.append(record)
                 people.setdefault(local_id, record)
+                year_rows.setdefault((local_id, start), record)
         self.plan.extra["schools"] = schools
+        self.plan.extra["default_year_rows"] = default_year_rows
         self._diff(records, state_seen)
         # Only the schools of rows that will be written are created (and listed in the preview).
         wanted = {r.school_key for r in self.plan.records if r.school_key in new_schools}
         new_schools = {key: name for key, name in new_schools.items() if key in wanted}
         self.plan.new_schools = sorted(new_schools.values(), key=str.casefold)
         self.plan.extra["new_schools"] = new_schools
+
+    def _existing_ids(self) -> dict[str, LocalIdMatch]:
+        """How the file's cleaned student IDs match existing students, read before the rows are checked so
+        that a row whose ID lost its leading zeros is checked as the existing student's."""
+        index = self.found.get("student_id")
+        if index is None:
+            return {}
+        return students_matching_local_ids(clean_id(cells[index]) for _, cells in self.table.rows if index < len(cells))
 
     @staticmethod
     def _other_person(local_id: str, earlier: StudentRow, state_id, first, middle, last, birth) -> str:
@@ -709,17 +770,35 @@ assert AWARD_COLS == [
 ]  # fmt: skip
 
 
+# The optional columns two rows of one award may each give, as the messages name them.
+AWARD_DETAILS = {"certificate_number": "certificate number", "program": "program", "note": "note"}
+
+
+def merge_optional(values: list[tuple[str, Any, Any]]) -> tuple[tuple, str]:
+    """The values of one record that two rows give as (column, first, second): a blank (or None) on
+    either side means "not given" and the other wins. Returns (merged values, "") or ((), the first
+    column whose two filled values differ)."""
+    merged = []
+    for column, first, second in values:
+        if first in ("", None) or first == second:
+            merged.append(second if first in ("", None) else first)
+        elif second in ("", None):
+            merged.append(first)
+        else:
+            return (), column
+    return tuple(merged), ""
+
+
 class AwardImporter(Importer):
     kind = ImportBatch.Kind.CREDENTIALS
 
     def check_rows(self) -> None:
         today = timezone.localdate()
         parsed = list(self.rows())
-        students: dict[str, int] = {}
+        students = self.student_matches(parsed)
         born: dict[int, date] = {}
-        ids = (clean_id(v["student_id"]) for _, v in parsed)
-        for local_id, pk, birth_date in students_matching(ids, "local_id", "pk", "birth_date"):
-            students[local_id] = pk
+        matched = (m.local_id for m in students.values() if m.pk is not None)
+        for _local_id, pk, birth_date in students_matching(matched, "local_id", "pk", "birth_date"):
             if birth_date is not None:
                 born[pk] = birth_date
         credentials = credential_lookup()
@@ -769,10 +848,22 @@ class AwardImporter(Importer):
             if first is None:
                 seen[key] = record
                 records.append(record)
-            elif (first.certificate_number, first.program_pk, first.note) == (certificate, program_pk, record.note):
-                self.plan.duplicate_rows += 1
+                continue
+            # The same award listed again: a blank optional cell means "not given", so the filled one wins.
+            merged, clash = merge_optional(
+                [
+                    ("certificate_number", first.certificate_number, certificate),
+                    ("program", first.program_pk, program_pk),
+                    ("note", first.note, record.note),
+                ]
+            )
+            if clash:
+                self.error(
+                    number, clash, f"the same award is on row {first.row} with a different {AWARD_DETAILS[clash]}"
+                )
             else:
-                self.error(number, "credential", f"the same award is on row {first.row} with different details")
+                first.certificate_number, first.program_pk, first.note = merged
+                self.plan.duplicate_rows += 1
         self._diff(records)
 
     def _diff(self, records: list[AwardRow]) -> None:
@@ -871,6 +962,7 @@ class CatalogImporter(Importer):
         taken = {a.casefold(): (cid, a) for cid, a in CredentialAlias.objects.values_list("credential_id", "alias")}
         codes_seen: dict[str, int] = {}
         aliases_seen: dict[str, tuple[str, int]] = {}
+        kept: dict[str, tuple[dict, set[str]]] = {}  # what the valid row of each code read
         records = []
         for number, v in self.rows():
             code = self.text(number, v, "code", 40, required=True)
@@ -902,6 +994,11 @@ class CatalogImporter(Importer):
                 if alias and alias.casefold() not in said:
                     said.add(alias.casefold())
                     aliases.append(alias)
+            earlier = kept.get(code.casefold()) if code and number not in self.plan.rejected else None
+            if earlier is not None and earlier == (data, {a.casefold() for a in aliases}):
+                # The same credential again, however its kind or yes/no was spelled: one credential.
+                self.plan.duplicate_rows += 1
+                continue
             if code:
                 key = code.casefold()
                 other = codes_seen.get(key)
@@ -945,6 +1042,7 @@ class CatalogImporter(Importer):
                     aliases_seen.setdefault(folded, (key, number))
             if number not in self.plan.rejected:
                 records.append((code, data, aliases))
+                kept[code.casefold()] = (data, {a.casefold() for a in aliases})
         new, changed, new_aliases = [], [], []
         for code, data, aliases in records:
             current = existing.get(code.casefold())
@@ -994,7 +1092,7 @@ class CourseImporter(Importer):
     def check_rows(self) -> None:
         this_year = school_year_start_for(timezone.localdate())
         parsed = list(self.rows())
-        students = self.students_by_local_id(clean_id(v["student_id"]) for _, v in parsed)
+        students = self.student_matches(parsed)
         courses = code_or_name_lookup(Course.objects.all())
         seen: dict[tuple, tuple[int, tuple]] = {}
         records = []
@@ -1024,7 +1122,7 @@ class CourseImporter(Importer):
                 passed = parse_yes_no(v["passed"])
             except ValueError as exc:
                 self.error(number, "passed", str(exc))
-            hours = Decimal(0)
+            hours = None  # not given
             if v.get("college_credit_hours"):
                 text = v["college_credit_hours"]
                 try:
@@ -1039,15 +1137,21 @@ class CourseImporter(Importer):
             if number in self.plan.rejected:
                 continue
             key = (student_pk, course_pk, start)
-            details = (passed, hours)
             if key in seen:
-                if seen[key][1] == details:
-                    self.plan.duplicate_rows += 1
+                first, first_details = seen[key]
+                # Read values compared ("Y" is "Yes", "3" is "3.0"); blank hours are "not given".
+                merged, clash = merge_optional(
+                    [("passed", first_details[0], passed), ("college_credit_hours", first_details[1], hours)]
+                )
+                if clash:
+                    self.error(number, "course", f"the same course and year is on row {first} with other values")
                 else:
-                    self.error(number, "course", f"the same course and year is on row {seen[key][0]} with other values")
+                    seen[key] = (first, merged)
+                    self.plan.duplicate_rows += 1
                 continue
-            seen[key] = (number, details)
-            records.append((number, key, details))
+            seen[key] = (number, (passed, hours))
+        for key, (number, (passed, hours)) in seen.items():
+            records.append((number, key, (passed, Decimal(0) if hours is None else hours)))
         existing = {}
         for part in chunked(sorted({k[0] for _, k, _ in records})):
             for s, c, y, passed, hours in CourseCompletion.objects.filter(student_id__in=part).values_list(

@@ -22,6 +22,7 @@ from reports.tasks import rollups_refresh_soon
 
 Progress = Callable[[str, int, int], None]
 PREVIEW_ROWS = 10
+NOTICES_KEPT = 200  # "1566 read as 001566" notes kept on a batch; their count is kept too
 RUN_STOPPED = "Nothing was imported: an unexpected error stopped the import."
 CHECK_STOPPED = "The file could not be checked: an unexpected error stopped the check."
 
@@ -144,6 +145,8 @@ def _check(batch: ImportBatch, track_progress: bool) -> ImportBatch:
             "valid_rows_importable": bool(plan.errors) and plan.can_write(skip_invalid=True),
             "duplicates": plan.duplicate_rows,
             "new_schools": plan.new_schools,
+            **_notices(plan),
+            "default_year_rows": plan.extra.get("default_year_rows", 0),
             "columns": columns,
             "rows": [
                 [number, [cells[plan.found[c]] if plan.found[c] < len(cells) else "" for c in columns]]
@@ -181,6 +184,18 @@ def _replace_problems(batch: ImportBatch, errors: list[dict]) -> None:
         rows=((batch.pk, e["row"], e["column"], e["message"]) for e in errors),
     )
     batch.problem_count = len(errors)
+
+
+def _notices(plan: Plan) -> dict:
+    """The first notes on how values were read ("1566 read as 001566") and how many there are."""
+    return {"notices": plan.notices[:NOTICES_KEPT], "notice_count": len(plan.notices)}
+
+
+def batch_set_school_year(*, batch: ImportBatch, school_year: str) -> ImportBatch:
+    """The school year of a roster's rows without one, chosen on the preview; the next check reads it."""
+    batch.options = {**batch.options, "school_year": school_year, "school_year_assumed": False}
+    batch.save(update_fields=["options"])
+    return batch
 
 
 def batch_set_mapping(*, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
@@ -306,7 +321,7 @@ def _validate_and_write(batch, header, importer, skip_invalid, step, progress) -
     importer.table = None  # ~100 bytes a cell: let the file's text go before the write builds its rows
     batch.rejected_count = len(plan.rejected)
     batch.rejected_rows = [{"row": row, "cells": cells} for row, cells in sorted(plan.rejected.items())]
-    batch.options = {**batch.options, "header": header}
+    batch.options = {**batch.options, "header": header, **_notices(plan)}
     with transaction.atomic():
         _replace_problems(batch, plan.errors)
         batch.save(update_fields=["problem_count"])

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.batch_list, name="list"),
     path("<int:pk>/", views.batch_detail, name="detail"),
     path("<int:pk>/columns/", views.batch_mapping, name="mapping"),
+    path("<int:pk>/school-year/", views.batch_school_year, name="school_year"),
     path("<int:pk>/confirm/", views.batch_confirm, name="confirm"),
     path("<int:pk>/progress/", views.batch_progress, name="progress"),
     path("<int:pk>/rejected.csv", views.batch_rejected_csv, name="rejected"),

@@ -8,11 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import is_coordinator, role_required
-from imports.columns import COLUMNS, missing_columns
-from imports.forms import BatchUndoForm, MappingForm, UploadForm
+from imports.columns import COLUMNS, column_label, missing_columns
+from imports.forms import BatchUndoForm, MappingForm, SchoolYearForm, UploadForm
 from imports.models import ImportBatch
 from imports.readers import ImportFileError
 from imports.selectors import PROBLEMS_SHOWN, batch_for_page, batch_problem_rows, batch_problems_shown
@@ -24,12 +25,14 @@ from imports.services import (
     batch_create,
     batch_discard,
     batch_set_mapping,
+    batch_set_school_year,
     batch_start,
     batch_undo,
     preset_save,
 )
 from imports.tasks import check_import_batch, run_import_batch
 from reports.tabular import csv_response
+from students.models import school_year_label, school_year_start_for
 
 coordinator_required = role_required(is_coordinator)
 logger = logging.getLogger(__name__)
@@ -63,6 +66,12 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         options = {"sheet": data["sheet"], "school_year": data["school_year"]}
+        if data["kind"] == ImportBatch.Kind.STUDENTS:
+            # The preview lists new schools and the import asks to confirm them.
+            options["create_schools"] = True
+            if not data["school_year"]:  # asked on the preview page, the current year until answered
+                options["school_year"] = school_year_label(school_year_start_for(timezone.localdate()))
+                options["school_year_assumed"] = True
         if data["preset"]:
             options["mapping"] = data["preset"].mapping
             options["preset"] = data["preset"].name
@@ -87,7 +96,13 @@ def _mapping_form(batch: ImportBatch, data=None) -> MappingForm:
     )
 
 
-def _render_detail(request: HttpRequest, batch: ImportBatch, mapping_form: MappingForm | None = None, status=200):
+def _render_detail(
+    request: HttpRequest,
+    batch: ImportBatch,
+    mapping_form: MappingForm | None = None,
+    status=200,
+    school_year_form: SchoolYearForm | None = None,
+):
     """The batch page: its preview and, while it waits for confirmation, the column mapping."""
     context = {
         "batch": batch,
@@ -98,6 +113,9 @@ def _render_detail(request: HttpRequest, batch: ImportBatch, mapping_form: Mappi
     }
     if batch.status == ImportBatch.Status.VALIDATED:
         context["mapping_form"] = mapping_form or _mapping_form(batch)
+        context["school_year_form"] = school_year_form or SchoolYearForm(
+            initial={"school_year": batch.options.get("school_year", "")}
+        )
         context["missing"] = missing_columns(batch.kind, batch.options.get("found", {}))
     return render(request, "imports/batch_detail.html", context, status=status)
 
@@ -128,6 +146,22 @@ def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 @require_POST
+def batch_school_year(request: HttpRequest, pk: int) -> HttpResponse:
+    """The school year of a roster's rows that have none, chosen on the preview page; the file is checked again."""
+    batch = _get_batch(pk)
+    if batch.status != ImportBatch.Status.VALIDATED or batch.kind != ImportBatch.Kind.STUDENTS:
+        messages.error(request, "This import has already run; upload the file again to change its school year.")
+        return redirect("imports:detail", pk=pk)
+    form = SchoolYearForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, batch, status=400, school_year_form=form)
+    batch_set_school_year(batch=batch, school_year=form.cleaned_data["school_year"])
+    _check(batch)
+    return redirect("imports:detail", pk=pk)
+
+
+@coordinator_required
+@require_POST
 def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch(pk)
     if batch.status == ImportBatch.Status.DISCARDED:
@@ -135,6 +169,9 @@ def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("imports:detail", pk=pk)
     if batch.status != ImportBatch.Status.VALIDATED:
         messages.error(request, "This import has already been started.")
+        return redirect("imports:detail", pk=pk)
+    if (batch.options.get("preview") or {}).get("new_schools") and request.POST.get("create_schools") != "1":
+        messages.error(request, "Tick the box to create the new schools, or correct their names in the file.")
         return redirect("imports:detail", pk=pk)
     skip_invalid = request.POST.get("skip_invalid") == "1"
     try:
@@ -164,7 +201,7 @@ def batch_rejected_csv(request: HttpRequest, pk: int) -> HttpResponse:
     header = batch.options.get("header", [])
     problems: dict[int, list[str]] = {}
     for row, column, message in batch_problem_rows(batch=batch):
-        problems.setdefault(row, []).append(f"{column}: {message}")
+        problems.setdefault(row, []).append(f"{column_label(batch.kind, column)}: {message}")
     rows = (
         [*r["cells"], *[""] * (len(header) - len(r["cells"])), f"row {r['row']}: " + "; ".join(problems[r["row"]])]
         for r in batch.rejected_rows
@@ -181,7 +218,10 @@ def batch_problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return csv_response(
         filename=f"{name}-problems.csv",
         header=["Row", "Column", "Problem"],
-        rows=((row or "", column, message) for row, column, message in batch_problem_rows(batch=batch)),
+        rows=(
+            (row or "", column_label(batch.kind, column), message)
+            for row, column, message in batch_problem_rows(batch=batch)
+        ),
     )
 
 

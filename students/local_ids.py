@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 ALLOWED = re.compile(r"[A-Za-z0-9_-]+")
 # Unicode categories that never show: Cf (format: U+200B zero-width space, U+FEFF, U+00AD soft hyphen,
@@ -19,15 +20,22 @@ INVISIBLE = {"Cf", "Cc"}
 
 def clean_local_id(text: str) -> str:
     """The normal form of a typed, pasted or imported student ID (see the module docstring)."""
+    if text.isascii() and text.isprintable():  # nearly every ID: NFKC and the scan would change nothing
+        return text.strip()
     value = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in value if unicodedata.category(ch) not in INVISIBLE).strip()
 
 
-def local_id_problem(cleaned: str) -> str | None:
-    """Why a cleaned, non-blank ID cannot be a student ID, in plain words; None when it can."""
+@cache
+def _length_limit() -> int:
     from students.models import Student  # the length limit is the model field's own
 
-    limit = Student._meta.get_field("local_id").max_length
+    return Student._meta.get_field("local_id").max_length
+
+
+def local_id_problem(cleaned: str) -> str | None:
+    """Why a cleaned, non-blank ID cannot be a student ID, in plain words; None when it can."""
+    limit = _length_limit()  # read once: an import asks for every row
     if not ALLOWED.fullmatch(cleaned):
         return f"'{cleaned}' is not a student ID: it may hold only letters A-Z, digits, '-' and '_'"
     if len(cleaned) > limit:

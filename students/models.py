@@ -197,6 +197,15 @@ class Student(models.Model):
         )
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        """A typed ID (the admin, any model form) is stored in the one normal form, or refused."""
+        from students.local_ids import clean_local_id, local_id_problem
+
+        self.local_id = clean_local_id(self.local_id or "")
+        problem = local_id_problem(self.local_id) if self.local_id else None
+        if problem:
+            raise ValidationError({"local_id": problem})
+
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.middle_name, self.last_name) if part)

@@ -288,10 +288,19 @@ def students_matching_local_ids(
     exact: dict[str, int] = {}
     by_stripped: dict[str, list[tuple[str, int]]] = {}
     if len(wanted) > MATCH_SCAN_ABOVE:
+        keys = {without_leading_zeros(i) for i in wanted}  # only these can match a stripped ID
         for local_id, pk in base.values_list("local_id", "pk").order_by().iterator(chunk_size=10_000):
             if local_id in wanted:
                 exact[local_id] = pk
-            by_stripped.setdefault(without_leading_zeros(local_id), []).append((local_id, pk))
+            elif (key := without_leading_zeros(local_id)) in keys:
+                by_stripped.setdefault(key, []).append((local_id, pk))
+        # A student matched exactly can still be the one another given ID fits without zeros ("1566" when
+        # "001566" is given too); indexed only for the IDs left unmatched (none in a plain re-import).
+        loose = {without_leading_zeros(i) for i in wanted if i not in exact}
+        if loose:
+            for local_id, pk in exact.items():
+                if (key := without_leading_zeros(local_id)) in loose:
+                    by_stripped.setdefault(key, []).append((local_id, pk))
     else:
         if wanted:
             exact = dict(base.filter(local_id__in=wanted).values_list("local_id", "pk").order_by())
@@ -307,7 +316,11 @@ def students_matching_local_ids(
             matches[given] = LocalIdMatch(given=given, pk=exact[given], local_id=given)
             continue
         key = without_leading_zeros(given)
-        found = sorted(by_stripped.get(key, [])) if key else []
+        found = by_stripped.get(key) if key else None
+        if not found:  # most IDs of a roster of new students: nobody to sort
+            matches[given] = LocalIdMatch(given=given)
+            continue
+        found = sorted(found)
         if len(found) == 1:
             matches[given] = LocalIdMatch(given=given, pk=found[0][1], local_id=found[0][0])
         else:

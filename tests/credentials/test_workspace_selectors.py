@@ -17,8 +17,8 @@ def test_ids_outside_a_counselors_scope_are_reported_like_unknown_ones(this_year
     mine = EnrollmentFactory(school=north, school_year=this_year, student__local_id="000100").student
     EnrollmentFactory(school=south, school_year=this_year, student__local_id="000200")
     counselor = user_with_role(Role.COUNSELOR, schools=[north])
-    found, unknown = students_by_local_ids(user=counselor, local_ids=["000200", "000100", "999"])
-    assert (found, unknown) == ([mine], ["000200", "999"])
+    pasted = students_by_local_ids(user=counselor, local_ids=["000200", "000100", "999"])
+    assert (pasted.students, pasted.unknown) == ([mine], ["000200", "999"])
 
 
 @pytest.mark.django_db

@@ -41,6 +41,7 @@ def test_a_coordinator_uploads_a_roster_sees_the_preview_and_errors_confirms_and
     page.screenshot(path=screenshot_dir / "import-preview.png", full_page=True)
     assert Student.objects.count() == 0
 
+    page.get_by_label("Create the 1 new school: Socoro Hgh").check()  # a new school is confirmed, never silent
     page.get_by_role("button", name="Import the valid rows only").click()
     expect(page.locator("#batch-result")).to_contain_text("Imported the valid rows; 1 rejected.")
     expect(page.locator("#batch-counts")).to_contain_text("Created")

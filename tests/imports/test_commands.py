@@ -23,7 +23,7 @@ def test_import_students_prints_row_numbered_errors_and_exits_non_zero_writing_n
     with pytest.raises(CommandError) as failure:
         call_command("import_students", str(roster), "--school-year", "2024-25")
     assert failure.value.returncode == 1
-    assert "row 3, grade: '15' is not a grade (PK, K or 1 to 12)" in capsys.readouterr().err
+    assert "row 3, Grade: '15' is not a grade (PK, K or 1 to 12)" in capsys.readouterr().err
     assert Student.objects.count() == 0
     assert ImportBatch.objects.get().status == ImportBatch.Status.FAILED
 
@@ -71,7 +71,7 @@ def test_import_catalog_and_import_courses_exist_with_dry_run(tmp_path, capsys):
     path.write_bytes(csv_file([["student_id", "course", "school_year", "passed"], ["1", "C", "2024-25", "Y"]]))
     with pytest.raises(CommandError):
         call_command("import_courses", str(path), "--dry-run")
-    assert "row 2, student_id: no student has the ID '1'" in capsys.readouterr().err
+    assert "row 2, Student ID: no student has the ID '1'" in capsys.readouterr().err
 
 
 def test_a_damaged_xlsx_is_a_one_line_error_and_a_failed_batch(tmp_path):
@@ -116,7 +116,7 @@ def test_an_unexpected_error_during_a_dry_run_is_one_line(roster, monkeypatch):
 def test_a_missing_column_is_named_in_the_commands_closing_message(tmp_path, capsys):
     path = tmp_path / "awards.csv"
     path.write_bytes(csv_file([["student_id", "earned_on"], ["1", "2025-03-03"]]))
-    with pytest.raises(CommandError, match=r"Nothing was imported: Missing required column\(s\): credential"):
+    with pytest.raises(CommandError, match=r"Nothing was imported: Missing required column\(s\): Credential\.$"):
         call_command("import_credentials", str(path))
 
 

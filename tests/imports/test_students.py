@@ -90,16 +90,25 @@ def test_the_school_year_option_applies_to_rows_without_a_year_column(school):
     assert Enrollment.objects.get().school_year.label == "2025-26"
 
 
-def test_without_any_school_year_each_row_is_an_error():
+def test_without_any_school_year_each_row_is_an_error(school):
     data = csv_file([HEADER[:7], ["1", "Ana", "Baca", "9", "SHS", "N", ""]])
     assert errors(plan(KIND, data)) == [(2, "school_year", "blank, and no school year was chosen for the file")]
 
 
 def test_an_unknown_school_is_created_and_listed_in_the_preview(school):
     data = csv_file([HEADER, ["1", "Ana", "Baca", "9", "Socoro High", "N", "", "2024-25"]])
-    assert plan(KIND, data).new_schools == ["Socoro High"]
-    run(KIND, data)
+    assert plan(KIND, data, create_schools=True).new_schools == ["Socoro High"]
+    run(KIND, data, create_schools=True)
     assert School.objects.filter(name="Socoro High").exists()
+
+
+def test_an_unknown_school_is_an_error_naming_it_unless_new_schools_are_allowed(school):
+    data = csv_file([HEADER, ["1", "Ana", "Baca", "9", "Socoro High", "N", "", "2024-25"]])
+    checked = plan(KIND, data)
+    assert errors(checked) == [(2, "school", "'Socoro High' is not the code or name of a school in the district")]
+    assert checked.new_schools == []
+    run(KIND, data)
+    assert not School.objects.filter(name="Socoro High").exists()
 
 
 def test_exact_duplicate_lines_are_counted_once(school):
@@ -204,12 +213,8 @@ def test_a_missing_required_column_is_one_file_error():
     data = csv_file([["Student_Number", "First_Name"], ["1", "Ana"]])
     batch = run(KIND, data, school_year="2024-25")
     assert batch.status == ImportBatch.Status.FAILED
-    assert errors(batch) == [
-        (0, "", "Missing required column(s): last_name (Last name), grade (Grade), school (School).")
-    ]
-    assert batch.message == (
-        "Nothing was imported: Missing required column(s): last_name (Last name), grade (Grade), school (School)."
-    )
+    assert errors(batch) == [(0, "", "Missing required column(s): Last name, Grade, School.")]
+    assert batch.message == ("Nothing was imported: Missing required column(s): Last name, Grade, School.")
 
 
 def test_a_hand_mapping_maps_an_unknown_column(school):
@@ -315,7 +320,8 @@ def test_skip_invalid_creates_no_school_that_only_rejected_rows_name(school):
 def test_a_school_named_by_a_rejected_row_and_a_valid_one_is_created_once(school):
     header = ["student_id", "first_name", "last_name", "grade", "school"]
     rows = [["1", "Ana", "Baca", "9", "New High"], ["2", "", "Lee", "9", "New High"], ["3", "", "Lee", "9", "Other"]]
-    assert plan(KIND, csv_file([header, *rows]), school_year="2024-25").new_schools == ["New High"]
+    checked = plan(KIND, csv_file([header, *rows]), school_year="2024-25", create_schools=True)
+    assert checked.new_schools == ["New High"]
 
 
 def test_new_schools_sharing_their_first_20_characters_get_codes_of_their_own(school):
@@ -326,8 +332,8 @@ def test_new_schools_sharing_their_first_20_characters_get_codes_of_their_own(sc
         ["2", "Luis", "Lee", "9", "Very Long School Name Beta"],
     ]
     data = csv_file([header, *rows])
-    assert plan(KIND, data, school_year="2024-25").errors == []
-    batch = run(KIND, data, school_year="2024-25")
+    assert plan(KIND, data, school_year="2024-25", create_schools=True).errors == []
+    batch = run(KIND, data, school_year="2024-25", create_schools=True)
     assert batch.status == ImportBatch.Status.COMPLETED, batch.message
     made = dict(School.objects.filter(name__startswith="Very Long").values_list("name", "code"))
     assert made == {

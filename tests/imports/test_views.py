@@ -80,7 +80,7 @@ def test_the_rejected_rows_download_as_csv_with_their_errors(client, coordinator
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines == [
         "student_id,first_name,last_name,grade,school,Errors",
-        "2,Luis,Chavez,15,SHS,\"row 3: grade: '15' is not a grade (PK, K or 1 to 12)\"",
+        "2,Luis,Chavez,15,SHS,\"row 3: Grade: '15' is not a grade (PK, K or 1 to 12)\"",
     ]
 
 
@@ -181,7 +181,7 @@ def test_the_batch_page_lists_the_first_200_problems_with_their_count_in_a_fixed
     assert "Problems (300)" in page
     assert "The first 200 are listed here." in page
     assert f'href="{reverse("imports:problems", args=[batch.pk])}"' in page
-    assert "<td>201</td><td>grade</td>" in page and "<td>202</td><td>grade</td>" not in page  # rows 2 to 201
+    assert "<td>201</td><td>Grade</td>" in page and "<td>202</td><td>Grade</td>" not in page  # rows 2 to 201
 
 
 def test_the_batch_page_reads_neither_the_rejected_rows_nor_more_than_200_problems(client, coordinator):
@@ -207,8 +207,8 @@ def test_every_problem_downloads_as_csv_with_its_row_column_and_message_in_file_
     assert response["Content-Disposition"] == 'attachment; filename="roster-problems.csv"'
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     grade = "'=9' is not a grade (PK, K or 1 to 12)"
-    assert lines[:3] == [["Row", "Column", "Problem"], ["3", "last_name", "this is blank"], ["3", "grade", grade]]
-    assert lines[-1] == ["252", "grade", grade]
+    assert lines[:3] == [["Row", "Column", "Problem"], ["3", "Last name", "this is blank"], ["3", "Grade", grade]]
+    assert lines[-1] == ["252", "Grade", grade]
     assert len(lines) == 1 + 2 * 250
 
 
@@ -283,7 +283,7 @@ def test_a_file_missing_a_column_says_which_once_confirmed(client, coordinator):
     batch = ImportBatch.objects.get()
     client.post(reverse("imports:confirm", args=[batch.pk]), {"skip_invalid": "1"})
     page = client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
-    assert "Nothing was imported: Missing required column(s): school (School)." in page
+    assert "Nothing was imported: Missing required column(s): School." in page
     assert "0 rows had errors" not in page
 
 

@@ -83,3 +83,19 @@ def test_the_long_list_scan_matches_the_same_way_as_the_query(monkeypatch):
     assert matches["1566"].pk == one.pk and matches["1566"].read_as == "1566 read as 001566"
     assert matches["001566"].read_as == ""
     assert matches["7"].candidates == ("007", "07")
+
+
+@pytest.mark.django_db
+def test_a_student_typed_in_a_form_is_stored_with_the_cleaned_id_and_a_bad_one_is_refused_on_its_field():
+    from django.core.exceptions import ValidationError
+
+    student = Student(local_id="\u200b００１９０１ ", first_name="Ana", last_name="Baca")
+    student.full_clean()
+    assert student.local_id == "001901"
+    student.save()
+    twin = Student(local_id="001901\u200b", first_name="Ana", last_name="Baca")
+    with pytest.raises(ValidationError) as refused:
+        twin.full_clean()
+    assert list(refused.value.message_dict) == ["local_id"]  # already taken once cleaned
+    with pytest.raises(ValidationError, match="may hold only letters A-Z"):
+        Student(local_id="00 19", first_name="Ana", last_name="Baca").full_clean()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from imports.columns import column_label
 from imports.models import ImportBatch
 from imports.readers import ImportFileError
 from imports.services import CHECK_STOPPED, RUN_STOPPED, batch_create, batch_run, plan_file
@@ -22,6 +23,7 @@ class ImportCommand(BaseCommand):
     kind = ""
     skip_invalid_option = True
     school_year_option = False
+    create_schools_option = False
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="A CSV or XLSX file.")
@@ -32,10 +34,18 @@ class ImportCommand(BaseCommand):
             )
         if self.school_year_option:
             parser.add_argument("--school-year", default="", help="School year for rows without one, e.g. 2024-25.")
+        if self.create_schools_option:
+            parser.add_argument(
+                "--create-schools",
+                action="store_true",
+                help="Create the schools the file names that do not exist yet (without it their rows are errors).",
+            )
         parser.add_argument("--sheet", default="", help="The worksheet to read (default: the first).")
 
     def handle(self, *args, **opts):
         options = {"sheet": opts["sheet"]}
+        if self.create_schools_option:
+            options["create_schools"] = opts["create_schools"]
         if self.school_year_option and opts["school_year"]:
             from students.models import parse_school_year_label
 
@@ -58,6 +68,7 @@ class ImportCommand(BaseCommand):
             except Exception as exc:
                 raise CommandError(f"{CHECK_STOPPED} ({_one_line(exc)})") from None
             self._print_errors(plan.errors)
+            self._print_notices(plan.notices, len(plan.notices))
             c = plan.counts
             self.stdout.write(
                 f"Dry run of {path.name}: {plan.total_rows} rows; would create {c.created}, update {c.updated}, "
@@ -79,6 +90,7 @@ class ImportCommand(BaseCommand):
             # batch_run has marked the batch failed; one line saying why, not a traceback.
             raise CommandError(f"Batch {batch.pk} ({path.name}): {RUN_STOPPED} ({_one_line(exc)})") from None
         self._print_errors(batch.errors)
+        self._print_notices(batch.options.get("notices", []), batch.options.get("notice_count", 0))
         self.stdout.write(
             f"Batch {batch.pk} ({path.name}): {batch.total_rows} rows; created {batch.created_count}, "
             f"updated {batch.updated_count}, unchanged {batch.unchanged_count}, rejected {batch.rejected_count}."
@@ -89,8 +101,14 @@ class ImportCommand(BaseCommand):
 
     def _print_errors(self, errors: list[dict]) -> None:
         for e in errors:
-            where = f"row {e['row']}, {e['column']}: " if e["row"] else ""
+            where = f"row {e['row']}, {column_label(self.kind, e['column'])}: " if e["row"] else ""
             self.stderr.write(f"{where}{e['message']}")
+
+    def _print_notices(self, notices: list[dict], count: int) -> None:
+        for n in notices:
+            self.stdout.write(f"row {n['row']}, {column_label(self.kind, n['column'])}: {n['message']}")
+        if count > len(notices):
+            self.stdout.write(f"... and {count - len(notices)} more like these.")
 
     def _progress(self):
         if not sys.stderr.isatty():

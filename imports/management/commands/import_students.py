@@ -7,3 +7,4 @@ class Command(ImportCommand):
     kind = ImportBatch.Kind.STUDENTS
     skip_invalid_option = True
     school_year_option = True
+    create_schools_option = True
