@@ -1,6 +1,7 @@
 """Filters for the credential catalog (django-filter)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 
 from credentials.models import Credential
@@ -9,7 +10,10 @@ from credentials.models import Credential
 class CredentialFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Code, name or alias", method="filter_q")
     kind = django_filters.ChoiceFilter(choices=Credential.Kind.choices, empty_label="All kinds")
-    active = django_filters.BooleanFilter(label="Offered")
+    # Not django-filter's default "Unknown / Yes / No": a person reads the empty choice as "either".
+    active = django_filters.BooleanFilter(
+        label="Offered", widget=forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+    )
 
     class Meta:
         model = Credential

@@ -180,3 +180,18 @@ def test_session_page_query_count_does_not_grow_with_the_roster(client, session_
     with CaptureQueriesContext(connection) as twelve:
         client.get(reverse("credentials:session"), {"course": place.course.pk})
     assert len(twelve.captured_queries) == len(ten.captured_queries)
+
+
+def test_catalog_offered_filter_starts_at_any_and_filters_by_yes_or_no(client, coordinator):
+    CredentialFactory(name="Offered one", active=True)
+    CredentialFactory(name="Retired one", active=False)
+    page = client.get(reverse("credentials:catalog"))
+    field = page.context["filter"].form["active"]
+    assert '<option value="" selected>Any</option>' in str(field)
+    assert "Unknown" not in str(field)
+    html = page.content.decode()
+    assert "Offered one" in html and "Retired one" in html
+    offered = client.get(reverse("credentials:catalog"), {"active": "true"}).content.decode()
+    assert "Offered one" in offered and "Retired one" not in offered
+    retired = client.get(reverse("credentials:catalog"), {"active": "false"}).content.decode()
+    assert "Retired one" in retired and "Offered one" not in retired
