@@ -185,7 +185,8 @@ class Student(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.full_name} ({self.local_id})"
+        # The one way a student is named (admin, messages, choices): the sorted name and the ID.
+        return f"{self.sorted_name} ({self.local_id})"
 
     def save(self, *args, **kwargs):
         self.search_text = self.build_search_text(

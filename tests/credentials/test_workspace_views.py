@@ -195,3 +195,20 @@ def test_catalog_offered_filter_starts_at_any_and_filters_by_yes_or_no(client, c
     assert "Offered one" in offered and "Retired one" not in offered
     retired = client.get(reverse("credentials:catalog"), {"active": "false"}).content.decode()
     assert "Retired one" in retired and "Offered one" not in retired
+
+
+def test_session_names_students_last_name_first_on_the_roster_and_in_the_summary(client, session_setup):
+    counselor, place, students, outsider, credential = session_setup
+    student = students[0]
+    student.first_name, student.middle_name, student.last_name = "María", "José", "Aragón"
+    student.save()
+    CredentialAwardFactory(student=student, credential=credential, earned_on=timezone.localdate())
+    roster = client.get(reverse("credentials:session"), {"course": place.course.pk}).content.decode()
+    assert f"Aragón, María José ({student.local_id})" in roster
+    saved = client.post(
+        reverse("credentials:session"),
+        {"action": "save", "credential": credential.pk, "earned_on": timezone.localdate().isoformat(),
+         "pasted_ids": student.local_id},
+    )  # fmt: skip
+    message = str(list(saved.wsgi_request._messages)[0])
+    assert f"Already had it on that date (nothing added): Aragón, María José ({student.local_id})." in message
