@@ -296,3 +296,13 @@ def test_student_pages_name_the_student_last_name_first_in_the_title_too(client,
         title = html.split("<title>")[1].split("</title>")[0]
         assert "Núñez, Ana Lucía" in title, url
         assert "Ana Lucía Núñez" not in html, url
+
+
+def test_student_history_on_the_record_page_shows_field_labels_not_internal_names(client, counselor, school, this_year):
+    student = EnrollmentFactory(school=school, school_year=this_year).student
+    award = CredentialAwardFactory(student=student, earned_on=this_year.start_date, certificate_number="A-1")
+    award.certificate_number = "A-2"
+    award.save()
+    html = client.get(reverse("students:detail", args=[student.pk])).content.decode()
+    assert "Certificate number: <del>A-1</del> → A-2" in html
+    assert "certificate_number" not in html
