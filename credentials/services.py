@@ -10,12 +10,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from credentials.models import Credential, CredentialAlias, CredentialAward
 from pathways.models import ProgramOfStudy
 from reports.tasks import rollups_refresh_soon
+from students.dates import FUTURE_EARNED_ON, is_in_future
 from students.models import SchoolYear, Student
 
 
@@ -155,8 +155,8 @@ def awards_create_for_session(
     Students who already have this credential on this date are skipped and reported, never duplicated.
     Raises ValidationError (future date, inactive credential, no students) before writing anything.
     """
-    if earned_on > timezone.localdate():
-        raise ValidationError({"earned_on": "The date earned cannot be in the future."})
+    if is_in_future(earned_on):
+        raise ValidationError({"earned_on": FUTURE_EARNED_ON})
     if not credential.active:
         raise ValidationError({"credential": f"{credential.name} is no longer offered; pick another credential."})
     students = list({s.pk: s for s in students}.values())

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -212,3 +214,16 @@ def test_session_names_students_last_name_first_on_the_roster_and_in_the_summary
     )  # fmt: skip
     message = str(list(saved.wsgi_request._messages)[0])
     assert f"Already had it on that date (nothing added): Aragón, María José ({student.local_id})." in message
+
+
+def test_session_check_step_refuses_a_future_date_on_the_field_and_lists_nothing(client, session_setup):
+    counselor, place, students, outsider, credential = session_setup
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = client.post(
+        reverse("credentials:session"),
+        {"action": "check", "credential": credential.pk, "earned_on": tomorrow.isoformat(),
+         "pasted_ids": students[0].local_id},
+    )  # fmt: skip
+    assert response.context["form"].errors["earned_on"] == ["The date earned cannot be in the future."]
+    assert response.context["preview"] is None
+    assert "awards to save" not in response.content.decode()
