@@ -32,11 +32,7 @@ def session_roster(
         taking = taking.filter(course=course)
     if program is not None:
         taking = taking.filter(course__program_places__program=program)
-    return (
-        students_visible_to(user=user)
-        .filter(id__in=taking.values("student_id"))
-        .order_by("last_name", "first_name", "local_id")
-    )
+    return students_visible_to(user=user).filter(id__in=taking.values("student_id")).in_name_order()
 
 
 def parse_student_ids(text: str) -> list[str]:

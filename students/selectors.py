@@ -71,7 +71,7 @@ def student_search(*, user: AbstractBaseUser | AnonymousUser, query: str, limit:
     if search_too_short(query):
         return []
     students = students_visible_to(user=user).filter(search_q(query))
-    return list(students.order_by("last_name", "first_name", "local_id")[:limit])
+    return list(students.in_name_order()[:limit])
 
 
 def search_too_short(query: str) -> bool:
