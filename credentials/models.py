@@ -68,6 +68,11 @@ class CredentialAlias(models.Model):
         return self.alias
 
 
+# Said alike when a form finds the award already there and when the database refuses a second copy
+# saved at the same moment by someone else.
+ALREADY_RECORDED = "This student already has this credential on this date."
+
+
 class CredentialAwardQuerySet(models.QuerySet):
     def in_school_year(self, school_year) -> CredentialAwardQuerySet:
         return self.filter(school_year=school_year)
@@ -110,7 +115,7 @@ class CredentialAward(models.Model):
             models.UniqueConstraint(
                 fields=["student", "credential", "earned_on"],
                 name="one_award_per_student_credential_date",
-                violation_error_message="This student already has this credential on this date.",
+                violation_error_message=ALREADY_RECORDED,
             ),
         ]
         indexes = [
