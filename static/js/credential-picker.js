@@ -72,6 +72,7 @@
 
     var timer = null;
     function changed() {
+      asked++;  // an answer still on its way is for older text
       narrow();
       clearTimeout(timer);
       timer = setTimeout(rank, 150);
