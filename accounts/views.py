@@ -24,9 +24,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["school_year"] = school_year
         context["recent"] = recent_awards(user=request.user)
         if role == Role.COUNSELOR:
-            context["students"] = student_list_rows(user=request.user, school_year=school_year).order_by(
-                "student__last_name", "student__first_name"
-            )[:25]
+            context["students"] = student_list_rows(user=request.user, school_year=school_year).in_student_name_order()[
+                :25
+            ]
         else:
             # The dashboard's own selector (same numbers as the board sees, by school, exact for a coordinator).
             context["overview"] = [

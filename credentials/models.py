@@ -10,6 +10,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from students.dates import FUTURE_EARNED_ON, is_in_future
+
 
 class Credential(models.Model):
     """An entry in the catalog: an industry certification, college certificate, degree or seal."""
@@ -66,6 +68,11 @@ class CredentialAlias(models.Model):
         return self.alias
 
 
+# Said alike when a form finds the award already there and when the database refuses a second copy
+# saved at the same moment by someone else.
+ALREADY_RECORDED = "This student already has this credential on this date."
+
+
 class CredentialAwardQuerySet(models.QuerySet):
     def in_school_year(self, school_year) -> CredentialAwardQuerySet:
         return self.filter(school_year=school_year)
@@ -108,7 +115,7 @@ class CredentialAward(models.Model):
             models.UniqueConstraint(
                 fields=["student", "credential", "earned_on"],
                 name="one_award_per_student_credential_date",
-                violation_error_message="This student already has this credential on this date.",
+                violation_error_message=ALREADY_RECORDED,
             ),
         ]
         indexes = [
@@ -120,7 +127,7 @@ class CredentialAward(models.Model):
         return f"{self.student} — {self.credential.name} ({self.earned_on:%Y-%m-%d})"
 
     def clean(self) -> None:
-        if self.earned_on and self.earned_on > timezone.localdate():
-            raise ValidationError({"earned_on": "The date earned cannot be in the future."})
+        if self.earned_on and is_in_future(self.earned_on):
+            raise ValidationError({"earned_on": FUTURE_EARNED_ON})
         if self.earned_on and self.school_year_id and not self.school_year.contains(self.earned_on):
             raise ValidationError({"earned_on": f"This date is not in the {self.school_year} school year."})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,7 +12,7 @@ from django.db.models import Count, QuerySet
 from credentials.models import Credential, CredentialAward
 from pathways.models import Course, CourseCompletion, ProgramOfStudy
 from students.local_ids import clean_local_id
-from students.models import SchoolYear, Student
+from students.models import SchoolYear, Student, normalize_for_search
 from students.selectors import students_matching_local_ids, students_visible_to
 
 User = AbstractBaseUser | AnonymousUser
@@ -20,6 +21,47 @@ User = AbstractBaseUser | AnonymousUser
 def catalog_list() -> QuerySet[Credential]:
     """Every credential with `award_count` and its aliases prefetched."""
     return Credential.objects.annotate(award_count=Count("awards")).prefetch_related("aliases")
+
+
+def credential_key(text: str) -> str:
+    """Text as credential search compares it: no case, accents, spaces, hyphens or other punctuation, so
+    "OSHA-10", "osha 10" and "OSHA10" are the same."""
+    return "".join(ch for ch in normalize_for_search(text) if ch.isalnum())
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in (credential_key(part) for part in re.split(r"[\W_]+", text)) if w]
+
+
+def credentials_matching(*, query: str, credentials: QuerySet[Credential] | None = None) -> list[Credential]:
+    """The credentials (of `credentials`, default the whole catalog) that `query` names, best first:
+    1. its code, an alias or its name is exactly the query ("OSHA-10" is an alias of OSHA 10-Hour General
+       Industry, which comes first, before the alphabetically earlier OSHA 10-Hour Construction);
+    2. its name starts with the query;
+    3. the rest: every word of the query is in its code, name or aliases.
+    Compared by credential_key; ties by name. A blank query matches nothing. Two queries, whatever the
+    catalog's size (the catalog is a few hundred rows, ranked here rather than in SQL so the cleaning is
+    the same Python rule everywhere).
+    """
+    key, words = credential_key(query), _words(query)
+    if not key:
+        return []
+    base = Credential.objects.all() if credentials is None else credentials
+    ranked = []
+    for credential in base.prefetch_related("aliases").order_by():
+        names = [credential.code, credential.name, *(a.alias for a in credential.aliases.all())]
+        keys = [credential_key(n) for n in names]
+        haystack = " ".join(keys)
+        if key in keys:
+            rank = 0
+        elif keys[1].startswith(key):
+            rank = 1
+        elif all(w in haystack for w in words):
+            rank = 2
+        else:
+            continue
+        ranked.append((rank, credential.name.casefold(), credential.pk, credential))
+    return [entry[-1] for entry in sorted(ranked, key=lambda e: e[:3])]
 
 
 def session_roster(
@@ -33,11 +75,7 @@ def session_roster(
         taking = taking.filter(course=course)
     if program is not None:
         taking = taking.filter(course__program_places__program=program)
-    return (
-        students_visible_to(user=user)
-        .filter(id__in=taking.values("student_id"))
-        .order_by("last_name", "first_name", "local_id")
-    )
+    return students_visible_to(user=user).filter(id__in=taking.values("student_id")).in_name_order()
 
 
 def parse_student_ids(text: str) -> list[str]:

@@ -2,26 +2,68 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from credentials.models import Credential, CredentialAlias, CredentialAward
+from credentials.models import ALREADY_RECORDED, Credential, CredentialAlias, CredentialAward
 from pathways.models import ProgramOfStudy
 from reports.tasks import rollups_refresh_soon
+from students.dates import FUTURE_EARNED_ON, is_in_future
 from students.models import SchoolYear, Student
 
 
 def award_school_year(*, earned_on: date) -> SchoolYear:
     """The school year an award dated `earned_on` belongs to."""
     return SchoolYear.objects.for_date(earned_on)
+
+
+class AwardAlreadyRecorded(ValidationError):
+    """The student already has this credential on this date: saved by someone else at the same moment."""
+
+
+@contextmanager
+def _refusing_duplicate_awards(awards: list[CredentialAward]) -> Iterator[None]:
+    """Write `awards` inside a savepoint. When the database refuses them because one of them (same
+    student, credential and date) was committed by another request since they were checked, raise
+    AwardAlreadyRecorded instead of a server error; the caller's transaction survives the refusal.
+
+    The one place a conflict between two people saving the same award is caught: a form's check runs
+    before the insert and cannot see a row another transaction has not committed yet.
+    """
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        keys = Q()
+        for a in awards:
+            keys |= Q(student_id=a.student_id, credential_id=a.credential_id, earned_on=a.earned_on)
+        others = CredentialAward.objects.filter(keys).exclude(pk__in=[a.pk for a in awards if a.pk])
+        if not others.exists():
+            raise  # another constraint: a real error, not a duplicate
+        raise AwardAlreadyRecorded(ALREADY_RECORDED, code="already_recorded") from None
+
+
+@transaction.atomic
+def awards_insert(
+    *, awards: list[CredentialAward], recorded_by: AbstractBaseUser | None, change_reason: str | None = None
+) -> list[CredentialAward]:
+    """Insert checked, unsaved awards with their history rows, in one statement each; AwardAlreadyRecorded
+    (nothing written) when one of them was recorded by someone else at the same moment."""
+    with _refusing_duplicate_awards(awards):
+        created = bulk_create_with_history(
+            awards, CredentialAward, default_user=recorded_by, default_change_reason=change_reason
+        )
+    rollups_refresh_soon()
+    return created
 
 
 @transaction.atomic
@@ -35,7 +77,8 @@ def award_create(
     certificate_number: str = "",
     note: str = "",
 ) -> CredentialAward:
-    """Record one award; raises ValidationError (future date, duplicate) before writing anything."""
+    """Record one award; raises ValidationError (future date, duplicate, including one saved by someone
+    else at the same moment) and writes nothing."""
     award = CredentialAward(
         student=student,
         credential=credential,
@@ -48,9 +91,7 @@ def award_create(
         source=CredentialAward.Source.MANUAL,
     )
     award.full_clean()
-    award.save()
-    rollups_refresh_soon()
-    return award
+    return awards_insert(awards=[award], recorded_by=recorded_by)[0]
 
 
 @transaction.atomic
@@ -118,7 +159,8 @@ def award_update(
     award._change_reason = reason
     if changed_by is not None:
         award._history_user = changed_by
-    award.save()
+    with _refusing_duplicate_awards([award]):
+        award.save()
     rollups_refresh_soon()
     return award
 
@@ -155,39 +197,48 @@ def awards_create_for_session(
     Students who already have this credential on this date are skipped and reported, never duplicated.
     Raises ValidationError (future date, inactive credential, no students) before writing anything.
     """
-    if earned_on > timezone.localdate():
-        raise ValidationError({"earned_on": "The date earned cannot be in the future."})
+    if is_in_future(earned_on):
+        raise ValidationError({"earned_on": FUTURE_EARNED_ON})
     if not credential.active:
         raise ValidationError({"credential": f"{credential.name} is no longer offered; pick another credential."})
     students = list({s.pk: s for s in students}.values())
     if not students:
         raise ValidationError("Pick at least one student.")
+    record = {
+        "credential": credential,
+        "earned_on": earned_on,
+        "school_year": award_school_year(earned_on=earned_on),
+        "program": program,
+        "note": note.strip(),
+        "recorded_by": recorded_by,
+        "source": CredentialAward.Source.MANUAL,
+    }
+    try:
+        return _session_record(students=students, **record)
+    except AwardAlreadyRecorded:
+        # The same session (or one of its awards) was saved by someone else at this very moment: look
+        # again at who has it now and save the rest; a third writer at once gets the plain refusal.
+        return _session_record(students=students, **record)
+
+
+def _session_record(
+    *, students: list[Student], credential: Credential, earned_on: date, **values
+) -> TestingSessionResult:
     taken = set(
         CredentialAward.objects.filter(
             credential=credential, earned_on=earned_on, student__in=[s.pk for s in students]
         ).values_list("student_id", flat=True)
     )
-    school_year = award_school_year(earned_on=earned_on)
     result = TestingSessionResult(already_awarded=[s for s in students if s.pk in taken])
     awards = [
-        CredentialAward(
-            student=s,
-            credential=credential,
-            earned_on=earned_on,
-            school_year=school_year,
-            program=program,
-            note=note.strip(),
-            recorded_by=recorded_by,
-            source=CredentialAward.Source.MANUAL,
-        )
+        CredentialAward(student=s, credential=credential, earned_on=earned_on, **values)
         for s in students
         if s.pk not in taken
     ]
     if awards:
-        result.created = bulk_create_with_history(
-            awards, CredentialAward, default_user=recorded_by, default_change_reason="Testing session"
+        result.created = awards_insert(
+            awards=awards, recorded_by=values["recorded_by"], change_reason="Testing session"
         )
-        rollups_refresh_soon()
     return result
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/active/", views.credential_toggle_active, name="toggle_active"),
     path("merge/", views.credential_merge_view, name="merge"),
     path("testing-session/", views.testing_session, name="session"),
+    path("picker/", views.credential_picker, name="picker"),
 ]

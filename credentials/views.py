@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
@@ -13,7 +13,13 @@ from accounts.roles import can_view_students, is_coordinator, role_required
 from credentials.filters import CredentialFilter
 from credentials.forms import CredentialForm, MergeForm, TestingSessionForm
 from credentials.models import Credential
-from credentials.selectors import SessionPreview, catalog_list, session_preview, session_roster
+from credentials.selectors import (
+    SessionPreview,
+    catalog_list,
+    credentials_matching,
+    session_preview,
+    session_roster,
+)
 from credentials.services import (
     TestingSessionResult,
     awards_create_for_session,
@@ -95,6 +101,13 @@ def credential_merge_view(request: HttpRequest) -> HttpResponse:
             )
             return redirect("credentials:edit", pk=keep.pk)
     return render(request, "credentials/merge.html", {"form": form})
+
+
+@role_required(can_view_students)
+def credential_picker(request: HttpRequest) -> JsonResponse:
+    """The credentials a picker's filter text names, best match first, for the picker to show and choose."""
+    query = request.GET.get("q", "")[:200]
+    return JsonResponse({"ids": [c.pk for c in credentials_matching(query=query)]})
 
 
 def _pick(model, raw: str | None):

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from credentials.models import Credential
 from pathways.models import ProgramOfStudy
+from students.dates import FUTURE_EARNED_ON, is_in_future
 
 
 def style_widgets(form: forms.BaseForm) -> None:
@@ -73,8 +74,8 @@ class EarnedOnField(forms.DateField):
 
     def validate(self, value):
         super().validate(value)
-        if value and value > timezone.localdate():
-            raise forms.ValidationError("The date earned cannot be in the future.")
+        if value and is_in_future(value):
+            raise forms.ValidationError(FUTURE_EARNED_ON)
 
     @staticmethod
     def prepare(form: forms.Form, *, default_today: bool) -> None:

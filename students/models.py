@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Collate
 from simple_history.models import HistoricalRecords
 
 
@@ -141,6 +142,40 @@ def _search_part(text: str) -> str:
     return text.casefold() if text.isascii() else normalize_for_search(text)
 
 
+# How names sort: by their letters first, then accents, then case, as people expect ("Aragón, Ángel"
+# before "Aragón, Tahoma"; "Ñ" beside "N"), not by code point (which puts every accented capital after
+# "Z"). On PostgreSQL this is ICU's root collation, which every ICU-enabled build has; on SQLite the
+# students app registers a collation of the same name (see name_collation_compare), so one
+# expression sorts alike on both.
+NAME_COLLATION = "und-x-icu"
+
+
+def name_order(prefix: str = "", *, descending: bool = False) -> list:
+    """The one order of students: last, first and middle name by NAME_COLLATION, then the student ID.
+    `prefix` is the path to the student from the queried model (`student__` from an enrollment)."""
+    names = [Collate(F(f"{prefix}{field}"), NAME_COLLATION) for field in ("last_name", "first_name", "middle_name")]
+    order = [*names, F(f"{prefix}local_id")]
+    return [expression.desc() if descending else expression.asc() for expression in order]
+
+
+@lru_cache(maxsize=100_000)
+def _name_sort_key(text: str) -> tuple[str, str, str]:
+    # Letters without accents or case, then accents, then case (lower case first, as ICU does).
+    return normalize_for_search(text), text.casefold(), text.swapcase()
+
+
+def name_collation_compare(left: str, right: str) -> int:
+    """NAME_COLLATION for SQLite: compares as ICU's root collation does for names (see _name_sort_key)."""
+    a, b = _name_sort_key(left), _name_sort_key(right)
+    return (a > b) - (a < b)
+
+
+class StudentQuerySet(models.QuerySet):
+    def in_name_order(self) -> StudentQuerySet:
+        """Students as every list, search and export shows them (see name_order)."""
+        return self.order_by(*name_order())
+
+
 class Student(models.Model):
     """One person, for their whole history in the district."""
 
@@ -176,16 +211,18 @@ class Student(models.Model):
     # The history is read per student (by `id`); indexes on its copies of local_id and search_text
     # would only slow every write.
     history = HistoricalRecords(no_db_index=["local_id", "search_text"])
+    objects = StudentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["last_name", "first_name", "local_id"]
+        ordering = name_order()
         constraints = [
             models.UniqueConstraint(fields=["state_id"], condition=~Q(state_id=""), name="student_state_id_unique"),
             models.CheckConstraint(condition=~Q(local_id=""), name="student_local_id_not_blank"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.full_name} ({self.local_id})"
+        # The one way a student is named (admin, messages, choices): the sorted name and the ID.
+        return f"{self.sorted_name} ({self.local_id})"
 
     def save(self, *args, **kwargs):
         self.search_text = self.build_search_text(
@@ -258,6 +295,10 @@ GAP_GROUPS = ["special_education", "emergent_bilingual", "economically_disadvant
 class EnrollmentQuerySet(models.QuerySet):
     def in_school_year(self, school_year: SchoolYear) -> EnrollmentQuerySet:
         return self.filter(school_year=school_year)
+
+    def in_student_name_order(self, *, descending: bool = False) -> EnrollmentQuerySet:
+        """Enrollments in the order of their students' names (see name_order)."""
+        return self.order_by(*name_order("student__", descending=descending))
 
 
 class Enrollment(models.Model):

@@ -16,6 +16,7 @@ from datetime import date
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import CharField, Exists, F, Func, OuterRef, QuerySet, Value
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from accounts.models import Role
 from accounts.roles import user_role
@@ -83,7 +84,7 @@ def student_search(*, user: AbstractBaseUser | AnonymousUser, query: str, limit:
     if search_too_short(query):
         return []
     students = students_visible_to(user=user).filter(search_q(query))
-    return list(students.order_by("last_name", "first_name", "local_id")[:limit])
+    return list(students.in_name_order()[:limit])
 
 
 def search_too_short(query: str) -> bool:
@@ -140,8 +141,14 @@ class HistoryEntry:
     who: str
     what: str
     kind: str
+    # (the field's label as a person reads it, e.g. "Certificate number"; old value; new value)
     changes: list[tuple[str, object, object]]
     reason: str
+
+
+def field_label(model, name: str) -> str:
+    """What a person calls a model field: its verbose name, capitalised ("Birth date", "Student ID")."""
+    return capfirst(model._meta.get_field(name).verbose_name)
 
 
 def _shown(row, name: str, shown: dict) -> object:
@@ -211,13 +218,14 @@ def student_history(*, student: Student, limit: int = 100) -> list[HistoryEntry]
         model = rows.model
         # Compared by the stored value (a link by its id), shown by what a person reads.
         stored = {name: model._meta.get_field(name).attname for name in fields}
+        labels = {name: field_label(model, name) for name in fields}
         previous: dict[int, object] = {}
         for row in rows.select_related("history_user").order_by("history_date", "history_id"):
             before = previous.get(row.id)
             changes = []
             if before is not None and row.history_type == "~":
                 changes = [
-                    (name, _shown(before, name, shown), _shown(row, name, shown))
+                    (labels[name], _shown(before, name, shown), _shown(row, name, shown))
                     for name in fields
                     if getattr(before, stored[name]) != getattr(row, stored[name])
                 ]

@@ -10,11 +10,7 @@ from students.models import Enrollment
 class StudentTable(tables.Table):
     """One row per student enrolled this year (an Enrollment with its student and school)."""
 
-    name = tables.Column(
-        verbose_name="Student",
-        accessor="student__last_name",
-        order_by=("student__last_name", "student__first_name", "student__local_id"),
-    )
+    name = tables.Column(verbose_name="Student", accessor="student__last_name")
     local_id = tables.Column(verbose_name="Student ID", accessor="student__local_id")
     school = tables.Column(verbose_name="School", accessor="school__name", order_by=("school__name",))
     grade = tables.Column(verbose_name="Grade", order_by=("grade",))
@@ -31,6 +27,9 @@ class StudentTable(tables.Table):
     def render_name(self, record: Enrollment) -> str:
         student = record.student
         return format_html('<a href="{}">{}</a>', reverse("students:detail", args=[student.pk]), student.sorted_name)
+
+    def order_name(self, queryset, is_descending: bool):
+        return queryset.in_student_name_order(descending=is_descending), True
 
     def render_grade(self, record: Enrollment) -> str:
         return record.get_grade_display()

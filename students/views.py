@@ -55,9 +55,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else rows
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
-        return _export(
-            rows.order_by("student__last_name", "student__first_name", "student__local_id"), export, school_year
-        )
+        return _export(rows.in_student_name_order(), export, school_year)
     table = StudentTable(rows)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     query = request.GET.copy()

@@ -39,6 +39,7 @@ def matrix(w):
         ("get", reverse("students:detail", args=[999999]), {**ANA_ONLY, "counselor": 404, "coordinator": 404,
                                                             "superuser": 404}),
         ("get", reverse("credentials:session"), STAFF),
+        ("get", reverse("credentials:picker") + "?q=osha", STAFF),
         ("get", reverse("credentials:catalog"), COORDINATOR_ONLY),
         ("get", reverse("credentials:new"), COORDINATOR_ONLY),
         ("get", reverse("credentials:edit", args=[credential]), COORDINATOR_ONLY),

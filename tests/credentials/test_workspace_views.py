@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -180,3 +182,48 @@ def test_session_page_query_count_does_not_grow_with_the_roster(client, session_
     with CaptureQueriesContext(connection) as twelve:
         client.get(reverse("credentials:session"), {"course": place.course.pk})
     assert len(twelve.captured_queries) == len(ten.captured_queries)
+
+
+def test_catalog_offered_filter_starts_at_any_and_filters_by_yes_or_no(client, coordinator):
+    CredentialFactory(name="Offered one", active=True)
+    CredentialFactory(name="Retired one", active=False)
+    page = client.get(reverse("credentials:catalog"))
+    field = page.context["filter"].form["active"]
+    assert '<option value="" selected>Any</option>' in str(field)
+    assert "Unknown" not in str(field)
+    html = page.content.decode()
+    assert "Offered one" in html and "Retired one" in html
+    offered = client.get(reverse("credentials:catalog"), {"active": "true"}).content.decode()
+    assert "Offered one" in offered and "Retired one" not in offered
+    retired = client.get(reverse("credentials:catalog"), {"active": "false"}).content.decode()
+    assert "Retired one" in retired and "Offered one" not in retired
+
+
+def test_session_names_students_last_name_first_on_the_roster_and_in_the_summary(client, session_setup):
+    counselor, place, students, outsider, credential = session_setup
+    student = students[0]
+    student.first_name, student.middle_name, student.last_name = "María", "José", "Aragón"
+    student.save()
+    CredentialAwardFactory(student=student, credential=credential, earned_on=timezone.localdate())
+    roster = client.get(reverse("credentials:session"), {"course": place.course.pk}).content.decode()
+    assert f"Aragón, María José ({student.local_id})" in roster
+    saved = client.post(
+        reverse("credentials:session"),
+        {"action": "save", "credential": credential.pk, "earned_on": timezone.localdate().isoformat(),
+         "pasted_ids": student.local_id},
+    )  # fmt: skip
+    message = str(list(saved.wsgi_request._messages)[0])
+    assert f"Already had it on that date (nothing added): Aragón, María José ({student.local_id})." in message
+
+
+def test_session_check_step_refuses_a_future_date_on_the_field_and_lists_nothing(client, session_setup):
+    counselor, place, students, outsider, credential = session_setup
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = client.post(
+        reverse("credentials:session"),
+        {"action": "check", "credential": credential.pk, "earned_on": tomorrow.isoformat(),
+         "pasted_ids": students[0].local_id},
+    )  # fmt: skip
+    assert response.context["form"].errors["earned_on"] == ["The date earned cannot be in the future."]
+    assert response.context["preview"] is None
+    assert "awards to save" not in response.content.decode()

@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 import pytest
 
 from accounts.models import Role
@@ -94,6 +96,24 @@ def test_the_history_names_what_a_changed_link_points_to_and_shows_choices_by_th
     award.credential = CredentialFactory(name="CPR/First Aid")
     award.save()
     changes = [change for entry in student_history(student=enrollment.student) for change in entry.changes]
-    assert ("school", "North High", "South High") in [(n, str(old), str(new)) for n, old, new in changes]
-    assert ("grade", "9", "K") in [(n, str(old), str(new)) for n, old, new in changes]
-    assert ("credential", "OSHA 10-Hour", "CPR/First Aid") in changes
+    assert ("School", "North High", "South High") in [(n, str(old), str(new)) for n, old, new in changes]
+    assert ("Grade", "9", "K") in [(n, str(old), str(new)) for n, old, new in changes]
+    assert ("Credential", "OSHA 10-Hour", "CPR/First Aid") in changes
+
+
+def test_the_history_names_each_changed_field_by_its_label_never_its_internal_name(this_year):
+    from students.selectors import student_history
+    from tests.factories import CredentialAwardFactory
+
+    enrollment = EnrollmentFactory(school_year=this_year, emergent_bilingual=False)
+    student = enrollment.student
+    student.birth_date, student.local_id = date(2008, 6, 2), "77001"
+    student.save()
+    enrollment.emergent_bilingual = True
+    enrollment.save()
+    award = CredentialAwardFactory(student=student, certificate_number="A-1")
+    award.certificate_number, award.earned_on = "A-2", award.earned_on - timedelta(days=1)
+    award.save()
+    names = {name for entry in student_history(student=student) for name, _, _ in entry.changes}
+    assert names == {"Birth date", "Student ID", "Emergent bilingual (English learner)", "Certificate number",
+                     "Date earned"}  # fmt: skip

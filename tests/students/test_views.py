@@ -278,3 +278,31 @@ def test_changing_an_award_into_a_duplicate_is_refused_and_changes_nothing(clien
     other.refresh_from_db()
     assert other.credential_id != kept.credential_id
     assert other.history.count() == 1
+
+
+def test_student_pages_name_the_student_last_name_first_in_the_title_too(client, counselor, school, this_year):
+    student = EnrollmentFactory(
+        school=school, school_year=this_year, student__first_name="Ana", student__middle_name="Lucía",
+        student__last_name="Núñez",
+    ).student  # fmt: skip
+    award = CredentialAwardFactory(student=student, earned_on=this_year.start_date, school_year=this_year)
+    for url in (
+        reverse("students:detail", args=[student.pk]),
+        reverse("students:award_new", args=[student.pk]),
+        reverse("students:award_edit", args=[student.pk, award.pk]),
+        reverse("students:award_delete", args=[student.pk, award.pk]),
+    ):
+        html = client.get(url).content.decode()
+        title = html.split("<title>")[1].split("</title>")[0]
+        assert "Núñez, Ana Lucía" in title, url
+        assert "Ana Lucía Núñez" not in html, url
+
+
+def test_student_history_on_the_record_page_shows_field_labels_not_internal_names(client, counselor, school, this_year):
+    student = EnrollmentFactory(school=school, school_year=this_year).student
+    award = CredentialAwardFactory(student=student, earned_on=this_year.start_date, certificate_number="A-1")
+    award.certificate_number = "A-2"
+    award.save()
+    html = client.get(reverse("students:detail", args=[student.pk])).content.decode()
+    assert "Certificate number: <del>A-1</del> → A-2" in html
+    assert "certificate_number" not in html
