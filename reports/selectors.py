@@ -592,7 +592,7 @@ def board_report(
     METRICS when the population is a program's participants or CTE concentrators.
 
     Trend rows are whole years; `partial` marks the year still under way today (its awards are still coming
-    in) with `as_of` today. Ten queries for whole years, fourteen with a cut-off.
+    in) with `as_of` today. Eleven queries for whole years, thirteen with a cut-off.
     """
     if baseline is not None and (problem := baseline_problem(school_year=school_year, baseline=baseline)):
         raise ValueError(problem)

@@ -9,7 +9,15 @@ from django.db.models import Count, Exists, OuterRef, Q
 from credentials.models import CredentialAward
 from pathways.selectors import COMPLETER, CONCENTRATOR, PARTICIPANT, students_at_status
 from reports.models import StudentYear
-from reports.selectors import CONCENTRATORS, Scope, board_report, credential_rows, headline_metrics, program_rows
+from reports.selectors import (
+    CONCENTRATORS,
+    Scope,
+    board_report,
+    credential_rows,
+    headline_metrics,
+    program_rows,
+    year_to_date_counts,
+)
 from reports.services import rollups_ensure_fresh, rollups_refresh
 from students.models import Enrollment
 from tests.factories import (
@@ -73,18 +81,17 @@ def messy_district():
     return years, program, schools
 
 
-def _live_headline(year, student_filter=None):
-    """Counted straight from enrollments and awards, the way DOMAIN.md words it."""
+def _live_headline(year, student_filter=None, cutoff=None):
+    """Counted straight from enrollments and awards, the way DOMAIN.md words it (awards up to `cutoff`)."""
     enrolled = Enrollment.objects.filter(student_filter or Q(), school_year=year)
-    earned = CredentialAward.objects.filter(student=OuterRef("student"), school_year=year)
+    dated = Q(school_year=year) & (Q(earned_on__lte=cutoff) if cutoff else Q())
+    earned = CredentialAward.objects.filter(dated, student=OuterRef("student"))
     before = CredentialAward.objects.filter(student=OuterRef("student"), earned_on__lt=year.start_date)
     earners = enrolled.filter(Exists(earned))
     return {
         "enrolled_students": enrolled.count(),
         "discrete_earners": earners.count(),
-        "credentials_awarded": CredentialAward.objects.filter(
-            school_year=year, student__in=enrolled.values("student")
-        ).count(),
+        "credentials_awarded": CredentialAward.objects.filter(dated, student__in=enrolled.values("student")).count(),
         "first_time_earners": earners.exclude(Exists(before)).count(),
         "special_education_earners": earners.filter(special_education=True).count(),
     }
@@ -153,6 +160,48 @@ def test_the_rollups_give_the_same_numbers_as_counting_the_source_tables(messy_d
         }
     # The fixture has completers in more than one year (a 0 = 0 comparison would prove nothing).
     assert sum(1 for count in completers_seen if count) >= 2
+
+
+def test_year_to_date_counts_give_the_same_numbers_as_counting_awards_up_to_the_cut_off(messy_district):
+    years, program, schools = messy_district
+    rollups_refresh()
+    cutoffs = {year: date(year.start_year, 12, 1) for year in years}
+    participants = {
+        year.pk: students_at_status(school_year=year, status=PARTICIPANT, program=program) for year in years
+    }
+    scopes = {
+        "all": (Scope(), lambda year: None),
+        "school": (Scope(school=schools[0]), lambda year: Q(school=schools[0])),
+        "program": (Scope(program=program), lambda year: Q(student_id__in=participants[year.pk])),
+    }
+    compared = 0
+    for scope, student_filter in scopes.values():
+        counts = year_to_date_counts(cutoffs=cutoffs, scope=scope)
+        for year, cutoff in cutoffs.items():
+            live = _live_headline(year, student_filter(year), cutoff)
+            mine = counts[year.pk]
+            assert {k: mine.get(k, 0) for k in live if k in mine} == {k: v for k, v in live.items() if k in mine}
+            assert mine.get("special_education__earners", 0) == live["special_education_earners"]
+            enrolled = Enrollment.objects.filter(student_filter(year) or Q(), school_year=year)
+            live_credentials = {
+                r["credential__code"]: (r["students"], r["awards"])
+                for r in CredentialAward.objects.filter(
+                    school_year=year, earned_on__lte=cutoff, student__in=enrolled.values("student")
+                )
+                .values("credential__code")
+                .annotate(students=Count("student", distinct=True), awards=Count("id"))
+            }
+            assert {r["code"]: (r["students"], r["awards"]) for r in mine["by_credential"]} == live_credentials
+            compared += live["discrete_earners"]
+    # Some of every year's awards fall after Dec 1, so a cut that did nothing would not pass.
+    full = headline_metrics(school_years=years, scope=Scope())
+    assert all(counts_all < full[year.pk]["discrete_earners"] for year, counts_all in _earners(cutoffs).items())
+    assert compared > 0
+
+
+def _earners(cutoffs):
+    counts = year_to_date_counts(cutoffs=cutoffs, scope=Scope())
+    return {year: counts[year.pk]["discrete_earners"] for year in cutoffs}
 
 
 def test_the_dashboard_rebuilds_the_rollups_when_an_award_is_added_or_deleted():
