@@ -23,7 +23,7 @@ DEC_1_2026 = datetime(2026, 12, 1, 12, 0, tzinfo=ZoneInfo("America/Denver"))
 @pytest.fixture
 def dec_1(time_machine):
     """Today is 1 December 2026: 2026-27 is under way, 2025-26 is the baseline."""
-    time_machine.move_to(DEC_1_2026, tick=False)
+    time_machine.move_to(DEC_1_2026, tick=True)
     return school_year("2025-26"), school_year("2026-27")
 
 
