@@ -25,8 +25,9 @@ def _serious_violations(page: Page) -> list[str]:
     ]
 
 
+@pytest.mark.usefixtures("ytd_district")
 def test_the_year_to_date_headline_shows_the_baseline_to_the_same_day_and_the_full_year_beside_it(
-    live_server, page: Page, screenshot_dir, ytd_district
+    live_server, page: Page, screenshot_dir
 ):
     user_with_role(Role.COORDINATOR, username="ruth")
     log_in(page, live_server, "ruth")

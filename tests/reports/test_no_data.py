@@ -31,7 +31,7 @@ def courses_only_this_year():
     baseline, year = school_year("2023-24"), school_year("2024-25")
     program = ProgramOfStudyFactory(code="WELD", concentrator_threshold=2, completer_threshold=2)
     courses = [ProgramCourseFactory(program=program, position=i).course for i in (1, 2)]
-    for i in range(12):
+    for _ in range(12):
         student = StudentFactory()
         EnrollmentFactory(student=student, school_year=baseline, grade=10)
         EnrollmentFactory(student=student, school_year=year, grade=11)
