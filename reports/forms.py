@@ -67,7 +67,7 @@ class DashboardFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         baseline, as_of = data.get("baseline"), data.get("as_of")
-        if baseline is None and as_of is None:
+        if (baseline is None and as_of is None) or "year" in self.errors:
             return data
         # Blank year: the latest on record, as the dashboard reads it.
         year = data.get("year") or self.fields["year"].queryset.last()

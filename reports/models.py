@@ -181,6 +181,10 @@ class StudentYearAward(models.Model):
     first_time = models.BooleanField()
     credential = _rollup_fk("credentials.Credential")
     earned_on = models.DateField()
+    # The student-year's first award of the year / of this credential in the year (earliest date, then id): a
+    # count of these rows up to a cut-off counts earners / students of a credential once each, with no DISTINCT.
+    first_of_year = models.BooleanField()
+    first_of_credential = models.BooleanField()
 
     class Meta:
         indexes = [models.Index(fields=["school_year", "earned_on"], name="student_year_award_year_day")]

@@ -44,7 +44,7 @@ from fractions import Fraction
 from functools import reduce
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from pathways.models import CourseCompletion, ProgramOfStudy
@@ -241,18 +241,21 @@ def year_to_date_counts(
     if not cutoffs:
         return {}
     rows = StudentYearAward.objects.filter(_award_rows_q(cutoffs=cutoffs, scope=scope))
+    # A student-year's first award of the year is on or before the cut-off exactly when the student earned by
+    # then: counting those rows counts each earner once.
+    first = Q(first_of_year=True)
     aggregates: dict[str, Any] = {
-        "discrete_earners": Count("student_year_id", distinct=True),
+        "discrete_earners": Count("id", filter=first),
         "credentials_awarded": Count("id"),
-        "first_time_earners": Count("student_year_id", distinct=True, filter=Q(first_time=True)),
+        "first_time_earners": Count("id", filter=first & Q(first_time=True)),
     }
     for group in GAP_GROUPS:
-        aggregates[f"{group}__earners"] = Count("student_year_id", distinct=True, filter=Q(**{group: True}))
+        aggregates[f"{group}__earners"] = Count("id", filter=first & Q(**{group: True}))
     result: dict[int, dict[str, Any]] = {
         year.pk: {"by_school": {}, "by_grade": {}, "by_credential": []} for year in cutoffs
     }
-    # A student-year has one school and one grade, so the distinct counts of these groups add up: the headline,
-    # school and grade figures come from one query, summed over (school, grade) groups, never over students.
+    # The headline, school and grade figures come from one query, summed over (school, grade) groups, never
+    # over students (a student-year has one school and one grade, so the groups' counts add up).
     for row in rows.values("school_year_id", "school_id", "grade").annotate(**aggregates).order_by():
         counts = result[row["school_year_id"]]
         for key in aggregates:
@@ -261,7 +264,7 @@ def year_to_date_counts(
             counts[breakdown][row[field]] = counts[breakdown].get(row[field], 0) + row["discrete_earners"]
     credentials = (
         rows.values("school_year_id", "credential__code", "credential__name")
-        .annotate(students=Count("student_year_id", distinct=True), total=Count("id"))
+        .annotate(students=Count("id", filter=Q(first_of_credential=True)), total=Count("id"))
         .order_by("-students", "credential__name")
     )
     for row in credentials:
@@ -281,10 +284,11 @@ def years_with_course_history(school_years: Sequence[SchoolYear]) -> set[int]:
 
     A year without any has no concentrators, completers or program participants to count: its course-built
     numbers are "no data", not 0."""
+    # One index probe per year (EXISTS stops at the first completion), not a scan of every completion.
     return set(
-        CourseCompletion.objects.filter(school_year__in=list(school_years))
-        .values_list("school_year_id", flat=True)
-        .distinct()
+        SchoolYear.objects.filter(pk__in=[year.pk for year in school_years])
+        .filter(Exists(CourseCompletion.objects.filter(school_year=OuterRef("pk"))))
+        .values_list("pk", flat=True)
         .order_by()
     )
 

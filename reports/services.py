@@ -166,9 +166,13 @@ def rollups_refresh(*, if_changed: bool = False) -> int | None:
             f"""
             INSERT INTO {t["student_year_award"]} (student_year_id, school_year_id, school_id, grade,
                 special_education, emergent_bilingual, economically_disadvantaged, concentrator, first_time,
-                credential_id, earned_on)
+                credential_id, earned_on, first_of_year, first_of_credential)
             SELECT sy.id, sy.school_year_id, sy.school_id, sy.grade, sy.special_education, sy.emergent_bilingual,
-                sy.economically_disadvantaged, sy.concentrator, sy.first_time, c.credential_id, c.earned_on
+                sy.economically_disadvantaged, sy.concentrator, sy.first_time, c.credential_id, c.earned_on,
+                CASE WHEN ROW_NUMBER() OVER (PARTITION BY sy.id ORDER BY c.earned_on, c.id) = 1
+                     THEN TRUE ELSE FALSE END,
+                CASE WHEN ROW_NUMBER() OVER (PARTITION BY sy.id, c.credential_id ORDER BY c.earned_on, c.id) = 1
+                     THEN TRUE ELSE FALSE END
             FROM {t["award"]} c
             JOIN {t["student_year"]} sy ON sy.student_id = c.student_id AND sy.school_year_id = c.school_year_id
             """

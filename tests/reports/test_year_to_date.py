@@ -165,3 +165,20 @@ def test_the_year_to_date_report_runs_a_fixed_number_of_queries_whatever_the_dat
         CredentialAwardFactory(student=student, credential=CredentialFactory(), earned_on=date(2025, 9 + i % 4, 1))
         CredentialAwardFactory(student=student, earned_on=date(2026, 8, 1 + i % 20))
     assert measure() == small
+
+
+def test_awards_on_one_day_count_one_earner_and_one_student_per_credential_to_date(dec_1):
+    baseline, year = dec_1
+    student = EnrollmentFactory(school_year=year).student
+    cpr, osha = CredentialFactory(code="CPR"), CredentialFactory(code="OSHA10")
+    for credential in (cpr, osha):
+        CredentialAwardFactory(student=student, credential=credential, earned_on=date(2026, 9, 1))
+    CredentialAwardFactory(student=student, credential=cpr, earned_on=date(2026, 10, 1))  # a renewal
+    report = board_report(school_year=year, baseline=None, scope=Scope(), as_of=date(2026, 11, 1))
+    current = report["current"]
+    assert (current["discrete_earners"], current["credentials_awarded"], current["first_time_earners"]) == (1, 3, 1)
+    assert {r["code"]: (r["students"], r["awards"]) for r in current["by_credential"]} == {
+        "CPR": (1, 2),
+        "OSHA10": (1, 1),
+    }
+    assert current["credentials_per_earner"] == 3.0
