@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,8 +11,16 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import Role
+from reports.services import rollups_refresh
 from reports.suppression import COUNT_KEYS
-from tests.factories import user_with_role
+from tests.factories import (
+    CredentialAwardFactory,
+    CredentialFactory,
+    EnrollmentFactory,
+    SchoolFactory,
+    school_year,
+    user_with_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +204,22 @@ def test_board_report_refuses_a_cut_off_together_with_the_full_year(ytd_district
 def test_an_as_of_in_a_year_that_is_over_cuts_that_year(ytd_district):
     older = _command("--year", "2025-26", "--as-of", "2025-12-01")
     assert (older["as_of"], older["current"]["discrete_earners"]) == ("2025-12-01", 6)
+
+
+def test_the_year_to_date_dashboard_runs_the_same_number_of_queries_for_more_data(
+    coordinator_client, django_assert_max_num_queries
+):
+    def queries():
+        rollups_refresh()  # measured with the student-year tables up to date (a rebuild is a fixed cost too)
+        with django_assert_max_num_queries(24) as captured:
+            assert coordinator_client.get(reverse("reports:dashboard"), QUERY).status_code == 200
+        return len(captured.captured_queries)
+
+    before = queries()
+    baseline, year = school_year("2025-26"), school_year("2026-27")
+    for i in range(20):
+        student = EnrollmentFactory(school_year=year, school=SchoolFactory(), grade=9 + i % 4).student
+        EnrollmentFactory(student=student, school_year=baseline)
+        CredentialAwardFactory(student=student, credential=CredentialFactory(), earned_on=date(2025, 8 + i % 5, 3))
+        CredentialAwardFactory(student=student, earned_on=date(2026, 11, 1 + i))
+    assert queries() == before
