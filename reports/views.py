@@ -154,8 +154,9 @@ def board_table_csv(request: HttpRequest, table: str) -> HttpResponse:
 
 
 def api_board(request: HttpRequest) -> JsonResponse:
-    """GET /api/reports/board?year=2024-25&baseline=2023-24[&school=&program=&population=]: the board
-    report as JSON, suppressed unless the user sees exact counts. No baseline parameter: baseline null."""
+    """GET /api/reports/board?year=2024-25&baseline=2023-24[&school=&program=&population=][&as_of=|&full_year=1]:
+    the board report as JSON, suppressed unless the user sees exact counts. No baseline parameter: baseline null.
+    A year under way is cut at today unless as_of or full_year says otherwise (docs/metrics.md, Year to date)."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": "Log in first."}, status=403)
     if not can_view_dashboard(request.user):
