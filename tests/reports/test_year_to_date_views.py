@@ -223,3 +223,16 @@ def test_the_year_to_date_dashboard_runs_the_same_number_of_queries_for_more_dat
         CredentialAwardFactory(student=student, credential=CredentialFactory(), earned_on=date(2025, 8 + i % 5, 3))
         CredentialAwardFactory(student=student, earned_on=date(2026, 11, 1 + i))
     assert queries() == before
+
+
+def test_the_dashboard_opens_on_the_year_under_way_to_date_against_the_earliest_year(coordinator_client):
+    report = coordinator_client.get(reverse("reports:dashboard")).context["report"]
+    assert (report["year"], report["baseline_year"], report["as_of"]) == ("2026-27", "2025-26", "2026-12-01")
+    assert report["baseline"]["discrete_earners"] == 6
+
+
+def test_a_baseline_equal_to_the_latest_year_is_refused_when_the_year_is_left_blank(coordinator_client):
+    page = coordinator_client.get(reverse("reports:dashboard"), {"baseline": "2026-27"})
+    assert page.context["form"].errors["baseline"] == [
+        "The baseline must be a school year before 2026-27, not the same year."
+    ]
