@@ -7,7 +7,7 @@ rounded to one place; reports/tabular.py writes them out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +28,12 @@ class Table:
     percent_rows: set[int] = field(default_factory=set)
     # Columns in percentage points (a change or gap of rates); with percent_rows, only on those rows.
     points_columns: set[int] = field(default_factory=set)
+    # Said under the title: why some numbers read "no data".
+    note: str = ""
+
+
+# Shown for a number that cannot be counted for that year (its source was never recorded): not 0.
+NO_DATA = "no data"
 
 
 def pct(value: float | None) -> float | None:
@@ -40,6 +46,32 @@ def change(current: Any, baseline: Any) -> Any:
     if isinstance(current, numeric) and isinstance(baseline, numeric):
         return round(current - baseline, 2)
     return None
+
+
+def day_label(iso: str) -> str:
+    """ "Dec 1" for 2026-12-01: the cut-off as the dashboard words it."""
+    day = date.fromisoformat(iso)
+    return f"{day:%b} {day.day}"
+
+
+def period_label(year: str, as_of: str | None) -> str:
+    """A column's year: "2026-27 to Dec 1" for a year to date, "2026-27" for the whole year."""
+    return f"{year} to {day_label(as_of)}" if as_of else year
+
+
+def value(part: dict[str, Any] | None, key: str, *, is_rate: bool = False) -> Any:
+    """`part[key]` as a table shows it: a rate as a percentage, NO_DATA for a number not counted that year."""
+    if not part:
+        return None
+    if key in (part.get("no_data") or {}).get("metrics", ()):
+        return NO_DATA
+    return pct(part.get(key)) if is_rate else part.get(key)
+
+
+def no_data_note(*parts: dict[str, Any] | None) -> str:
+    """The reasons some numbers read "no data", once each."""
+    reasons = dict.fromkeys(part["no_data"]["reason"] for part in parts if part and part.get("no_data"))
+    return " ".join(reasons)
 
 
 HEADLINE_ROWS = [
@@ -57,25 +89,35 @@ HEADLINE_ROWS = [
 
 def board_tables(*, report: dict[str, Any], goals: list[dict[str, Any]]) -> list[Table]:
     """Every table of the dashboard, in page order: headline, credentials, programs, schools, grades,
-    groups, goals and the trend."""
-    year, base_label = report["year"], report["baseline_year"]
+    groups, goals and the trend. A year to date says its cut-off in every column heading of its year ("2026-27
+    to Dec 1"), and the headline adds the whole baseline year as a last column."""
+    full_baseline = report.get("baseline_full_year")
+    year = period_label(report["year"], report.get("as_of"))
+    base_label = report["baseline_year"] and period_label(report["baseline_year"], report.get("baseline_as_of"))
     current = report["current"]
     baseline = report["baseline"] or {}
     tables = []
 
     rows = []
     for key, label, is_rate in HEADLINE_ROWS:
-        now = pct(current.get(key)) if is_rate else current.get(key)
-        before = (pct(baseline.get(key)) if is_rate else baseline.get(key)) if baseline else None
-        rows.append([label, now, before, change(now, before)])
+        now = value(current, key, is_rate=is_rate)
+        before = value(baseline, key, is_rate=is_rate)
+        row = [label, now, before, change(now, before)]
+        if full_baseline:
+            row.append(value(full_baseline, key, is_rate=is_rate))
+        rows.append(row)
+    header = ["Measure", year, f"Baseline {base_label or '—'}", "Change (rates in points)"]
+    if full_baseline:
+        header.append(f"Baseline {report['baseline_year']}, full year")
     tables.append(
         Table(
             "headline",
-            "Headline",
-            ["Measure", year, f"Baseline {base_label or '—'}", "Change (rates in points)"],
+            "Headline" + (" (year to date)" if report.get("as_of") else ""),
+            header,
             rows,
             points_columns={3},
             percent_rows={i for i, (_, _, is_rate) in enumerate(HEADLINE_ROWS) if is_rate},
+            note=no_data_note(current, baseline, full_baseline),
         )
     )
 
@@ -104,6 +146,7 @@ def board_tables(*, report: dict[str, Any], goals: list[dict[str, Any]]) -> list
     )
 
     base_programs = {row["code"]: row for row in baseline.get("by_program", [])}
+    base_missing = value(baseline, "by_program") == NO_DATA
     rows = []
     for row in current["by_program"]:
         before = base_programs.get(row["code"], {})
@@ -117,7 +160,7 @@ def board_tables(*, report: dict[str, Any], goals: list[dict[str, Any]]) -> list
                 row["concentrators"],
                 row["completers"],
                 pct(row["completion_rate"]),
-                pct(before.get("rate")) if before else None,
+                NO_DATA if base_missing else (pct(before.get("rate")) if before else None),
             ]
         )
     tables.append(
@@ -137,6 +180,7 @@ def board_tables(*, report: dict[str, Any], goals: list[dict[str, Any]]) -> list
             ],
             rows,
             {4, 7, 8},
+            note=no_data_note(current, baseline),
         )
     )
 
@@ -185,13 +229,13 @@ def board_tables(*, report: dict[str, Any], goals: list[dict[str, Any]]) -> list
     rows = [
         [
             "All students",
-            current["enrolled_students"],
-            current["discrete_earners"],
-            pct(current["earner_rate"]),
+            value(current, "enrolled_students"),
+            value(current, "discrete_earners"),
+            value(current, "earner_rate", is_rate=True),
             None,
-            baseline.get("enrolled_students"),
-            baseline.get("discrete_earners"),
-            pct(baseline.get("earner_rate")),
+            value(baseline, "enrolled_students"),
+            value(baseline, "discrete_earners"),
+            value(baseline, "earner_rate", is_rate=True),
             None,
         ]
     ]
@@ -256,17 +300,20 @@ def board_tables(*, report: dict[str, Any], goals: list[dict[str, Any]]) -> list
             ["Year", "Enrolled", "Earners", "Earner rate (%)", "Credentials awarded", "Per earner", "First-time"],
             [
                 [
-                    t["year"],
-                    t["enrolled_students"],
-                    t["discrete_earners"],
-                    pct(t["earner_rate"]),
-                    t["credentials_awarded"],
-                    t["credentials_per_earner"],
-                    t["first_time_earners"],
+                    trend_label(t),
+                    value(t, "enrolled_students"),
+                    value(t, "discrete_earners"),
+                    value(t, "earner_rate", is_rate=True),
+                    value(t, "credentials_awarded"),
+                    value(t, "credentials_per_earner"),
+                    value(t, "first_time_earners"),
                 ]
                 for t in report["trend"]
             ],
             {3},
+            note="A year still under way is partial: its awards are still coming in."
+            if any(t.get("partial") for t in report["trend"])
+            else "",
         )
     )
     names: dict[str, str] = {}
@@ -277,7 +324,7 @@ def board_tables(*, report: dict[str, Any], goals: list[dict[str, Any]]) -> list
         Table(
             "trend-credentials",
             "Students earning each credential, by year",
-            ["Credential", *[t["year"] for t in report["trend"]]],
+            ["Credential", *[trend_label(t) for t in report["trend"]]],
             [
                 [
                     name,
@@ -291,6 +338,24 @@ def board_tables(*, report: dict[str, Any], goals: list[dict[str, Any]]) -> list
         )
     )
     return tables
+
+
+def trend_label(row: dict[str, Any]) -> str:
+    """A trend row's year: "2026-27 (partial, to Dec 2)" for the year still under way."""
+    return f"{row['year']} (partial, to {day_label(row['as_of'])})" if row.get("partial") else row["year"]
+
+
+def period_text(report: dict[str, Any]) -> str:
+    """What period the numbers cover, in words, for the packet and the page."""
+    if not report.get("as_of"):
+        return "Whole school years (no cut-off)"
+    text = f"Year to date: {report['year']} to {report['as_of']}"
+    if report.get("baseline_as_of"):
+        text += (
+            f", against {report['baseline_year']} to the same day ({report['baseline_as_of']}); "
+            f"the full {report['baseline_year']} year beside it"
+        )
+    return text
 
 
 SHEET_NAMES = {
@@ -324,6 +389,7 @@ def board_packet_response(
         f"CTE credentials board packet — {report['year']}",
         f"School year: {report['year']} · Baseline: {report['baseline_year'] or 'none'}",
         _filters_text(report),
+        period_text(report),
         counts,
         *(
             ["A count shown as * is hidden too, so that a small one cannot be worked out from the total"]
@@ -337,7 +403,7 @@ def board_packet_response(
             SHEET_NAMES.get(table.slug, table.title),
             table.header,
             table.rows,
-            preface=preface if index == 0 else [table.title],
+            preface=[*(preface if index == 0 else [table.title]), *([table.note] if table.note else [])],
         )
         for index, table in enumerate(tables)
     ]

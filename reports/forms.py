@@ -6,7 +6,7 @@ from django import forms
 
 from pathways.models import ProgramOfStudy
 from reports.models import Goal, GoalTarget
-from reports.selectors import ALL_STUDENTS, POPULATIONS, Scope
+from reports.selectors import ALL_STUDENTS, POPULATIONS, Scope, as_of_problem, baseline_problem
 from students.forms import style_widgets
 from students.models import School, SchoolYear, parse_school_year_label
 
@@ -47,6 +47,13 @@ class DashboardFilterForm(forms.Form):
         empty_label="All programs",
     )
     population = forms.ChoiceField(choices=list(POPULATIONS.items()), required=False)
+    as_of = forms.DateField(
+        label="Year to date, to",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Blank: today, while the year is under way.",
+    )
+    full_year = forms.BooleanField(label="Full year", required=False, help_text="No cut-off.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,6 +62,25 @@ class DashboardFilterForm(forms.Form):
         for name, noun in (("year", "school year"), ("baseline", "school year"), ("school", "school code")):
             self.fields[name].error_messages["invalid_choice"] = f"There is no {noun} like that on record."
         self.fields["program"].error_messages["invalid_choice"] = "There is no program with that code."
+        self.fields["as_of"].error_messages["invalid"] = "Enter the cut-off date as YYYY-MM-DD."
+
+    def clean(self):
+        data = super().clean()
+        baseline, as_of = data.get("baseline"), data.get("as_of")
+        if (baseline is None and as_of is None) or "year" in self.errors:
+            return data
+        # Blank year: the latest on record, as the dashboard reads it.
+        year = data.get("year") or self.fields["year"].queryset.last()
+        if year is None:
+            return data
+        if baseline is not None and (problem := baseline_problem(school_year=year, baseline=baseline)):
+            self.add_error("baseline", problem)
+        if as_of is not None:
+            if data.get("full_year"):
+                self.add_error("as_of", "Choose a cut-off date or the full year, not both.")
+            elif problem := as_of_problem(school_year=year, as_of=as_of):
+                self.add_error("as_of", problem)
+        return data
 
     def scope(self) -> Scope:
         data = self.cleaned_data

@@ -129,6 +129,8 @@ class StudentYear(models.Model):
     awards = models.PositiveIntegerField()
     # An earner this year whose first award ever is dated in this year.
     first_time = models.BooleanField()
+    # The date of the first award dated in this year (null: not an earner this year), for year-to-date counts.
+    first_award_on = models.DateField(null=True)
     # A concentrator / completer in at least one program by the end of this year (pathways.selectors).
     concentrator = models.BooleanField(default=False)
     completer = models.BooleanField(default=False)
@@ -162,6 +164,35 @@ class StudentYearCredential(models.Model):
         return f"{self.student_year}: credential {self.credential_id} × {self.awards}"
 
 
+class StudentYearAward(models.Model):
+    """Pre-aggregated: one row per award to a student enrolled in the award's school year, with its date and
+    the student-year's school, grade, group flags and status copied, so that a year-to-date count (awards
+    dated up to a cut-off) is one aggregate over this table. Rebuilt with StudentYear."""
+
+    student_year = _rollup_fk(StudentYear)
+    school_year = _rollup_fk("students.SchoolYear")
+    school = _rollup_fk("students.School")
+    grade = models.SmallIntegerField()
+    special_education = models.BooleanField()
+    emergent_bilingual = models.BooleanField()
+    economically_disadvantaged = models.BooleanField()
+    concentrator = models.BooleanField()
+    # The student-year's first-time flag (their first award ever is dated in this year).
+    first_time = models.BooleanField()
+    credential = _rollup_fk("credentials.Credential")
+    earned_on = models.DateField()
+    # The student-year's first award of the year / of this credential in the year (earliest date, then id): a
+    # count of these rows up to a cut-off counts earners / students of a credential once each, with no DISTINCT.
+    first_of_year = models.BooleanField()
+    first_of_credential = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["school_year", "earned_on"], name="student_year_award_year_day")]
+
+    def __str__(self) -> str:
+        return f"{self.student_year}: credential {self.credential_id} on {self.earned_on}"
+
+
 class StudentYearProgram(models.Model):
     """Pre-aggregated: a student enrolled in a year who is a participant of a program by the end of that year,
     with the courses of its sequence passed and their status (from pathways.selectors.program_course_counts)."""
@@ -175,8 +206,9 @@ class StudentYearProgram(models.Model):
     courses = models.PositiveSmallIntegerField()
     concentrator = models.BooleanField()
     completer = models.BooleanField()
-    # The student earned a credential in this year (copied from StudentYear).
+    # The student earned a credential in this year, and the date of the first such award (from StudentYear).
     earned = models.BooleanField()
+    first_award_on = models.DateField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["school_year", "program"], name="student_year_program_year")]

@@ -35,21 +35,25 @@ source tables.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import reduce
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from pathways.models import ProgramOfStudy
+from pathways.models import CourseCompletion, ProgramOfStudy
 from reports.models import (
     Goal,
     ProgramCredentialCell,
     ProgramYearCell,
     StudentYear,
+    StudentYearAward,
     StudentYearProgram,
     YearCell,
     YearCredentialCell,
@@ -145,6 +149,150 @@ def population_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> Quer
     return StudentYear.objects.filter(_population_q(school_years=school_years, scope=scope))
 
 
+# --- year to date ------------------------------------------------------------------------------------------
+#
+# While a school year is under way its awards are still coming in, so comparing it with a whole baseline year
+# would make every year look worse than the last. A year-to-date report cuts every award-dated count at a
+# cut-off day (`as_of`, inclusive) and the baseline year at the same day of its own school year; the full
+# baseline year is given beside it, never instead of it.
+
+
+def same_day_of_school_year(day: date, *, school_year: SchoolYear, in_year: SchoolYear) -> date:
+    """The day of `in_year` at the same point of the school year as `day` is in `school_year`: the same month
+    and day, `in_year.start_year - school_year.start_year` calendar years away (every school year starts on the
+    same month and day). February 29 becomes February 28 in a year that has none."""
+    target = day.year + in_year.start_year - school_year.start_year
+    try:
+        return day.replace(year=target)
+    except ValueError:  # 29 February, in a calendar year without one
+        return date(target, 2, 28)
+
+
+def report_as_of(*, school_year: SchoolYear, as_of: date | None = None, full_year: bool = False) -> date | None:
+    """The cut-off of a report on `school_year`: None (the full year) when `full_year` is asked for or the year
+    is not under way today; `as_of` when one is given; otherwise today, while the year is under way."""
+    if full_year:
+        return None
+    if as_of is not None:
+        return as_of
+    today = timezone.localdate()
+    return today if school_year.contains(today) else None
+
+
+def as_of_problem(*, school_year: SchoolYear, as_of: date) -> str | None:
+    """Why `as_of` cannot cut a report on `school_year` (None when it can): it must fall in that school year and
+    not after today."""
+    if not school_year.contains(as_of):
+        return (
+            f"{as_of.isoformat()} is not in the {school_year.label} school year "
+            f"({school_year.start_date.isoformat()} to {school_year.end_date.isoformat()})."
+        )
+    if as_of > timezone.localdate():
+        return f"{as_of.isoformat()} is after today: a year to date ends today at the latest."
+    return None
+
+
+def baseline_problem(*, school_year: SchoolYear, baseline: SchoolYear) -> str | None:
+    """Why `baseline` cannot be the baseline of `school_year` (None when it can): it must be an earlier year."""
+    if baseline.start_year == school_year.start_year:
+        return f"The baseline must be a school year before {school_year.label}, not the same year."
+    if baseline.start_year > school_year.start_year:
+        return f"The baseline must be a school year before {school_year.label}; {baseline.label} comes after it."
+    return None
+
+
+def _award_rows_q(*, cutoffs: Mapping[SchoolYear, date], scope: Scope) -> Q:
+    """StudentYearAward rows of the population dated up to each year's cut-off (the filters of `_cells_q`, read
+    from the same copied fields; a program through its student-year rows, as `_population_q` does)."""
+    q = reduce(operator.or_, (Q(school_year=year, earned_on__lte=cutoff) for year, cutoff in cutoffs.items()))
+    if scope.school is not None:
+        q &= Q(school=scope.school)
+    if scope.population == GRADES_9_12:
+        q &= Q(grade__gte=9, grade__lte=12)
+    elif scope.population == SENIORS:
+        q &= Q(grade=12)
+    if scope.program is not None:
+        in_program = StudentYearProgram.objects.filter(program=scope.program, school_year__in=list(cutoffs))
+        if scope.population == CONCENTRATORS:
+            in_program = in_program.filter(concentrator=True)
+        q &= Q(student_year_id__in=in_program.values("student_year_id"))
+    elif scope.population == CONCENTRATORS:
+        q &= Q(concentrator=True)
+    return q
+
+
+def year_to_date_counts(
+    *, cutoffs: Mapping[SchoolYear, date], scope: Scope, fresh: bool = False
+) -> dict[int, dict[str, Any]]:
+    """The award-dated counts of each year in `cutoffs` (keyed by `SchoolYear.pk`) up to and including its
+    cut-off day, for Y's population. Two queries.
+
+    - `discrete_earners`: students of the population with at least one award dated from the start of Y to the
+      cut-off (once each); `credentials_awarded`: those awards.
+    - `first_time_earners`: those earners with no award dated before Y began.
+    - `<group>__earners`: the earners whose Y enrollment carries the group's flag.
+    - `by_school[school id]`, `by_grade[grade]`: earners to the cut-off among the population at that school / in
+      that grade in Y.
+    - `by_credential`: as `credential_rows`, counting only awards up to the cut-off.
+    Enrollment, group membership and CTE status are the year's own and are not cut: a student enrolled in Y is
+    in its population from the first day.
+    """
+    _ensure_fresh(fresh)
+    if not cutoffs:
+        return {}
+    rows = StudentYearAward.objects.filter(_award_rows_q(cutoffs=cutoffs, scope=scope))
+    # A student-year's first award of the year is on or before the cut-off exactly when the student earned by
+    # then: counting those rows counts each earner once.
+    first = Q(first_of_year=True)
+    aggregates: dict[str, Any] = {
+        "discrete_earners": Count("id", filter=first),
+        "credentials_awarded": Count("id"),
+        "first_time_earners": Count("id", filter=first & Q(first_time=True)),
+    }
+    for group in GAP_GROUPS:
+        aggregates[f"{group}__earners"] = Count("id", filter=first & Q(**{group: True}))
+    result: dict[int, dict[str, Any]] = {
+        year.pk: {"by_school": {}, "by_grade": {}, "by_credential": []} for year in cutoffs
+    }
+    # The headline, school and grade figures come from one query, summed over (school, grade) groups, never
+    # over students (a student-year has one school and one grade, so the groups' counts add up).
+    for row in rows.values("school_year_id", "school_id", "grade").annotate(**aggregates).order_by():
+        counts = result[row["school_year_id"]]
+        for key in aggregates:
+            counts[key] = counts.get(key, 0) + row[key]
+        for breakdown, field in (("by_school", "school_id"), ("by_grade", "grade")):
+            counts[breakdown][row[field]] = counts[breakdown].get(row[field], 0) + row["discrete_earners"]
+    credentials = (
+        rows.values("school_year_id", "credential__code", "credential__name")
+        .annotate(students=Count("id", filter=Q(first_of_credential=True)), total=Count("id"))
+        .order_by("-students", "credential__name")
+    )
+    for row in credentials:
+        result[row["school_year_id"]]["by_credential"].append(
+            {
+                "code": row["credential__code"],
+                "name": row["credential__name"],
+                "students": row["students"],
+                "awards": row["total"],
+            }
+        )
+    return result
+
+
+def years_with_course_history(school_years: Sequence[SchoolYear]) -> set[int]:
+    """The pks of those of `school_years` with at least one course completion on record. One query.
+
+    A year without any has no concentrators, completers or program participants to count: its course-built
+    numbers are "no data", not 0."""
+    # One index probe per year (EXISTS stops at the first completion), not a scan of every completion.
+    return set(
+        SchoolYear.objects.filter(pk__in=[year.pk for year in school_years])
+        .filter(Exists(CourseCompletion.objects.filter(school_year=OuterRef("pk"))))
+        .values_list("pk", flat=True)
+        .order_by()
+    )
+
+
 # --- the metrics -------------------------------------------------------------------------------------------
 
 
@@ -183,42 +331,44 @@ def headline_metrics(
         aggregates[f"{group}__earners"] = Sum("earners", filter=Q(**{group: True}))
     rows = _cells(scope).filter(_cells_q(school_years=school_years, scope=scope))
     rows = rows.values("school_year_id").annotate(**aggregates)
-    result: dict[int, dict[str, Any]] = {}
     found = {row["school_year_id"]: {k: v or 0 for k, v in row.items()} for row in rows.order_by()}
-    for year in school_years:
-        row = found.get(year.pk, {})
-        enrolled = row.get("enrolled_students", 0)
-        earners = row.get("discrete_earners", 0)
-        awarded = row.get("credentials_awarded") or 0
-        concentrators = row.get("concentrators", 0)
-        completers = row.get("completers", 0)
-        metrics: dict[str, Any] = {
-            "enrolled_students": enrolled,
-            "discrete_earners": earners,
-            "earner_rate": rate(earners, enrolled),
-            "credentials_awarded": awarded,
-            "credentials_per_earner": round(awarded / earners, 2) if earners else None,
-            "first_time_earners": row.get("first_time_earners", 0),
-            "concentrators": concentrators,
-            "completers": completers,
-            "completion_rate": rate(completers, concentrators),
+    return {year.pk: _headline_from_counts(found.get(year.pk, {})) for year in school_years}
+
+
+def _headline_from_counts(row: dict[str, int]) -> dict[str, Any]:
+    """The headline and groups of one year from its counts (`enrolled_students`, `discrete_earners`, ...,
+    `<group>__enrolled`, `<group>__earners`): the rates, ratios and gaps are worked out here, once."""
+    enrolled = row.get("enrolled_students", 0)
+    earners = row.get("discrete_earners", 0)
+    awarded = row.get("credentials_awarded") or 0
+    concentrators = row.get("concentrators", 0)
+    completers = row.get("completers", 0)
+    metrics: dict[str, Any] = {
+        "enrolled_students": enrolled,
+        "discrete_earners": earners,
+        "earner_rate": rate(earners, enrolled),
+        "credentials_awarded": awarded,
+        "credentials_per_earner": round(awarded / earners, 2) if earners else None,
+        "first_time_earners": row.get("first_time_earners", 0),
+        "concentrators": concentrators,
+        "completers": completers,
+        "completion_rate": rate(completers, concentrators),
+    }
+    all_rate = metrics["earner_rate"]
+    groups = {}
+    for group in GAP_GROUPS:
+        g_enrolled = row.get(f"{group}__enrolled", 0)
+        g_earners = row.get(f"{group}__earners", 0)
+        g_rate = rate(g_earners, g_enrolled)
+        groups[group] = {
+            "name": STUDENT_GROUPS[group],
+            "enrolled": g_enrolled,
+            "earners": g_earners,
+            "rate": g_rate,
+            "gap": round(g_rate - all_rate, 4) if g_rate is not None and all_rate is not None else None,
         }
-        all_rate = metrics["earner_rate"]
-        groups = {}
-        for group in GAP_GROUPS:
-            g_enrolled = row.get(f"{group}__enrolled", 0)
-            g_earners = row.get(f"{group}__earners", 0)
-            g_rate = rate(g_earners, g_enrolled)
-            groups[group] = {
-                "name": STUDENT_GROUPS[group],
-                "enrolled": g_enrolled,
-                "earners": g_earners,
-                "rate": g_rate,
-                "gap": round(g_rate - all_rate, 4) if g_rate is not None and all_rate is not None else None,
-            }
-        metrics["by_group"] = groups
-        result[year.pk] = metrics
-    return result
+    metrics["by_group"] = groups
+    return metrics
 
 
 def credential_rows(
@@ -303,16 +453,26 @@ def grade_rows(
     return result
 
 
-def program_rows(*, school_year: SchoolYear, scope: Scope, fresh: bool = False) -> list[dict[str, Any]]:
+def program_rows(
+    *, school_year: SchoolYear, scope: Scope, as_of: date | None = None, fresh: bool = False
+) -> list[dict[str, Any]]:
     """By program, for one school year. Two queries.
 
     A program's row counts the students of Y's population who are **participants in that program by the
     end of Y** (passed at least one course of its sequence in Y or an earlier year; see
-    pathways.selectors): `participants`, `earners` among them (award dated in Y, any credential),
-    `rate`, `concentrators`, `completers` (by the program's own thresholds) and `completion_rate`
-    (completers / concentrators). A student in two programs counts in both rows. The optional program
-    recorded on an award is not used here. Programs without participants are listed with zeros.
+    pathways.selectors): `participants`, `earners` among them (award dated in Y, any credential; with `as_of`,
+    dated up to that day), `rate`, `concentrators`, `completers` (by the program's own thresholds) and
+    `completion_rate` (completers / concentrators). A student in two programs counts in both rows. The optional
+    program recorded on an award is not used here. Programs without participants are listed with zeros.
+    Course completions carry a school year, not a day, so participants and statuses are not cut by `as_of`.
     """
+    return _program_rows(school_year=school_year, scope=scope, cutoffs=[as_of], fresh=fresh)[0]
+
+
+def _program_rows(
+    *, school_year: SchoolYear, scope: Scope, cutoffs: Sequence[date | None], fresh: bool = False
+) -> list[list[dict[str, Any]]]:
+    """`program_rows` for each of `cutoffs` (None: the whole year), from the same two queries."""
     _ensure_fresh(fresh)
     if scope.population == CONCENTRATORS:
         population = Q(student_year_id__in=population_rows(school_years=[school_year], scope=scope).values("id"))
@@ -324,14 +484,23 @@ def program_rows(*, school_year: SchoolYear, scope: Scope, fresh: bool = False) 
     rows = StudentYearProgram.objects.filter(population)
     if scope.program is not None:
         rows = rows.filter(program=scope.program)
+    earners = {
+        f"earners_{i}": Count("id", filter=Q(earned=True) if cutoff is None else Q(first_award_on__lte=cutoff))
+        for i, cutoff in enumerate(cutoffs)
+    }
     counts = {
-        row["program_id"]: (row["participants"], row["concentrators"], row["completers"], row["earners"])
+        row["program_id"]: (
+            row["participants"],
+            row["concentrators"],
+            row["completers"],
+            [row[key] for key in earners],
+        )
         for row in rows.values("program_id")
         .annotate(
             participants=Count("id"),
             concentrators=Count("id", filter=Q(concentrator=True)),
             completers=Count("id", filter=Q(completer=True)),
-            earners=Count("id", filter=Q(earned=True)),
+            **earners,
         )
         .order_by()
     }
@@ -340,27 +509,62 @@ def program_rows(*, school_year: SchoolYear, scope: Scope, fresh: bool = False) 
         programs = programs.filter(pk=scope.program.pk)
     else:
         programs = programs.filter(Q(active=True) | Q(pk__in=list(counts)))
-    result = []
+    results: list[list[dict[str, Any]]] = [[] for _ in cutoffs]
     for program in programs.only("code", "name"):
-        participants, concentrators, completers, earners = (int(v or 0) for v in counts.get(program.pk, (0, 0, 0, 0)))
-        result.append(
-            {
-                "code": program.code,
-                "name": program.name,
-                "participants": participants,
-                "earners": earners,
-                "rate": rate(earners, participants),
-                "concentrators": concentrators,
-                "completers": completers,
-                "completion_rate": rate(completers, concentrators),
-            }
-        )
-    return result
+        participants, concentrators, completers, cut_earners = counts.get(program.pk, (0, 0, 0, [0] * len(cutoffs)))
+        for result, program_earners in zip(results, cut_earners, strict=True):
+            result.append(
+                {
+                    "code": program.code,
+                    "name": program.name,
+                    "participants": participants,
+                    "earners": program_earners,
+                    "rate": rate(program_earners, participants),
+                    "concentrators": concentrators,
+                    "completers": completers,
+                    "completion_rate": rate(completers, concentrators),
+                }
+            )
+    return results
 
 
 def school_years_on_record() -> list[SchoolYear]:
     """Every school year with at least one enrollment, oldest first. One query."""
     return list(SchoolYear.objects.on_record())
+
+
+# Numbers built on course history (program participation and status): "no data" for a year with none on record.
+COURSE_METRICS = ("concentrators", "completers", "completion_rate")
+# The headline keys of a METRICS dict, and its breakdowns with their empty value.
+HEADLINE_KEYS = (
+    "enrolled_students",
+    "discrete_earners",
+    "earner_rate",
+    "credentials_awarded",
+    "credentials_per_earner",
+    "first_time_earners",
+    *COURSE_METRICS,
+)
+BREAKDOWNS = {"by_credential": list, "by_group": dict, "by_grade": dict, "by_school": dict, "by_program": list}
+
+
+def _without_course_history(metrics: dict[str, Any], *, year: SchoolYear, whole: bool) -> dict[str, Any]:
+    """`metrics` of a year with no course history on record: its course-built numbers (all of them when the
+    population itself is built on courses: a program's participants, or CTE concentrators) become None, listed
+    in `no_data` with the reason, so no one reads 0, or a change from 0, where nothing was recorded."""
+    keys = [*HEADLINE_KEYS, *BREAKDOWNS] if whole else [*COURSE_METRICS, "by_program"]
+    result = dict(metrics)
+    for key in keys:
+        if key in BREAKDOWNS:
+            if key in result:
+                result[key] = BREAKDOWNS[key]()
+        else:
+            result[key] = None
+    result["no_data"] = {
+        "metrics": [key for key in keys if key in metrics],
+        "reason": f"No course history is on record for {year.label}.",
+    }
+    return result
 
 
 def board_report(
@@ -369,50 +573,126 @@ def board_report(
     baseline: SchoolYear | None,
     scope: Scope,
     trend_years: Sequence[SchoolYear] | None = None,
+    as_of: date | None = None,
 ) -> dict[str, Any]:
     """The whole dashboard as one JSON-ready dict (exact numbers; suppression is applied at presentation).
 
-    Keys: `year`, `baseline_year`, `current` and `baseline` METRICS (headline, `by_credential`, `by_group`,
-    `by_grade`, `by_school`, `by_program`), `filters`, and `trend` (headline and by-credential figures for
-    every year in `trend_years`, default the selected and baseline years). Ten queries.
+    Keys: `year`, `baseline_year`, `as_of` and `baseline_as_of`, `current` and `baseline` METRICS (headline,
+    `by_credential`, `by_group`, `by_grade`, `by_school`, `by_program`, `no_data`), `baseline_full_year`,
+    `filters`, and `trend` (headline and by-credential figures for every year in `trend_years`, default the
+    selected and baseline years, each with `partial`).
+
+    Year to date: with `as_of` (a day of `school_year`, see `report_as_of`), every award-dated count of
+    `current` counts awards up to and including that day, and `baseline` counts the baseline's awards up to
+    the same day of its school year (`baseline_as_of`, `same_day_of_school_year`), so the change compares like
+    with like: earners, awards, credentials per earner, first-time earners, earner rate (on the year's whole
+    enrolment), by credential, school, grade, program and student group. Enrolment, group flags and CTE
+    status are not cut (they belong to the year, or to course completions that carry no day).
+    `baseline_full_year` is the baseline's whole year beside it (None without a cut-off: `baseline` is then
+    the whole year). `as_of` None: whole years, as `as_of` and `baseline_as_of` say (null).
+
+    No data: in a year with no course completion on record, the course-built numbers are None and named in
+    the METRICS' `no_data` (`{"metrics": [...], "reason": ...}`; None when nothing is missing); the whole
+    METRICS when the population is a program's participants or CTE concentrators.
+
+    Trend rows are whole years; `partial` marks the year still under way today (its awards are still coming
+    in) with `as_of` today. Eleven queries for whole years, thirteen with a cut-off.
     """
+    if baseline is not None and (problem := baseline_problem(school_year=school_year, baseline=baseline)):
+        raise ValueError(problem)
+    if as_of is not None and not school_year.contains(as_of):
+        raise ValueError(f"{as_of.isoformat()} is not in the {school_year.label} school year.")
     _ensure_fresh(False)
-    years = [school_year] + ([baseline] if baseline is not None and baseline.pk != school_year.pk else [])
+    years = [school_year] + ([baseline] if baseline is not None else [])
     trend_years = list(trend_years) if trend_years is not None else sorted(years, key=lambda y: y.start_year)
     wanted = sorted({*years, *trend_years}, key=lambda y: y.start_year)
     headline = headline_metrics(school_years=wanted, scope=scope, fresh=True)
     credentials = credential_rows(school_years=wanted, scope=scope, fresh=True)
     schools = school_rows(school_years=years, scope=scope, fresh=True)
     grades = grade_rows(school_years=years, scope=scope, fresh=True)
+    with_courses = years_with_course_history(wanted)
+    cutoffs: dict[SchoolYear, date] = {}
+    if as_of is not None:
+        cutoffs[school_year] = as_of
+        if baseline is not None:
+            cutoffs[baseline] = same_day_of_school_year(as_of, school_year=school_year, in_year=baseline)
+    to_date = year_to_date_counts(cutoffs=cutoffs, scope=scope, fresh=True)
+    programs = {
+        year.pk: _program_rows(
+            school_year=year,
+            scope=scope,
+            cutoffs=[cutoffs.get(year)] + ([None] if year in cutoffs and year != school_year else []),
+            fresh=True,
+        )
+        for year in years
+    }
+    whole = scope.program is not None or scope.population == CONCENTRATORS
+    labels = dict(Enrollment._meta.get_field("grade").choices)
 
-    def metrics(year: SchoolYear) -> dict[str, Any]:
+    def metrics(year: SchoolYear, *, cut: bool) -> dict[str, Any]:
         result = dict(headline[year.pk])
         result["by_credential"] = credentials[year.pk]
         result["by_grade"] = {row.pop("grade"): row for row in (dict(r) for r in grades[year.pk])}
         result["by_school"] = {row.pop("code"): row for row in (dict(r) for r in schools[year.pk])}
-        result["by_program"] = program_rows(school_year=year, scope=scope, fresh=True)
+        result["by_program"] = programs[year.pk][0 if cut or year not in cutoffs else 1]
+        if cut and year in cutoffs:
+            counts = to_date[year.pk]
+            result.update(
+                _headline_from_counts(
+                    {
+                        "enrolled_students": result["enrolled_students"],
+                        "concentrators": result["concentrators"],
+                        "completers": result["completers"],
+                        **{f"{g}__enrolled": result["by_group"][g]["enrolled"] for g in GAP_GROUPS},
+                        **{k: v for k, v in counts.items() if not k.startswith("by_")},
+                    }
+                )
+            )
+            result["by_credential"] = counts["by_credential"]
+            for code, row in result["by_school"].items():
+                result["by_school"][code] = _with_earners(row, counts["by_school"].get(row["id"], 0))
+            by_label = {str(labels.get(grade, grade)): n for grade, n in counts["by_grade"].items()}
+            for label, row in result["by_grade"].items():
+                result["by_grade"][label] = _with_earners(row, by_label.get(label, 0))
+        result["no_data"] = None
+        if year.pk not in with_courses:
+            result = _without_course_history(result, year=year, whole=whole)
         return result
 
+    def trend_row(year: SchoolYear) -> dict[str, Any]:
+        row = {
+            "year": year.label,
+            **{k: v for k, v in headline[year.pk].items() if k != "by_group"},
+            "by_credential": credentials[year.pk],
+            "no_data": None,
+        }
+        if year.pk not in with_courses:
+            row = _without_course_history(row, year=year, whole=whole)
+        partial = year.contains(today)
+        return {**row, "partial": partial, "as_of": today.isoformat() if partial else None}
+
+    today = timezone.localdate()
+    baseline_cut = cutoffs.get(baseline) if baseline is not None else None
     return {
         "year": school_year.label,
         "baseline_year": baseline.label if baseline is not None else None,
+        "as_of": as_of.isoformat() if as_of is not None else None,
+        "baseline_as_of": baseline_cut.isoformat() if baseline_cut is not None else None,
         "filters": {
             "school": scope.school.code if scope.school else None,
             "program": scope.program.code if scope.program else None,
             "population": scope.population,
             "population_label": POPULATIONS[scope.population],
         },
-        "current": metrics(school_year),
-        "baseline": metrics(baseline) if baseline is not None else None,
-        "trend": [
-            {
-                "year": year.label,
-                **{k: v for k, v in headline[year.pk].items() if k != "by_group"},
-                "by_credential": credentials[year.pk],
-            }
-            for year in trend_years
-        ],
+        "current": metrics(school_year, cut=True),
+        "baseline": metrics(baseline, cut=True) if baseline is not None else None,
+        "baseline_full_year": metrics(baseline, cut=False) if baseline is not None and as_of is not None else None,
+        "trend": [trend_row(year) for year in trend_years],
     }
+
+
+def _with_earners(row: dict[str, Any], earners: int) -> dict[str, Any]:
+    return {**row, "earners": earners, "rate": rate(earners, row["enrolled"])}
 
 
 # The headline counts a goal's actual value is built on (for small-cell suppression).

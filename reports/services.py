@@ -14,6 +14,7 @@ from reports.models import (
     ProgramYearCell,
     RollupState,
     StudentYear,
+    StudentYearAward,
     StudentYearCredential,
     StudentYearProgram,
     YearCell,
@@ -49,6 +50,7 @@ def _tables() -> dict[str, str]:
         "year": SchoolYear._meta.db_table,
         "student_year": StudentYear._meta.db_table,
         "student_year_credential": StudentYearCredential._meta.db_table,
+        "student_year_award": StudentYearAward._meta.db_table,
         "student_year_program": StudentYearProgram._meta.db_table,
         "year_cell": YearCell._meta.db_table,
         "program_year_cell": ProgramYearCell._meta.db_table,
@@ -81,8 +83,8 @@ def _stored_signature() -> str | None:
 
 @transaction.atomic
 def rollups_refresh(*, if_changed: bool = False) -> int | None:
-    """Rebuild the pre-aggregated tables (StudentYear, its credential and program rows, and the four cell
-    tables) from enrollments, awards and course completions, the one way they change.
+    """Rebuild the pre-aggregated tables (StudentYear, its award, credential and program rows, and the four
+    cell tables) from enrollments, awards and course completions, the one way they change.
 
     Call it after anything that writes those without the app's history (raw SQL); imports and the app's
     own writes queue it (reports.tasks), and the dashboard calls `rollups_ensure_fresh()`. With
@@ -106,20 +108,22 @@ def rollups_refresh(*, if_changed: bool = False) -> int | None:
         cursor.execute(f"DELETE FROM {t['year_cell']}")
         cursor.execute(f"DELETE FROM {t['student_year_program']}")
         cursor.execute(f"DELETE FROM {t['student_year_credential']}")
+        cursor.execute(f"DELETE FROM {t['student_year_award']}")
         cursor.execute(f"DELETE FROM {t['student_year']}")
-        # One row per enrollment: that year's school, grade and group flags, the awards dated in that year,
-        # and whether the student's first award ever is dated in that year.
+        # One row per enrollment: that year's school, grade and group flags, the awards dated in that year and
+        # the first one's date, and whether the student's first award ever is dated in that year.
         cursor.execute(
             f"""
             INSERT INTO {t["student_year"]} (student_id, school_year_id, school_id, grade, special_education,
-                emergent_bilingual, economically_disadvantaged, awards, first_time, concentrator, completer)
+                emergent_bilingual, economically_disadvantaged, awards, first_award_on, first_time, concentrator,
+                completer)
             SELECT e.student_id, e.school_year_id, e.school_id, e.grade, e.special_education,
-                e.emergent_bilingual, e.economically_disadvantaged, COALESCE(a.n, 0),
+                e.emergent_bilingual, e.economically_disadvantaged, COALESCE(a.n, 0), a.first_in_year,
                 CASE WHEN a.n > 0 AND f.first_on >= y.start_date THEN TRUE ELSE FALSE END, FALSE, FALSE
             FROM {t["enrollment"]} e
             JOIN {t["year"]} y ON y.id = e.school_year_id
-            LEFT JOIN (SELECT student_id, school_year_id, COUNT(*) AS n FROM {t["award"]}
-                       GROUP BY student_id, school_year_id) a
+            LEFT JOIN (SELECT student_id, school_year_id, COUNT(*) AS n, MIN(earned_on) AS first_in_year
+                       FROM {t["award"]} GROUP BY student_id, school_year_id) a
                    ON a.student_id = e.student_id AND a.school_year_id = e.school_year_id
             LEFT JOIN (SELECT student_id, MIN(earned_on) AS first_on FROM {t["award"]} GROUP BY student_id) f
                    ON f.student_id = e.student_id
@@ -142,11 +146,11 @@ def rollups_refresh(*, if_changed: bool = False) -> int | None:
             cursor.execute(
                 f"""
                 INSERT INTO {t["student_year_program"]} (student_year_id, school_year_id, program_id, school_id,
-                    grade, courses, concentrator, completer, earned)
+                    grade, courses, concentrator, completer, earned, first_award_on)
                 SELECT sy.id, sy.school_year_id, c.program_id, sy.school_id, sy.grade, c.courses,
                     CASE WHEN c.courses >= c.concentrator_at THEN TRUE ELSE FALSE END,
                     CASE WHEN c.courses >= c.completer_at THEN TRUE ELSE FALSE END,
-                    CASE WHEN sy.awards > 0 THEN TRUE ELSE FALSE END
+                    CASE WHEN sy.awards > 0 THEN TRUE ELSE FALSE END, sy.first_award_on
                 FROM ({counts_sql}) c
                 JOIN {t["student_year"]} sy ON sy.student_id = c.student_id AND sy.school_year_id = %s
                 """,
@@ -157,6 +161,22 @@ def rollups_refresh(*, if_changed: bool = False) -> int | None:
                 f"UPDATE {t['student_year']} SET {status} = TRUE WHERE id IN "
                 f"(SELECT student_year_id FROM {t['student_year_program']} WHERE {status})"
             )
+        # One row per award to an enrolled student, with its date (after the CTE status is known).
+        cursor.execute(
+            f"""
+            INSERT INTO {t["student_year_award"]} (student_year_id, school_year_id, school_id, grade,
+                special_education, emergent_bilingual, economically_disadvantaged, concentrator, first_time,
+                credential_id, earned_on, first_of_year, first_of_credential)
+            SELECT sy.id, sy.school_year_id, sy.school_id, sy.grade, sy.special_education, sy.emergent_bilingual,
+                sy.economically_disadvantaged, sy.concentrator, sy.first_time, c.credential_id, c.earned_on,
+                CASE WHEN ROW_NUMBER() OVER (PARTITION BY sy.id ORDER BY c.earned_on, c.id) = 1
+                     THEN TRUE ELSE FALSE END,
+                CASE WHEN ROW_NUMBER() OVER (PARTITION BY sy.id, c.credential_id ORDER BY c.earned_on, c.id) = 1
+                     THEN TRUE ELSE FALSE END
+            FROM {t["award"]} c
+            JOIN {t["student_year"]} sy ON sy.student_id = c.student_id AND sy.school_year_id = c.school_year_id
+            """
+        )
         # The cells: whole groups of student-year rows, each row in exactly one cell.
         cursor.execute(
             f"""
@@ -207,7 +227,7 @@ def rollups_refresh(*, if_changed: bool = False) -> int | None:
             """
         )
         if connection.vendor == "postgresql":
-            for table in ("student_year", "student_year_credential", "student_year_program"):
+            for table in ("student_year", "student_year_credential", "student_year_award", "student_year_program"):
                 cursor.execute(f"ANALYZE {t[table]}")
     state = RollupState.objects.select_for_update().filter(pk=1).first() or RollupState(pk=1)
     state.signature = signature

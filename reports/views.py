@@ -32,7 +32,10 @@ def _board_for_request(request: HttpRequest, *, default_baseline: bool = True) -
     if baseline is None and default_baseline and on_record[0].pk != year.pk:
         baseline = on_record[0]
     scope = form.scope() if request.GET else selectors.Scope()
-    report = selectors.board_report(school_year=year, baseline=baseline, scope=scope, trend_years=on_record)
+    as_of = selectors.report_as_of(school_year=year, as_of=data.get("as_of"), full_year=bool(data.get("full_year")))
+    report = selectors.board_report(
+        school_year=year, baseline=baseline, scope=scope, trend_years=on_record, as_of=as_of
+    )
     goals = selectors.goal_progress(goals=selectors.goals_active(), school_years=on_record, fresh=True)
     return form, {"report": report, "goals": goals}
 
@@ -64,7 +67,9 @@ def _headline_cards(table: exports.Table) -> list[dict[str, Any]]:
         "first_time_earners",
     )
     cards = []
-    for (key, label, is_rate), (_, now, before, delta) in zip(exports.HEADLINE_ROWS, table.rows, strict=True):
+    for (key, label, is_rate), (_, now, before, delta, *full_year) in zip(
+        exports.HEADLINE_ROWS, table.rows, strict=True
+    ):
         if key in shown:
             cards.append(
                 {
@@ -73,10 +78,21 @@ def _headline_cards(table: exports.Table) -> list[dict[str, Any]]:
                     "now": now,
                     "before": before,
                     "change": delta,
+                    # The whole baseline year, beside a year-to-date comparison (never instead of it).
+                    "full_year": full_year[0] if full_year else None,
+                    "has_full_year": bool(full_year),
                     "is_rate": is_rate,
                 }
             )
     return cards
+
+
+def _full_year_query(request: HttpRequest) -> str:
+    """The page's filters with the cut-off replaced by the full year (a link from a year to date)."""
+    params = request.GET.copy()
+    params.pop("as_of", None)
+    params["full_year"] = "1"
+    return params.urlencode()
 
 
 @role_required(can_view_dashboard)
@@ -90,9 +106,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             shown,
             tables={table.slug.replace("-", "_"): table for table in tables},
             headline_cards=_headline_cards(tables[0]),
+            year_label=exports.period_label(shown["report"]["year"], shown["report"]["as_of"]),
+            as_of_label=shown["report"]["as_of"] and exports.day_label(shown["report"]["as_of"]),
+            full_year_query=_full_year_query(request),
+            baseline_label=shown["report"]["baseline_year"]
+            and exports.period_label(shown["report"]["baseline_year"], shown["report"]["baseline_as_of"]),
             chart_data={
                 "trend": [
-                    {"year": t["year"], "rate": exports.pct(t["earner_rate"]), "earners": t["discrete_earners"]}
+                    {
+                        "year": exports.trend_label(t),
+                        "rate": exports.pct(t["earner_rate"]),
+                        "earners": t["discrete_earners"],
+                    }
                     for t in shown["report"]["trend"]
                 ],
                 "credentials": {
@@ -129,8 +154,9 @@ def board_table_csv(request: HttpRequest, table: str) -> HttpResponse:
 
 
 def api_board(request: HttpRequest) -> JsonResponse:
-    """GET /api/reports/board?year=2024-25&baseline=2023-24[&school=&program=&population=]: the board
-    report as JSON, suppressed unless the user sees exact counts. No baseline parameter: baseline null."""
+    """GET /api/reports/board?year=2024-25&baseline=2023-24[&school=&program=&population=][&as_of=|&full_year=1]:
+    the board report as JSON, suppressed unless the user sees exact counts. No baseline parameter: baseline null.
+    A year under way is cut at today unless as_of or full_year says otherwise (docs/metrics.md, Year to date)."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": "Log in first."}, status=403)
     if not can_view_dashboard(request.user):

@@ -9,7 +9,15 @@ from django.db.models import Count, Exists, OuterRef, Q
 from credentials.models import CredentialAward
 from pathways.selectors import COMPLETER, CONCENTRATOR, PARTICIPANT, students_at_status
 from reports.models import StudentYear
-from reports.selectors import CONCENTRATORS, Scope, board_report, credential_rows, headline_metrics, program_rows
+from reports.selectors import (
+    CONCENTRATORS,
+    Scope,
+    board_report,
+    credential_rows,
+    headline_metrics,
+    program_rows,
+    year_to_date_counts,
+)
 from reports.services import rollups_ensure_fresh, rollups_refresh
 from students.models import Enrollment
 from tests.factories import (
@@ -57,21 +65,33 @@ def messy_district():
             CredentialAward.objects.get_or_create(
                 student=student, credential=rng.choice(credentials), earned_on=day, defaults={"school_year": year}
             )
+    # Real completers (all three courses passed, over two or three years) and a concentrator who never completes,
+    # so the completer comparison below compares counts that are not zero.
+    for plan in ((0, 0, 1), (0, 1, 2), (1, 1, 1), (0, 1, 1), (2, 2, 2)):
+        student = StudentFactory()
+        for year in years:
+            EnrollmentFactory(student=student, school_year=year, school=rng.choice(schools), grade=11)
+        for course, year_index in zip(courses, plan, strict=True):
+            CourseCompletionFactory(student=student, course=course, school_year=years[year_index])
+        CredentialAwardFactory(student=student, earned_on=years[plan[-1]].start_date + timedelta(days=100))
+    unfinished = StudentFactory()
+    EnrollmentFactory(student=unfinished, school_year=years[1], school=schools[0], grade=10)
+    for course in courses[:2]:
+        CourseCompletionFactory(student=unfinished, course=course, school_year=years[1])
     return years, program, schools
 
 
-def _live_headline(year, student_filter=None):
-    """Counted straight from enrollments and awards, the way DOMAIN.md words it."""
+def _live_headline(year, student_filter=None, cutoff=None):
+    """Counted straight from enrollments and awards, the way DOMAIN.md words it (awards up to `cutoff`)."""
     enrolled = Enrollment.objects.filter(student_filter or Q(), school_year=year)
-    earned = CredentialAward.objects.filter(student=OuterRef("student"), school_year=year)
+    dated = Q(school_year=year) & (Q(earned_on__lte=cutoff) if cutoff else Q())
+    earned = CredentialAward.objects.filter(dated, student=OuterRef("student"))
     before = CredentialAward.objects.filter(student=OuterRef("student"), earned_on__lt=year.start_date)
     earners = enrolled.filter(Exists(earned))
     return {
         "enrolled_students": enrolled.count(),
         "discrete_earners": earners.count(),
-        "credentials_awarded": CredentialAward.objects.filter(
-            school_year=year, student__in=enrolled.values("student")
-        ).count(),
+        "credentials_awarded": CredentialAward.objects.filter(dated, student__in=enrolled.values("student")).count(),
         "first_time_earners": earners.exclude(Exists(before)).count(),
         "special_education_earners": earners.filter(special_education=True).count(),
     }
@@ -81,6 +101,7 @@ def test_the_rollups_give_the_same_numbers_as_counting_the_source_tables(messy_d
     years, program, schools = messy_district
     rollups_refresh()
     numbers = headline_metrics(school_years=years, scope=Scope())
+    completers_seen = []
     for year in years:
         live = _live_headline(year)
         mine = numbers[year.pk]
@@ -91,6 +112,7 @@ def test_the_rollups_give_the_same_numbers_as_counting_the_source_tables(messy_d
         enrolled = Enrollment.objects.filter(school_year=year)
         assert mine["concentrators"] == enrolled.filter(student_id__in=concentrators).count()
         assert mine["completers"] == enrolled.filter(student_id__in=completers).count()
+        completers_seen.append(mine["completers"])
         by_credential = {
             r["code"]: (r["students"], r["awards"])
             for r in credential_rows(school_years=[year], scope=Scope())[year.pk]
@@ -136,6 +158,50 @@ def test_the_rollups_give_the_same_numbers_as_counting_the_source_tables(messy_d
         assert {k: at_school[k] for k in live_school if k in at_school} == {
             k: v for k, v in live_school.items() if k in at_school
         }
+    # The fixture has completers in more than one year (a 0 = 0 comparison would prove nothing).
+    assert sum(1 for count in completers_seen if count) >= 2
+
+
+def test_year_to_date_counts_give_the_same_numbers_as_counting_awards_up_to_the_cut_off(messy_district):
+    years, program, schools = messy_district
+    rollups_refresh()
+    cutoffs = {year: date(year.start_year, 12, 1) for year in years}
+    participants = {
+        year.pk: students_at_status(school_year=year, status=PARTICIPANT, program=program) for year in years
+    }
+    scopes = {
+        "all": (Scope(), lambda year: None),
+        "school": (Scope(school=schools[0]), lambda year: Q(school=schools[0])),
+        "program": (Scope(program=program), lambda year: Q(student_id__in=participants[year.pk])),
+    }
+    compared = 0
+    for scope, student_filter in scopes.values():
+        counts = year_to_date_counts(cutoffs=cutoffs, scope=scope)
+        for year, cutoff in cutoffs.items():
+            live = _live_headline(year, student_filter(year), cutoff)
+            mine = counts[year.pk]
+            assert {k: mine.get(k, 0) for k in live if k in mine} == {k: v for k, v in live.items() if k in mine}
+            assert mine.get("special_education__earners", 0) == live["special_education_earners"]
+            enrolled = Enrollment.objects.filter(student_filter(year) or Q(), school_year=year)
+            live_credentials = {
+                r["credential__code"]: (r["students"], r["awards"])
+                for r in CredentialAward.objects.filter(
+                    school_year=year, earned_on__lte=cutoff, student__in=enrolled.values("student")
+                )
+                .values("credential__code")
+                .annotate(students=Count("student", distinct=True), awards=Count("id"))
+            }
+            assert {r["code"]: (r["students"], r["awards"]) for r in mine["by_credential"]} == live_credentials
+            compared += live["discrete_earners"]
+    # Some of every year's awards fall after Dec 1, so a cut that did nothing would not pass.
+    full = headline_metrics(school_years=years, scope=Scope())
+    assert all(counts_all < full[year.pk]["discrete_earners"] for year, counts_all in _earners(cutoffs).items())
+    assert compared > 0
+
+
+def _earners(cutoffs):
+    counts = year_to_date_counts(cutoffs=cutoffs, scope=Scope())
+    return {year: counts[year.pk]["discrete_earners"] for year in cutoffs}
 
 
 def test_the_dashboard_rebuilds_the_rollups_when_an_award_is_added_or_deleted():

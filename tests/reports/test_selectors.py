@@ -168,6 +168,76 @@ def test_populations_restrict_to_grades_and_seniors_of_that_year(years):
     }
 
 
+def test_the_seniors_population_is_grade_12_only_and_never_lets_grade_11_in(years):
+    _, year = years
+    program = ProgramOfStudyFactory(code="AUTO")
+    course = ProgramCourseFactory(program=program, position=1).course
+    for grade in (10, 11, 11, 12):
+        student = _enrolled(year, grade=grade)
+        CredentialAwardFactory(student=student)
+        CourseCompletionFactory(student=student, course=course, school_year=year)
+    seniors = Scope(population=SENIORS)
+    numbers = _headline(year, seniors)
+    assert (numbers["enrolled_students"], numbers["discrete_earners"], numbers["credentials_awarded"]) == (1, 1, 1)
+    assert {r["grade"] for r in grade_rows(school_years=[year], scope=seniors)[year.pk]} == {"12"}
+    # The program paths (program cells, and the student-year rows behind by-program) read the same rule.
+    assert _headline(year, Scope(program=program, population=SENIORS))["enrolled_students"] == 1
+    [row] = program_rows(school_year=year, scope=Scope(program=program, population=SENIORS))
+    assert (row["participants"], row["earners"]) == (1, 1)
+    assert _headline(year, Scope(population=GRADES_9_12))["enrolled_students"] == 4
+
+
+@pytest.fixture
+def first_time_cases(years):
+    """Real first-time and repeat earners of 2024-25 (and a baseline earner), each named for what they show."""
+    baseline, year = years
+    earlier = school_year("2022-23")
+    cases = {}
+
+    def student(name, *award_days, enrolled=(year,)):
+        person = StudentFactory(first_name=name)
+        for enrolled_year in enrolled:
+            EnrollmentFactory(student=person, school_year=enrolled_year)
+        for day in award_days:
+            CredentialAwardFactory(student=person, earned_on=day)
+        cases[name] = person
+
+    student("first_this_year", date(2024, 10, 1))
+    student("first_on_july_1", date(2024, 7, 1))
+    student("twice_this_year", date(2024, 9, 1), date(2025, 5, 1))
+    student("earned_in_baseline_too", date(2023, 11, 1), date(2024, 11, 1), enrolled=(baseline, year))
+    # An award in a year the student was not enrolled still makes a later award a repeat.
+    student("earned_while_not_enrolled", date(2022, 12, 1), date(2024, 12, 1))
+    student("earned_on_june_30_before", date(2024, 6, 30), date(2025, 1, 10))
+    student("earned_only_before", date(2023, 3, 1), enrolled=(earlier, year))
+    student("never_earned")
+    return cases
+
+
+def test_first_time_earners_are_earners_whose_first_award_ever_is_in_the_year(years, first_time_cases):
+    baseline, year = years
+    numbers = headline_metrics(school_years=[baseline, year], scope=Scope())
+    assert numbers[year.pk]["discrete_earners"] == 6
+    # first_this_year, first_on_july_1, twice_this_year (once): not the three who earned before 2024-25.
+    assert numbers[year.pk]["first_time_earners"] == 3
+    # In the baseline only earned_in_baseline_too is an enrolled earner, and it was their first award.
+    assert numbers[baseline.pk]["first_time_earners"] == 1
+
+
+def test_first_time_earners_follow_the_school_and_program_filters(years, first_time_cases):
+    _, year = years
+    program = ProgramOfStudyFactory(code="HLTH")
+    course = ProgramCourseFactory(program=program, position=1).course
+    for name in ("first_this_year", "earned_in_baseline_too"):
+        CourseCompletionFactory(student=first_time_cases[name], course=course, school_year=year)
+    in_program = _headline(year, Scope(program=program))
+    assert (in_program["discrete_earners"], in_program["first_time_earners"]) == (2, 1)
+    school = first_time_cases["first_on_july_1"].enrollments.get().school
+    assert _headline(year, Scope(school=school))["first_time_earners"] == 1
+    repeat_school = first_time_cases["earned_while_not_enrolled"].enrollments.get().school
+    assert _headline(year, Scope(school=repeat_school))["first_time_earners"] == 0
+
+
 @pytest.fixture
 def welding():
     program = ProgramOfStudyFactory(code="WELD", concentrator_threshold=2, completer_threshold=3)

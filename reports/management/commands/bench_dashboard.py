@@ -272,9 +272,12 @@ class Command(BaseCommand):
 
         self._time("rollups_ensure_fresh() when nothing changed", runs, rollups_ensure_fresh)
 
-        def bundle(scope):
+        # A year to date cut on 1 December of the latest year (the baseline then cut on its own 1 December).
+        as_of = year.start_date.replace(month=12, day=1)
+
+        def bundle(scope, as_of=None):
             def work():
-                board_report(school_year=year, baseline=baseline, scope=scope, trend_years=on_record)
+                board_report(school_year=year, baseline=baseline, scope=scope, trend_years=on_record, as_of=as_of)
                 goal_progress(goals=goals_active(), school_years=on_record, fresh=True)
 
             return work
@@ -283,6 +286,8 @@ class Command(BaseCommand):
         self._time(f"selectors: school {school.code}", runs, bundle(Scope(school=school)))
         self._time(f"selectors: program {program.code}", runs, bundle(Scope(program=program)))
         self._time("selectors: CTE concentrators", runs, bundle(Scope(population=CONCENTRATORS)))
+        self._time(f"selectors: whole dashboard, year to date to {as_of}", runs, bundle(Scope(), as_of))
+        self._time(f"selectors: program {program.code}, year to date", runs, bundle(Scope(program=program), as_of))
 
         setup_test_environment()
         # Pages are timed without collectstatic: plain static storage, as in the tests.
@@ -303,6 +308,11 @@ class Command(BaseCommand):
                 assert response.status_code == 200, response.status_code
 
             self._time(f"GET /reports/ as {role}", runs, page)
+
+        def page_to_date(client=client):
+            assert client.get("/reports/", {**query, "as_of": as_of.isoformat()}).status_code == 200
+
+        self._time(f"GET /reports/ as {Role.BOARD_VIEWER}, year to date", runs, page_to_date)
 
         def api(client=client):
             assert client.get("/api/reports/board", query).status_code == 200

@@ -1,13 +1,25 @@
-"""python manage.py board_report --year 2024-25 [--baseline 2023-24] [--school CODE] [--program CODE] --json"""
+"""python manage.py board_report --year 2024-25 [--baseline 2023-24] [--school CODE] [--program CODE]
+[--as-of 2024-12-01 | --full-year] --json"""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
 from pathways.models import ProgramOfStudy
-from reports.selectors import POPULATIONS, Scope, board_report, goal_progress, goals_active, school_years_on_record
+from reports.selectors import (
+    POPULATIONS,
+    Scope,
+    as_of_problem,
+    baseline_problem,
+    board_report,
+    goal_progress,
+    goals_active,
+    report_as_of,
+    school_years_on_record,
+)
 from students.models import School, SchoolYear, parse_school_year_label
 
 
@@ -23,6 +35,13 @@ def _year(label: str, option: str) -> SchoolYear:
     return year
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--as-of: '{text}' is not a date like 2024-12-01.") from None
+
+
 class Command(BaseCommand):
     help = "The board dashboard's numbers for a school year against a baseline, exact (not suppressed)."
 
@@ -32,12 +51,25 @@ class Command(BaseCommand):
         parser.add_argument("--school", help="A school's code.")
         parser.add_argument("--program", help="A program of study's code.")
         parser.add_argument("--population", default="all", choices=list(POPULATIONS), help="Whose numbers.")
+        period = parser.add_mutually_exclusive_group()
+        period.add_argument(
+            "--as-of",
+            help="Year to date: count awards up to this day (e.g. 2024-12-01) and the baseline's up to the same day "
+            "of its school year. Default: today while the year is under way.",
+        )
+        period.add_argument("--full-year", action="store_true", help="Whole school years, no cut-off.")
         parser.add_argument("--json", action="store_true", help="Print JSON (the only format today).")
         parser.add_argument("--indent", type=int, default=2)
 
     def handle(self, *args, **options):
         year = _year(options["year"], "--year")
         baseline = _year(options["baseline"], "--baseline") if options["baseline"] else None
+        if baseline is not None and (problem := baseline_problem(school_year=year, baseline=baseline)):
+            raise CommandError(f"--baseline: {problem}")
+        as_of = _day(options["as_of"]) if options["as_of"] else None
+        if as_of is not None and (problem := as_of_problem(school_year=year, as_of=as_of)):
+            raise CommandError(f"--as-of: {problem}")
+        as_of = report_as_of(school_year=year, as_of=as_of, full_year=options["full_year"])
         school = None
         if options["school"]:
             matches = list(School.objects.filter(code__iexact=options["school"])[:2])
@@ -57,6 +89,7 @@ class Command(BaseCommand):
             baseline=baseline,
             scope=Scope(school=school, program=program, population=options["population"]),
             trend_years=on_record,
+            as_of=as_of,
         )
         report["goals"] = goal_progress(goals=goals_active(), school_years=on_record, fresh=True)
         report["suppressed"] = False
