@@ -34,6 +34,7 @@ from imports.columns import (
 from imports.models import ImportBatch
 from imports.readers import Table
 from pathways.models import CareerCluster, Course, CourseCompletion, ProgramOfStudy
+from students.dates import is_in_future
 from students.local_ids import local_id_problem
 from students.models import (
     GAP_GROUPS,
@@ -46,6 +47,7 @@ from students.models import (
     parse_school_year_label,
     school_year_label,
     school_year_start_for,
+    sorted_name,
 )
 from students.selectors import LocalIdMatch, students_matching_local_ids
 
@@ -402,7 +404,7 @@ class StudentImporter(Importer):
             if v.get("birth_date"):
                 try:
                     birth = parse_date(v["birth_date"])
-                    if birth > today:
+                    if is_in_future(birth, today=today):
                         self.error(number, "birth_date", f"{birth.isoformat()} is in the future")
                     elif birth.year < 1900:
                         self.error(number, "birth_date", f"{birth.isoformat()} is not a possible birth date")
@@ -513,8 +515,10 @@ class StudentImporter(Importer):
         """The message for a student ID whose person differs from the one on an earlier row."""
         differences = []
         if (earlier.first_name, earlier.middle_name, earlier.last_name) != (first, middle, last):
-            full_name = " ".join(p for p in (earlier.first_name, earlier.middle_name, earlier.last_name) if p)
-            differences.append(f"name ({full_name})")
+            name = sorted_name(
+                first_name=earlier.first_name, middle_name=earlier.middle_name, last_name=earlier.last_name
+            )
+            differences.append(f"name ({name})")
         if earlier.birth_date != birth:
             differences.append(f"birth date ({earlier.birth_date.isoformat() if earlier.birth_date else 'blank'})")
         if earlier.state_id != state_id:
@@ -821,7 +825,7 @@ class AwardImporter(Importer):
             else:
                 try:
                     earned = parse_date(v["earned_on"])
-                    if earned > today:
+                    if is_in_future(earned, today=today):
                         self.error(number, "earned_on", f"{earned.isoformat()} is in the future")
                     elif earned < EARLIEST:
                         self.error(number, "earned_on", f"{earned.isoformat()} is before 1990")

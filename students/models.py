@@ -176,6 +176,12 @@ class StudentQuerySet(models.QuerySet):
         return self.order_by(*name_order())
 
 
+def sorted_name(*, first_name: str, middle_name: str, last_name: str) -> str:
+    """ "Last, First Middle": the one way a student is named, for a record or for a row not yet saved."""
+    given = " ".join(part for part in (first_name, middle_name) if part)
+    return f"{last_name}, {given}"
+
+
 class Student(models.Model):
     """One person, for their whole history in the district."""
 
@@ -250,8 +256,7 @@ class Student(models.Model):
     @property
     def sorted_name(self) -> str:
         """ "Last, First Middle": how lists and headings show a student."""
-        given = " ".join(part for part in (self.first_name, self.middle_name) if part)
-        return f"{self.last_name}, {given}"
+        return sorted_name(first_name=self.first_name, middle_name=self.middle_name, last_name=self.last_name)
 
     @staticmethod
     def build_search_text(

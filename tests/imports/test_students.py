@@ -392,7 +392,7 @@ def test_one_student_id_with_two_different_people_is_an_error_naming_the_earlier
         ]
     )
     assert errors(plan(KIND, data)) == [
-        (4, "student_id", "student 004512 is also on row 3 with a different name (Ann Lee)"),
+        (4, "student_id", "student 004512 is also on row 3 with a different name (Lee, Ann)"),
         (5, "student_id", "student 004512 is also on row 3 with a different birth date (2008-03-03)"),
         (7, "first_name", "this is blank"),
     ]
