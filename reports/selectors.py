@@ -104,7 +104,13 @@ def _ensure_fresh(fresh: bool) -> None:
 
 def _population_q(*, school_years: Sequence[SchoolYear], scope: Scope) -> Q:
     """StudentYear rows of `school_years` in the scope, read from each year's own enrollment and program status."""
-    q = Q(school_year__in=list(school_years))
+    return Q(school_year__in=list(school_years)) & _scope_q(school_years=school_years, scope=scope, student_year="id")
+
+
+def _scope_q(*, school_years: Sequence[SchoolYear], scope: Scope, student_year: str) -> Q:
+    """The scope's school, population and program as a filter on rows that copy a student-year's school, grade
+    and status, with `student_year` naming their student-year id (a program is read from its student-year rows)."""
+    q = Q()
     if scope.school is not None:
         q &= Q(school=scope.school)
     if scope.population == GRADES_9_12:
@@ -115,7 +121,7 @@ def _population_q(*, school_years: Sequence[SchoolYear], scope: Scope) -> Q:
         in_program = StudentYearProgram.objects.filter(program=scope.program, school_year__in=list(school_years))
         if scope.population == CONCENTRATORS:
             in_program = in_program.filter(concentrator=True)
-        q &= Q(id__in=in_program.values("student_year_id"))
+        q &= Q(**{f"{student_year}__in": in_program.values("student_year_id")})
     elif scope.population == CONCENTRATORS:
         q &= Q(concentrator=True)
     return q
@@ -205,20 +211,7 @@ def _award_rows_q(*, cutoffs: Mapping[SchoolYear, date], scope: Scope) -> Q:
     """StudentYearAward rows of the population dated up to each year's cut-off (the filters of `_cells_q`, read
     from the same copied fields; a program through its student-year rows, as `_population_q` does)."""
     q = reduce(operator.or_, (Q(school_year=year, earned_on__lte=cutoff) for year, cutoff in cutoffs.items()))
-    if scope.school is not None:
-        q &= Q(school=scope.school)
-    if scope.population == GRADES_9_12:
-        q &= Q(grade__gte=9, grade__lte=12)
-    elif scope.population == SENIORS:
-        q &= Q(grade=12)
-    if scope.program is not None:
-        in_program = StudentYearProgram.objects.filter(program=scope.program, school_year__in=list(cutoffs))
-        if scope.population == CONCENTRATORS:
-            in_program = in_program.filter(concentrator=True)
-        q &= Q(student_year_id__in=in_program.values("student_year_id"))
-    elif scope.population == CONCENTRATORS:
-        q &= Q(concentrator=True)
-    return q
+    return q & _scope_q(school_years=list(cutoffs), scope=scope, student_year="student_year_id")
 
 
 def year_to_date_counts(
