@@ -1,4 +1,5 @@
-"""python manage.py board_report --year 2024-25 [--baseline 2023-24] [--school CODE] [--program CODE] --json"""
+"""python manage.py board_report --year 2024-25 [--baseline 2023-24] [--school CODE] [--program CODE]
+[--suppressed] --json"""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pathways.models import ProgramOfStudy
 from reports.selectors import POPULATIONS, Scope, board_report, goal_progress, goals_active, school_years_on_record
+from reports.suppression import board_published, scope_refusal
 from students.models import School, SchoolYear, parse_school_year_label
 
 
@@ -24,7 +26,7 @@ def _year(label: str, option: str) -> SchoolYear:
 
 
 class Command(BaseCommand):
-    help = "The board dashboard's numbers for a school year against a baseline, exact (not suppressed)."
+    help = "The board dashboard's numbers for a school year against a baseline, exact unless --suppressed."
 
     def add_arguments(self, parser):
         parser.add_argument("--year", required=True, help="School year, e.g. 2024-25.")
@@ -32,6 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--school", help="A school's code.")
         parser.add_argument("--program", help="A program of study's code.")
         parser.add_argument("--population", default="all", choices=list(POPULATIONS), help="Whose numbers.")
+        parser.add_argument(
+            "--suppressed", action="store_true", help="Small counts hidden, exactly as a board viewer sees them."
+        )
         parser.add_argument("--json", action="store_true", help="Print JSON (the only format today).")
         parser.add_argument("--indent", type=int, default=2)
 
@@ -51,13 +56,15 @@ class Command(BaseCommand):
             program = ProgramOfStudy.objects.filter(code__iexact=options["program"]).first()
             if program is None:
                 raise CommandError(f"--program: no program of study has the code {options['program']!r}.")
+        scope = Scope(school=school, program=program, population=options["population"])
+        if options["suppressed"] and (refusal := scope_refusal(scope)) is not None:
+            raise CommandError(f"--{refusal[0]}: {refusal[1]}")
         on_record = school_years_on_record()
-        report = board_report(
-            school_year=year,
-            baseline=baseline,
-            scope=Scope(school=school, program=program, population=options["population"]),
-            trend_years=on_record,
-        )
-        report["goals"] = goal_progress(goals=goals_active(), school_years=on_record, fresh=True)
-        report["suppressed"] = False
+        report = board_report(school_year=year, baseline=baseline, scope=scope, trend_years=on_record)
+        goals = goal_progress(goals=goals_active(), school_years=on_record, fresh=True)
+        if options["suppressed"]:
+            shown = board_published(report=report, goals=goals, scope=scope, report_for=board_report)
+            report, goals = shown["report"], shown["goals"]
+        report["goals"] = goals
+        report["suppressed"] = options["suppressed"]
         self.stdout.write(json.dumps(report, indent=options["indent"] or None, default=str, ensure_ascii=False))
