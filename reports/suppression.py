@@ -17,6 +17,7 @@ rule and why it holds.
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -24,6 +25,8 @@ from django.conf import settings
 
 from reports.selectors import ALL_STUDENTS, CONCENTRATORS, GRADES_9_12, POPULATIONS, SENIORS, Scope, goal_status
 from students.models import School, SchoolYear
+
+logger = logging.getLogger(__name__)
 
 # Count fields found in the report dicts.
 COUNT_KEYS = {
@@ -340,6 +343,7 @@ class BlockRule:
         self.blocks: dict[tuple[str, Path], _Blocks] = {}
         self.parts: dict[tuple[str, Path], set[str | None]] = {}
         self._decided: dict[tuple, bool] = {}
+        self.broken: set[tuple[str, Path]] = set()
         counts: dict[tuple[str, str, str], dict[Path, int]] = {}
         years = sorted(set(years), key=lambda y: y.start_year)
         for school in self.schools:
@@ -384,9 +388,20 @@ class BlockRule:
                 cells[(year, ("minus", *parent_measure, "|", *measure))] = difference
         for key, table in cells.items():
             if any(value < 0 for value in table.values()):
-                raise ValueError(f"the counts of {key} do not nest by school and grade band")
+                # Counts that should nest and do not (a selector changed): show none of that measure's.
+                logger.error("suppression: the counts of %s do not nest by school and grade band", key)
+                self.broken.add(key)
+                table = {cell: abs(value) for cell, value in table.items()}
             self.blocks[key] = _Blocks(table, limit)
             self.parts[key] = {row for _, _, row in table}
+
+    def _schools(self, *wanted: str | None) -> set[str]:
+        """The codes of the schools on record, narrowed to each of `wanted` that is not None."""
+        codes = {school.code for school in self.schools}
+        for code in wanted:
+            if code is not None:
+                codes &= {code}
+        return codes
 
     def _cells(self, key: tuple[str, Path], row: str | None, schools: set[str], population: str) -> set[Cell]:
         parts = self.parts.get(key, {None}) if row is None else {row}
@@ -401,20 +416,18 @@ class BlockRule:
         if decided not in self._decided:
             self._decided[decided] = self._shows(year=year, path=path, school=school, population=population)
         measure, row, school_row = _measure(path)
-        schools = {s.code for s in self.schools} & ({school} if school else {s.code for s in self.schools})
-        schools &= {school_row} if school_row is not None else schools
+        schools = self._schools(school, school_row)
         blocks = self.blocks.get((year, measure))
         mass = blocks.mass(self._cells((year, measure), row, schools, population)) if blocks else 0
         return self._decided[decided] and (value is None or value == mass)
 
     def _shows(self, *, year: str, path: Path, school: str | None, population: str) -> bool:
         measure, row, school_row = _measure(path)
-        schools = {s.code for s in self.schools} & ({school} if school else {s.code for s in self.schools})
-        schools &= {school_row} if school_row is not None else schools
+        schools = self._schools(school, school_row)
         blocks = self.blocks.get((year, measure))
         if blocks is None:
             return True  # nothing of this measure anywhere in the year: its counts are 0
-        if not blocks.whole(self._cells((year, measure), row, schools, population)):
+        if (year, measure) in self.broken or not blocks.whole(self._cells((year, measure), row, schools, population)):
             return False
         for parent in _parents(path):
             if not self.shows(year=year, path=parent, school=school, population=population):
@@ -422,6 +435,8 @@ class BlockRule:
             key = (year, ("minus", *_measure(parent)[0], "|", *measure))
             difference = self.blocks.get(key)
             rows = self.parts.get((year, measure), {None})
+            if key in self.broken:
+                return False
             if difference is not None and not difference.whole(
                 self._cells(key, row if rows != {None} else None, schools, population)
             ):

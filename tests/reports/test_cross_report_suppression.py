@@ -22,7 +22,7 @@ from accounts.models import Role
 from reports.models import Goal
 from reports.selectors import GRADES_9_12, POPULATIONS, SENIORS, Scope, board_report, school_years_on_record
 from reports.suppression import PARTITIONS, REFUSED
-from students.models import GAP_GROUPS, School
+from students.models import School
 from tests.factories import (
     CourseCompletionFactory,
     CredentialAwardFactory,
@@ -357,19 +357,26 @@ def test_a_coordinator_still_filters_by_program_and_concentrators_with_exact_cou
     assert suppressed.status_code == 400
 
 
-def test_the_groups_gap_hidden_by_the_rule_leaves_no_rate_behind(client, district):
-    """Every rate beside a hidden count is hidden too, whichever report hid the count."""
+def test_every_rate_beside_a_count_hidden_by_any_report_is_hidden_too(client, district):
     client.force_login(user_with_role(Role.BOARD_VIEWER))
-    for school in (None, "TINY", "MID"):
-        query = {"year": "2024-25", **({"school": school} if school else {})}
+    hidden = 0
+    for school, population in product((None, *district.schools), ("all", GRADES_9_12, SENIORS)):
+        query = {"year": "2024-25", "population": population, **({"school": school} if school else {})}
         report = client.get(reverse("api_board"), query).json()["current"]
-        for group in GAP_GROUPS:
-            row = report["by_group"][group]
+        rows = [*report["by_group"].values(), *report["by_school"].values(), *report["by_grade"].values()]
+        for row in rows:
             if isinstance(row["earners"], str) or isinstance(row["enrolled"], str):
-                assert row["rate"] is None and row["gap"] is None
-        for row in report["by_school"].values():
-            if isinstance(row["earners"], str) or isinstance(row["enrolled"], str):
+                hidden += 1
                 assert row["rate"] is None
+                assert row.get("gap") is None
+        for row in report["by_program"]:
+            if isinstance(row["earners"], str) or isinstance(row["participants"], str):
+                hidden += 1
+                assert row["rate"] is None
+        if isinstance(report["discrete_earners"], str) or isinstance(report["enrolled_students"], str):
+            hidden += 1
+            assert report["earner_rate"] is None
+    assert hidden > 10
 
 
 def test_a_grade_with_few_earners_is_hidden_with_another_grade_so_the_total_does_not_give_it_away(client):
@@ -391,3 +398,35 @@ def test_a_grade_with_few_earners_is_hidden_with_another_grade_so_the_total_does
     assert (grades["10"]["earners"], grades["12"]["earners"]) == (15, 14)
     assert shown["discrete_earners"] == 44
     assert (grades["9"]["rate"], grades["11"]["rate"]) == (None, None)
+
+
+def test_every_surface_hides_a_school_total_that_would_give_away_the_small_school(client, coordinator):
+    """BIG alone is a large report, but the district's 33 students minus BIG's 30 would be ALT's 3."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    year = school_year("2024-25")
+    for school, students in ((SchoolFactory(code="BIG"), 30), (SchoolFactory(code="ALT"), 3)):
+        for _ in range(students):
+            EnrollmentFactory(school_year=year, school=school, grade=11)
+    query = {"year": "2024-25", "school": "BIG"}
+    public = client.get(reverse("reports:board_packet"), {**query, "counts": "suppressed"})  # a coordinator's
+    client.force_login(user_with_role(Role.BOARD_VIEWER))
+    api = client.get(reverse("api_board"), query).json()
+    page = client.get(reverse("reports:dashboard"), query).context["report"]
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(client.get(reverse("reports:table_csv", args=["headline"]), query).content.decode("utf-8-sig"))
+        )
+    )
+    packet = load_workbook(io.BytesIO(client.get(reverse("reports:board_packet"), query).content))["Headline"]
+    coordinators = load_workbook(io.BytesIO(public.content))["Headline"]
+    assert api["current"]["enrolled_students"] == page["current"]["enrolled_students"] == "*"
+    assert csv_rows[1][:2] == ["Students enrolled", "*"]
+    for sheet in (packet, coordinators):
+        row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "Students enrolled")
+        assert row[1] == "*"
+    district = client.get(reverse("api_board"), {"year": "2024-25"}).json()["current"]
+    assert district["enrolled_students"] == 33
