@@ -19,10 +19,13 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
+from reports.models import RollupState
 from reports.selectors import ALL_STUDENTS, CONCENTRATORS, GRADES_9_12, POPULATIONS, SENIORS, Scope, goal_status
 from students.models import School, SchoolYear
 
@@ -415,11 +418,19 @@ class BlockRule:
         decided = (year, path, school, population)
         if decided not in self._decided:
             self._decided[decided] = self._shows(year=year, path=path, school=school, population=population)
+        return self._decided[decided] and (
+            value is None or value == self.counts(year=year, path=path, school=school, population=population)
+        )
+
+    def counts(self, *, year: str, path: Path, school: str | None, population: str) -> int | None:
+        """The count at `path` as the cells hold it (None for a population the rule does not cover)."""
+        if population not in POPULATION_BANDS:
+            return None
         measure, row, school_row = _measure(path)
-        schools = self._schools(school, school_row)
         blocks = self.blocks.get((year, measure))
-        mass = blocks.mass(self._cells((year, measure), row, schools, population)) if blocks else 0
-        return self._decided[decided] and (value is None or value == mass)
+        if blocks is None:
+            return 0
+        return blocks.mass(self._cells((year, measure), row, self._schools(school, school_row), population))
 
     def _shows(self, *, year: str, path: Path, school: str | None, population: str) -> bool:
         measure, row, school_row = _measure(path)
@@ -442,6 +453,45 @@ class BlockRule:
             ):
                 return False
         return True
+
+
+# The block rules made lately in this process, by the state of the data they were made from: making one
+# asks for three reports per school for every two school years, so a board viewer who opens the page, then
+# its CSVs and packet, pays for it once per change of the data.
+_RULES: dict[tuple, BlockRule] = {}
+_RULES_KEPT = 8
+
+
+def _identity(report_for: Callable[..., dict[str, Any]]) -> tuple:
+    """What makes two `report_for` give the same numbers: the function and the options bound to it."""
+    if isinstance(report_for, partial):
+        return (*_identity(report_for.func), repr(report_for.args), repr(sorted(report_for.keywords.items())))
+    return (report_for.__module__, report_for.__qualname__)
+
+
+def _rule_for(
+    *, report_for: Callable[..., dict[str, Any]], years: Sequence[SchoolYear], limit: int, checks: Iterable[tuple]
+) -> BlockRule:
+    """The block rule for `years`, from the cache when the data have not changed since it was made (the
+    pre-aggregated tables' state, the schools, the day) and it agrees with every count in `checks`
+    ((year, path, value, school, population), from the fresh report being shown); made anew otherwise."""
+    key = (
+        RollupState.objects.filter(pk=1).values_list("signature", "refreshed_at").first(),
+        tuple(School.objects.order_by("pk").values_list("pk", "code")),
+        timezone.localdate(),
+        limit,
+        tuple(sorted(year.label for year in years)),
+        _identity(report_for),
+    )
+    rule = _RULES.get(key)
+    if rule is None or not all(
+        rule.counts(year=y, path=p, school=s, population=pop) == v for y, p, v, s, pop in checks
+    ):
+        rule = BlockRule(report_for=report_for, years=years, limit=limit)
+        if len(_RULES) >= _RULES_KEPT:
+            _RULES.clear()
+        _RULES[key] = rule
+    return rule
 
 
 def _hidden(value: int, limit: int) -> str:
@@ -483,8 +533,16 @@ def board_published(
     labels = {report["year"], report["baseline_year"], *(t["year"] for t in report["trend"])}
     labels |= {entry["year"] for goal in goals for entry in goal["years"] if entry["inputs"]}
     years = list(SchoolYear.objects.filter(label__in=[label for label in labels if label]))
-    rule = BlockRule(report_for=report_for, years=years, limit=limit)
     school = scope.school.code if scope.school else None
+    parts = [(report["current"], report["year"]), (report["baseline"], report["baseline_year"])]
+    parts += [(entry, entry["year"]) for entry in report["trend"]]
+    checks = [
+        (year, path, value, school, scope.population)
+        for metrics, year in parts
+        if metrics is not None
+        for path, value in _count_paths(metrics)
+    ]
+    rule = _rule_for(report_for=report_for, years=years, limit=limit, checks=checks)
     shown = copy.deepcopy(report)
     for metrics, year in ((shown["current"], shown["year"]), (shown["baseline"], shown["baseline_year"])):
         if metrics is not None:

@@ -430,3 +430,17 @@ def test_every_surface_hides_a_school_total_that_would_give_away_the_small_schoo
         assert row[1] == "*"
     district = client.get(reverse("api_board"), {"year": "2024-25"}).json()["current"]
     assert district["enrolled_students"] == 33
+
+
+def test_the_rule_is_made_again_when_the_data_change_between_two_views(client):
+    year = school_year("2024-25")
+    big, small = SchoolFactory(code="BIG"), SchoolFactory(code="ALT")
+    for school, students in ((big, 30), (small, 3)):
+        for _ in range(students):
+            EnrollmentFactory(school_year=year, school=school, grade=11)
+    client.force_login(user_with_role(Role.BOARD_VIEWER))
+    query = {"year": "2024-25", "school": "BIG"}
+    assert client.get(reverse("api_board"), query).json()["current"]["enrolled_students"] == "*"
+    for _ in range(10):
+        EnrollmentFactory(school_year=year, school=small, grade=11)
+    assert client.get(reverse("api_board"), query).json()["current"]["enrolled_students"] == 30
