@@ -494,6 +494,25 @@ def _rule_for(
     return rule
 
 
+# The parts of a board report that are one school year's metrics, and the report's key for that year's label
+# (the trend's entries carry their own). A new part of the report with counts must be named here.
+METRICS_YEARS = {"current": "year", "baseline": "baseline_year"}
+
+
+def _hide_all(node: Any, limit: int) -> Any:
+    """A copy of `node` with every count but 0 hidden."""
+    if isinstance(node, list):
+        return [_hide_all(item, limit) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        key: _hidden(value, limit)
+        if key in COUNT_KEYS and isinstance(value, int) and not isinstance(value, bool) and value
+        else _hide_all(value, limit)
+        for key, value in node.items()
+    }
+
+
 def _hidden(value: int, limit: int) -> str:
     return f"<{limit}" if is_small(value, limit) else COMPLEMENT
 
@@ -534,7 +553,7 @@ def board_published(
     labels |= {entry["year"] for goal in goals for entry in goal["years"] if entry["inputs"]}
     years = list(SchoolYear.objects.filter(label__in=[label for label in labels if label]))
     school = scope.school.code if scope.school else None
-    parts = [(report["current"], report["year"]), (report["baseline"], report["baseline_year"])]
+    parts = [(report[key], report[label]) for key, label in METRICS_YEARS.items()]
     parts += [(entry, entry["year"]) for entry in report["trend"]]
     checks = [
         (year, path, value, school, scope.population)
@@ -544,11 +563,15 @@ def board_published(
     ]
     rule = _rule_for(report_for=report_for, years=years, limit=limit, checks=checks)
     shown = copy.deepcopy(report)
-    for metrics, year in ((shown["current"], shown["year"]), (shown["baseline"], shown["baseline_year"])):
-        if metrics is not None:
-            _apply(metrics, year=year, rule=rule, school=school, population=scope.population)
+    for key, label in METRICS_YEARS.items():
+        if shown[key] is not None:
+            _apply(shown[key], year=shown[label], rule=rule, school=school, population=scope.population)
     for entry in shown["trend"]:
         _apply(entry, year=entry["year"], rule=rule, school=school, population=scope.population)
+    # A count anywhere else in the report has not been through the rule: hidden until it is declared above.
+    for key in set(shown) - set(METRICS_YEARS) - {"trend"}:
+        if isinstance(shown[key], (dict, list)):
+            shown[key] = _hide_all(shown[key], limit)
     # Hidden counts hide the rates built on them (and small counts left anywhere become "<N").
     shown = _suppress(shown, limit)
 

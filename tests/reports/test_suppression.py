@@ -97,3 +97,29 @@ def test_one_small_grade_of_earners_hides_the_next_smallest_grade_too():
     assert (shown["9"]["rate"], shown["11"]["rate"]) == (None, None)
     # 58 - 15 - 28 = 15: the two hidden grades together, not grade 9's 3.
     assert [shown[grade]["enrolled"] for grade in shown] == [50, 50, 50, 50]
+
+
+def test_counts_in_a_part_of_the_report_the_rule_does_not_know_are_hidden(monkeypatch):
+    from reports import suppression
+
+    class Rule:  # shows everything it is asked about
+        limit = 10
+
+        def shows(self, **kwargs):
+            return True
+
+    monkeypatch.setattr(suppression, "_rule_for", lambda **kwargs: Rule())
+    monkeypatch.setattr(suppression.SchoolYear.objects, "filter", lambda **kwargs: [])
+    metrics = {"enrolled_students": 40, "discrete_earners": 12, "earner_rate": 0.3}
+    report = {
+        "year": "2024-25",
+        "baseline_year": None,
+        "current": dict(metrics),
+        "baseline": None,
+        "trend": [],
+        "full_year": dict(metrics),  # say, a figure added later and not declared in METRICS_YEARS
+        "filters": {"school": None},
+    }
+    shown = suppression.board_published(report=report, goals=[], scope=suppression.Scope(), report_for=None)
+    assert shown["report"]["current"] == metrics
+    assert shown["report"]["full_year"] == {"enrolled_students": "*", "discrete_earners": "*", "earner_rate": None}
