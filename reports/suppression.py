@@ -1,17 +1,16 @@
 """Small-cell suppression, applied when numbers are shown to someone who may not see exact counts.
 
-A count from 1 to SUPPRESSION_THRESHOLD - 1 becomes the text "<N" (N the threshold), and every rate
-or ratio built on such a count becomes None (shown as "—"), so no student can be singled out from a
-public board packet. Where a breakdown adds up to a total shown beside it (schools, grades, awards per
-credential) and only one of its rows is small, the next smallest row is hidden too ("*"), so the small
-one cannot be worked out by subtraction. Zero is shown as 0: it singles nobody out. The selectors always
-return exact numbers.
+A count from 1 to SUPPRESSION_THRESHOLD - 1 becomes the text "<N" (N the threshold), a count hidden so
+that a small one cannot be worked out by subtraction becomes COMPLEMENT ("*"), and every rate or ratio
+built on a hidden count becomes None (shown as "—"), so no student can be singled out from a public board
+packet. Zero is shown as 0: it singles nobody out. The selectors always return exact numbers.
 
-That much protects one report. Across reports (the same total for the district and for one school, for
-all students and for seniors, this year's trend row and this year's report) the rule is the *block rule*
-at the end of this module: `board_published` is the one door every suppressed output goes through (the
-page, the packet, the CSVs, the JSON API and `board_report --suppressed`); docs/metrics.md states the
-rule and why it holds.
+What a viewer is shown is decided by the *block rule* (at the end of this module), across every report
+the viewer can ask for (the same total for the district and for one school, for all students and for
+seniors, this year's trend row and this year's report): `board_published` is the one door every
+suppressed output goes through (the page, the packet, the CSVs, the JSON API and `board_report
+--suppressed`); docs/metrics.md states the rule and why it holds. `report_suppressed` is the older rule for
+one report on its own (one small row of a breakdown that adds up to a total hides the next smallest).
 """
 
 from __future__ import annotations
