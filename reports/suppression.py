@@ -286,6 +286,11 @@ def _parents(path: Path) -> list[Path]:
     return []
 
 
+def _order(cells: Iterable[Cell]) -> list[str]:
+    """A fixed order for sets of cells (rows may be None), so that blocks are made the same way every time."""
+    return sorted(map(repr, cells))
+
+
 class _Blocks:
     """The cells of one measure in one school year, grouped into blocks that each count 0 or >= limit."""
 
@@ -293,36 +298,50 @@ class _Blocks:
         self.cells = cells
         self.limit = limit
         self.block_of: dict[Cell, frozenset[Cell]] = {cell: frozenset([cell]) for cell in cells}
-        # Merge small blocks, keeping the figures a board reads first: a small cell is hidden with other
-        # schools' cells of the same band and row (keeps the district's band and row figures), then a small
-        # band with other bands of the row (keeps the district's row: a grade, a credential), then a small
-        # row with other rows (keeps the measure's district total).
-        self._merge(lambda cell: (cell[1], cell[2]), lambda cell: cell)
-        self._merge(lambda cell: (cell[2],), lambda cell: (cell[1], cell[2]))
-        self._merge(lambda cell: (), lambda cell: (cell[2],))
+        totals: dict[str, int] = {}
+        for (school, _, _), value in cells.items():
+            totals[school] = totals.get(school, 0) + value
+        # Schools whose figures of this measure are hidden anyway: too small, or in a block with another school.
+        self.hidden_schools = {school for school, total in totals.items() if is_small(total, limit)}
+        # Each small block is merged with the nearest other block (see _nearness) until none is small. Cells
+        # holding nobody stay blocks of 0 on their own: a filter may cut them off freely.
+        while small := sorted(
+            {block for block in self.block_of.values() if is_small(self.mass(block), limit)}, key=_order
+        ):
+            others = {other for other in self.block_of.values() if other != small[0] and self.mass(other)}
+            if not others:
+                break  # the measure's whole district total is small: nothing of it is shown
+            merged = small[0] | min(others, key=lambda other: self._nearness(small[0], other))
+            for cell in merged:
+                self.block_of[cell] = merged
+            if len({cell[0] for cell in merged}) > 1:
+                self.hidden_schools |= {cell[0] for cell in merged}
+
+    def _nearness(self, block: frozenset[Cell], other: frozenset[Cell]) -> tuple:
+        """Which block a small one is merged with first (lowest first), so that what a board reads most stays:
+        0. the same band and row at schools whose figures are hidden anyway (costs nothing more);
+        1. the same row at the same schools, in another grade band (costs the population's figure);
+        2. the same band and row at other schools (costs those schools' figures, keeps the district's row);
+        3. another row in the same band at the same schools; 4. anything at the same schools; 5. anything.
+        Then the smallest."""
+        schools, bands, rows = ({cell[i] for cell in other} for i in range(3))
+        same_schools = schools <= {cell[0] for cell in block}
+        same_bands = bands <= {cell[1] for cell in block}
+        same_rows = rows <= {cell[2] for cell in block}
+        if same_bands and same_rows and schools <= self.hidden_schools:
+            rank = 0
+        elif same_schools and same_rows:
+            rank = 1
+        elif same_bands and same_rows:
+            rank = 2
+        elif same_schools and same_bands:
+            rank = 3
+        else:
+            rank = 4 if same_schools else 5
+        return rank, self.mass(other), _order(other)
 
     def mass(self, cells: Iterable[Cell]) -> int:
         return sum(self.cells.get(cell, 0) for cell in cells)
-
-    def _merge(self, group: Callable[[Cell], tuple], unit: Callable[[Cell], Any]) -> None:
-        groups: dict[tuple, dict[Any, set[Cell]]] = {}
-        for cell in self.cells:
-            groups.setdefault(group(cell), {}).setdefault(unit(cell), set()).add(cell)
-        for units in groups.values():
-            masses = {key: self.mass(cells) for key, cells in units.items()}
-            hidden = [key for key, mass in masses.items() if is_small(mass, self.limit)]
-            if not hidden:
-                continue
-            # The small units are hidden together, with the smallest others, until what is hidden counts at
-            # least the threshold ("complementary suppression"), so the total minus what is shown says nothing.
-            others = sorted((masses[key], str(key), key) for key in units if key not in hidden and masses[key])
-            while sum(masses[key] for key in hidden) < self.limit and others:
-                hidden.append(others.pop(0)[2])
-            # Empty cells stay blocks of 0 on their own: they hold nobody, and a filter may cut them off freely.
-            block = frozenset(cell for key in hidden for cell in units[key] if self.cells[cell])
-            block = frozenset().union(block, *(self.block_of[cell] for cell in block))
-            for cell in block:
-                self.block_of[cell] = block
 
     def whole(self, cells: set[Cell]) -> bool:
         """Whether these cells are a union of whole blocks, each counting 0 or at least the threshold."""
