@@ -298,24 +298,39 @@ class _Blocks:
         self.cells = cells
         self.limit = limit
         self.block_of: dict[Cell, frozenset[Cell]] = {cell: frozenset([cell]) for cell in cells}
+        self.masses: dict[frozenset[Cell], int] = {block: cells[cell] for cell, block in self.block_of.items()}
         totals: dict[str, int] = {}
-        for (school, _, _), value in cells.items():
-            totals[school] = totals.get(school, 0) + value
+        near: dict[tuple, list[Cell]] = {}  # the cells of each band and row, and of each school
+        for cell, value in cells.items():
+            totals[cell[0]] = totals.get(cell[0], 0) + value
+            if value:
+                near.setdefault(("band and row", cell[1], cell[2]), []).append(cell)
+                near.setdefault(("school", cell[0]), []).append(cell)
         # Schools whose figures of this measure are hidden anyway: too small, or in a block with another school.
         self.hidden_schools = {school for school, total in totals.items() if is_small(total, limit)}
-        # Each small block is merged with the nearest other block (see _nearness) until none is small. Cells
+        # Each small block is merged with the nearest other block (see _nearness) until it is not small. Cells
         # holding nobody stay blocks of 0 on their own: a filter may cut them off freely.
-        while small := sorted(
-            {block for block in self.block_of.values() if is_small(self.mass(block), limit)}, key=_order
-        ):
-            others = {other for other in self.block_of.values() if other != small[0] and self.mass(other)}
+        pending = sorted((block for block, mass in self.masses.items() if is_small(mass, limit)), key=_order)
+        while pending:
+            block = pending.pop(0)
+            if self.block_of[next(iter(block))] is not block or not is_small(self.masses[block], limit):
+                continue  # merged into another block since
+            keys = {("band and row", cell[1], cell[2]) for cell in block} | {("school", cell[0]) for cell in block}
+            others = {self.block_of[cell] for key in keys for cell in near.get(key, ())} - {block}
+            if not others:  # nothing shares a school, band or row with it: look further
+                others = {other for other in self.masses if other is not block and self.masses[other]}
+                others = {other for other in others if self.block_of[next(iter(other))] is other}
             if not others:
-                break  # the measure's whole district total is small: nothing of it is shown
-            merged = small[0] | min(others, key=lambda other: self._nearness(small[0], other))
+                continue  # the measure's whole district total is small: nothing of it is shown
+            other = min(others, key=lambda other: self._nearness(block, other))
+            merged = block | other
             for cell in merged:
                 self.block_of[cell] = merged
+            self.masses[merged] = self.masses[block] + self.masses[other]
             if len({cell[0] for cell in merged}) > 1:
                 self.hidden_schools |= {cell[0] for cell in merged}
+            if is_small(self.masses[merged], limit):
+                pending.insert(0, merged)
 
     def _nearness(self, block: frozenset[Cell], other: frozenset[Cell]) -> tuple:
         """Which block a small one is merged with first (lowest first), so that what a board reads most stays:
@@ -338,7 +353,7 @@ class _Blocks:
             rank = 3
         else:
             rank = 4 if same_schools else 5
-        return rank, self.mass(other), _order(other)
+        return rank, self.masses[other], _order(other)
 
     def mass(self, cells: Iterable[Cell]) -> int:
         return sum(self.cells.get(cell, 0) for cell in cells)
@@ -349,7 +364,7 @@ class _Blocks:
             if not self.cells.get(cell):
                 continue  # an empty cell is a block of 0 on its own
             block = self.block_of[cell]
-            if not block <= cells or is_small(self.mass(block), self.limit):
+            if not block <= cells or is_small(self.masses[block], self.limit):
                 return False
         return True
 
