@@ -3,6 +3,7 @@ selectors once and presents the numbers suppressed or exact according to the use
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -15,11 +16,14 @@ from reports import exports, selectors
 from reports.forms import DashboardFilterForm, GoalForm, GoalTargetFormSet
 from reports.models import Goal
 from reports.services import goal_save
-from reports.suppression import goals_suppressed, report_suppressed, threshold
+from reports.suppression import board_published, scope_refusal, threshold
 
 
-def _board_for_request(request: HttpRequest, *, default_baseline: bool = True) -> tuple[DashboardFilterForm, Any]:
-    """The bound filter form and, when it is valid, the exact board report and goal progress."""
+def _board_for_request(
+    request: HttpRequest, *, exact: bool, default_baseline: bool = True
+) -> tuple[DashboardFilterForm, Any]:
+    """The bound filter form and, when it is valid, the board report and goal progress: exact when `exact`,
+    else as the suppression layer publishes them (which refuses some filters, on the form's field)."""
     form = DashboardFilterForm(request.GET or None)
     if request.GET and not form.is_valid():
         return form, None
@@ -32,24 +36,22 @@ def _board_for_request(request: HttpRequest, *, default_baseline: bool = True) -
     if baseline is None and default_baseline and on_record[0].pk != year.pk:
         baseline = on_record[0]
     scope = form.scope() if request.GET else selectors.Scope()
+    if not exact and (refusal := scope_refusal(scope)) is not None:
+        form.add_error(*refusal)
+        return form, None
     as_of = selectors.report_as_of(school_year=year, as_of=data.get("as_of"), full_year=bool(data.get("full_year")))
-    report = selectors.board_report(
-        school_year=year, baseline=baseline, scope=scope, trend_years=on_record, as_of=as_of
-    )
+    # The suppression layer asks the same selector, with the same options, for the other schools' reports.
+    report_for = partial(selectors.board_report, as_of=as_of)
+    report = report_for(school_year=year, baseline=baseline, scope=scope, trend_years=on_record)
     goals = selectors.goal_progress(goals=selectors.goals_active(), school_years=on_record, fresh=True)
-    return form, {"report": report, "goals": goals}
-
-
-def _presented(request: HttpRequest, board: dict[str, Any], *, exact: bool | None = None) -> dict[str, Any]:
-    """Exact numbers for coordinators who ask for them (default: their role's), suppressed otherwise."""
-    exact = sees_exact_counts(request.user) if exact is None else exact and sees_exact_counts(request.user)
     if exact:
-        return {**board, "suppressed": False}
-    return {
-        "report": report_suppressed(board["report"]),
-        "goals": goals_suppressed(board["goals"]),
-        "suppressed": True,
-    }
+        return form, {"report": report, "goals": goals, "suppressed": False}
+    return form, board_published(report=report, goals=goals, scope=scope, report_for=report_for)
+
+
+def _exact(request: HttpRequest, asked: bool | None = None) -> bool:
+    """Exact numbers for coordinators who ask for them (default: their role's), suppressed otherwise."""
+    return sees_exact_counts(request.user) if asked is None else asked and sees_exact_counts(request.user)
 
 
 def _wants_exact(request: HttpRequest) -> bool | None:
@@ -97,10 +99,9 @@ def _full_year_query(request: HttpRequest) -> str:
 
 @role_required(can_view_dashboard)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    form, board = _board_for_request(request)
+    form, shown = _board_for_request(request, exact=_exact(request))
     context: dict[str, Any] = {"form": form, "threshold": threshold(), "query": request.GET.urlencode()}
-    if board is not None:
-        shown = _presented(request, board)
+    if shown is not None:
         tables = exports.board_tables(report=shown["report"], goals=shown["goals"])
         context.update(
             shown,
@@ -131,10 +132,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @role_required(can_view_dashboard)
 def board_packet(request: HttpRequest) -> HttpResponse:
-    form, board = _board_for_request(request)
-    if board is None:
+    form, shown = _board_for_request(request, exact=_exact(request, _wants_exact(request)))
+    if shown is None:
         return render(request, "reports/dashboard.html", {"form": form, "threshold": threshold()}, status=400)
-    shown = _presented(request, board, exact=_wants_exact(request))
     tables = exports.board_tables(report=shown["report"], goals=shown["goals"])
     return exports.board_packet_response(
         report=shown["report"], tables=tables, suppressed=shown["suppressed"], threshold=threshold()
@@ -143,10 +143,9 @@ def board_packet(request: HttpRequest) -> HttpResponse:
 
 @role_required(can_view_dashboard)
 def board_table_csv(request: HttpRequest, table: str) -> HttpResponse:
-    form, board = _board_for_request(request)
-    if board is None:
+    form, shown = _board_for_request(request, exact=_exact(request, _wants_exact(request)))
+    if shown is None:
         return render(request, "reports/dashboard.html", {"form": form, "threshold": threshold()}, status=400)
-    shown = _presented(request, board, exact=_wants_exact(request))
     tables = {t.slug: t for t in exports.board_tables(report=shown["report"], goals=shown["goals"])}
     if table not in tables:
         raise Http404("No such table")
@@ -163,13 +162,12 @@ def api_board(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": "Your role cannot see the board dashboard."}, status=403)
     if request.method != "GET":
         return JsonResponse({"error": "Use GET."}, status=405)
-    form, board = _board_for_request(request, default_baseline=False)
-    if board is None:
+    form, shown = _board_for_request(request, exact=_exact(request), default_baseline=False)
+    if shown is None:
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()} if form.is_bound else {}
         return JsonResponse(
             {"error": "Bad filters.", "fields": errors or {"year": ["No school year on record."]}}, status=400
         )
-    shown = _presented(request, board)
     return JsonResponse(
         {**shown["report"], "goals": shown["goals"], "suppressed": shown["suppressed"], "threshold": threshold()}
     )

@@ -58,3 +58,26 @@ def test_the_command_exits_non_zero_on_a_bad_year(tmp_path):
     )
     assert result.returncode != 0
     assert "not a school year like 2024-25" in result.stderr
+
+
+def test_suppressed_prints_what_a_board_viewer_gets_from_the_api_and_refuses_a_program(client):
+    from accounts.models import Role
+    from tests.factories import user_with_role
+
+    year = school_year("2024-25")
+    big, small = SchoolFactory(code="BIG"), SchoolFactory(code="ALT")
+    for school, students in ((big, 30), (small, 3)):
+        for n in range(students):
+            student = EnrollmentFactory(school_year=year, school=school, grade=11).student
+            if n < 12:
+                CredentialAwardFactory(student=student)
+    printed = _run("--year", "2024-25", "--school", "BIG", "--suppressed", "--json")
+    client.force_login(user_with_role(Role.BOARD_VIEWER))
+    api = client.get("/api/reports/board", {"year": "2024-25", "school": "BIG"}).json()
+    assert printed["suppressed"] is True
+    assert printed["current"] == api["current"]
+    # BIG alone would give ALT's 3 students as the district's 33 minus BIG's 30.
+    assert printed["current"]["enrolled_students"] == "*"
+    ProgramOfStudyFactory(code="WELD")
+    with pytest.raises(CommandError, match="--program: Suppressed numbers cannot be filtered by program"):
+        _run("--year", "2024-25", "--program", "WELD", "--suppressed", "--json")

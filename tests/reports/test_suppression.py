@@ -79,3 +79,47 @@ def test_no_second_cell_is_hidden_when_two_are_already_small_or_the_total_itself
         "by_credential": [{"students": 5, "awards": 5}, {"students": 3, "awards": 3}],
     }
     assert [row["awards"] for row in report_suppressed(small_total, limit=10)["by_credential"]] == ["<10", "<10"]
+
+
+def test_one_small_grade_of_earners_hides_the_next_smallest_grade_too():
+    report = {
+        "enrolled_students": 200,
+        "discrete_earners": 58,
+        "by_grade": {
+            "9": {"enrolled": 50, "earners": 3, "rate": 0.06},
+            "10": {"enrolled": 50, "earners": 15, "rate": 0.3},
+            "11": {"enrolled": 50, "earners": 12, "rate": 0.24},
+            "12": {"enrolled": 50, "earners": 28, "rate": 0.56},
+        },
+    }
+    shown = report_suppressed(report, limit=10)["by_grade"]
+    assert [shown[grade]["earners"] for grade in ("9", "10", "11", "12")] == ["<10", 15, "*", 28]
+    assert (shown["9"]["rate"], shown["11"]["rate"]) == (None, None)
+    # 58 - 15 - 28 = 15: the two hidden grades together, not grade 9's 3.
+    assert [shown[grade]["enrolled"] for grade in shown] == [50, 50, 50, 50]
+
+
+def test_counts_in_a_part_of_the_report_the_rule_does_not_know_are_hidden(monkeypatch):
+    from reports import suppression
+
+    class Rule:  # shows everything it is asked about
+        limit = 10
+
+        def shows(self, **kwargs):
+            return True
+
+    monkeypatch.setattr(suppression, "_rule_for", lambda **kwargs: Rule())
+    monkeypatch.setattr(suppression.SchoolYear.objects, "filter", lambda **kwargs: [])
+    metrics = {"enrolled_students": 40, "discrete_earners": 12, "earner_rate": 0.3}
+    report = {
+        "year": "2024-25",
+        "baseline_year": None,
+        "current": dict(metrics),
+        "baseline": None,
+        "trend": [],
+        "full_year": dict(metrics),  # say, a figure added later and not declared in METRICS_YEARS
+        "filters": {"school": None},
+    }
+    shown = suppression.board_published(report=report, goals=[], scope=suppression.Scope(), report_for=None)
+    assert shown["report"]["current"] == metrics
+    assert shown["report"]["full_year"] == {"enrolled_students": "*", "discrete_earners": "*", "earner_rate": None}

@@ -1,10 +1,11 @@
 """python manage.py board_report --year 2024-25 [--baseline 2023-24] [--school CODE] [--program CODE]
-[--as-of 2024-12-01 | --full-year] --json"""
+[--as-of 2024-12-01 | --full-year] [--suppressed] --json"""
 
 from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -20,6 +21,7 @@ from reports.selectors import (
     report_as_of,
     school_years_on_record,
 )
+from reports.suppression import board_published, scope_refusal
 from students.models import School, SchoolYear, parse_school_year_label
 
 
@@ -43,7 +45,7 @@ def _day(text: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "The board dashboard's numbers for a school year against a baseline, exact (not suppressed)."
+    help = "The board dashboard's numbers for a school year against a baseline, exact unless --suppressed."
 
     def add_arguments(self, parser):
         parser.add_argument("--year", required=True, help="School year, e.g. 2024-25.")
@@ -58,6 +60,9 @@ class Command(BaseCommand):
             "of its school year. Default: today while the year is under way.",
         )
         period.add_argument("--full-year", action="store_true", help="Whole school years, no cut-off.")
+        parser.add_argument(
+            "--suppressed", action="store_true", help="Small counts hidden, exactly as a board viewer sees them."
+        )
         parser.add_argument("--json", action="store_true", help="Print JSON (the only format today).")
         parser.add_argument("--indent", type=int, default=2)
 
@@ -83,14 +88,16 @@ class Command(BaseCommand):
             program = ProgramOfStudy.objects.filter(code__iexact=options["program"]).first()
             if program is None:
                 raise CommandError(f"--program: no program of study has the code {options['program']!r}.")
+        scope = Scope(school=school, program=program, population=options["population"])
+        if options["suppressed"] and (refusal := scope_refusal(scope)) is not None:
+            raise CommandError(f"--{refusal[0]}: {refusal[1]}")
         on_record = school_years_on_record()
-        report = board_report(
-            school_year=year,
-            baseline=baseline,
-            scope=Scope(school=school, program=program, population=options["population"]),
-            trend_years=on_record,
-            as_of=as_of,
-        )
-        report["goals"] = goal_progress(goals=goals_active(), school_years=on_record, fresh=True)
-        report["suppressed"] = False
+        report_for = partial(board_report, as_of=as_of)
+        report = report_for(school_year=year, baseline=baseline, scope=scope, trend_years=on_record)
+        goals = goal_progress(goals=goals_active(), school_years=on_record, fresh=True)
+        if options["suppressed"]:
+            shown = board_published(report=report, goals=goals, scope=scope, report_for=report_for)
+            report, goals = shown["report"], shown["goals"]
+        report["goals"] = goals
+        report["suppressed"] = options["suppressed"]
         self.stdout.write(json.dumps(report, indent=options["indent"] or None, default=str, ensure_ascii=False))
