@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from common.forms import style_widgets
 from pathways.models import ProgramOfStudy
 from reports.models import Goal, GoalTarget
 from reports.selectors import ALL_STUDENTS, POPULATIONS, Scope, as_of_problem, baseline_problem
-from students.forms import style_widgets
 from students.models import School, SchoolYear, parse_school_year_label
 
 

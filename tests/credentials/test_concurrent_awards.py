@@ -43,7 +43,7 @@ def both_at_the_insert(monkeypatch):
     # would hold one writer while the other waits at the barrier.
     SchoolYear.objects.for_date(timezone.localdate())
     # The dashboard's rebuild after each commit is another process's work, not this race's.
-    monkeypatch.setattr(services, "rollups_refresh_soon", lambda **kwargs: None)
+    monkeypatch.setattr(services, "report_sources_changed", lambda **kwargs: None)
 
 
 def run_at_once(*calls):

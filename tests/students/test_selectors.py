@@ -85,7 +85,7 @@ def test_search_text_has_a_trigram_index_on_postgresql_only():
 
 
 def test_the_history_names_what_a_changed_link_points_to_and_shows_choices_by_their_label(this_year):
-    from students.selectors import student_history
+    from credentials.selectors import student_history
     from tests.factories import CredentialAwardFactory, CredentialFactory
 
     enrollment = EnrollmentFactory(school=SchoolFactory(name="North High"), school_year=this_year, grade=9)
@@ -102,7 +102,7 @@ def test_the_history_names_what_a_changed_link_points_to_and_shows_choices_by_th
 
 
 def test_the_history_names_each_changed_field_by_its_label_never_its_internal_name(this_year):
-    from students.selectors import student_history
+    from credentials.selectors import student_history
     from tests.factories import CredentialAwardFactory
 
     enrollment = EnrollmentFactory(school_year=this_year, emergent_bilingual=False)

@@ -30,6 +30,9 @@ from pathways.models import (
     SealPathway,
 )
 from pathways.services import career_framework_load
+from reports.models import Goal, GoalTarget
+from reports.selectors import GRADES_9_12, Scope, headline_metrics
+from reports.services import rollups_refresh
 from students.models import District, Enrollment, School, SchoolYear, Student, school_year_start_for
 
 BASELINE_START_YEAR = 2023
@@ -520,10 +523,6 @@ def _seed_users(schools: list[School]) -> None:
 
 def _seed_goals(years: list[SchoolYear]) -> None:
     """The strategic plan's kind of goals, measured from the demo's own baseline year."""
-    from reports.models import Goal, GoalTarget
-    from reports.selectors import GRADES_9_12, Scope, headline_metrics
-    from reports.services import rollups_refresh
-
     rollups_refresh()  # the demo's rows went in with bulk writes the freshness check cannot see
 
     baseline, target_year = years[0], SchoolYear.objects.for_start_year(BASELINE_START_YEAR + 4)
