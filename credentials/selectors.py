@@ -72,7 +72,8 @@ def session_roster(
     """Visible students taking `course`, or any course of `program`'s sequence, in `school_year`."""
     if program is None and course is None:
         return Student.objects.none()
-    taking = CourseCompletion.objects.filter(school_year=school_year)
+    # By id, so a year not on record yet (unsaved, see current_school_year) has nobody taking a course.
+    taking = CourseCompletion.objects.filter(school_year_id=school_year.pk)
     if course is not None:
         taking = taking.filter(course=course)
     if program is not None:

@@ -19,11 +19,12 @@ from credentials.models import ALREADY_RECORDED, Credential, CredentialAlias, Cr
 from pathways.models import ProgramOfStudy
 from students.dates import FUTURE_EARNED_ON, is_in_future
 from students.models import SchoolYear, Student
+from students.services import school_year_for_date_ensure
 
 
 def award_school_year(*, earned_on: date) -> SchoolYear:
-    """The school year an award dated `earned_on` belongs to."""
-    return SchoolYear.objects.for_date(earned_on)
+    """The school year an award dated `earned_on` belongs to, recorded if it is the first thing in it."""
+    return school_year_for_date_ensure(day=earned_on)
 
 
 class AwardAlreadyRecorded(ValidationError):

@@ -34,6 +34,7 @@ from reports.models import Goal, GoalTarget
 from reports.selectors import GRADES_9_12, Scope, headline_metrics
 from reports.services import rollups_refresh
 from students.models import District, Enrollment, School, SchoolYear, Student, school_year_start_for
+from students.services import school_year_ensure
 
 BASELINE_START_YEAR = 2023
 HIGH_SCHOOL_COHORT = 150
@@ -266,7 +267,7 @@ def demo_seed() -> DemoSummary:
         district=district, code="SMS", defaults={"name": "Sarracino Middle School"}
     )
     current_start = school_year_start_for(today)
-    years = [SchoolYear.objects.for_start_year(y) for y in range(BASELINE_START_YEAR, current_start + 1)]
+    years = [school_year_ensure(start_year=y) for y in range(BASELINE_START_YEAR, current_start + 1)]
 
     programs, program_courses = _seed_programs(high)
     spanish = _seed_spanish()
@@ -525,7 +526,7 @@ def _seed_goals(years: list[SchoolYear]) -> None:
     """The strategic plan's kind of goals, measured from the demo's own baseline year."""
     rollups_refresh()  # the demo's rows went in with bulk writes the freshness check cannot see
 
-    baseline, target_year = years[0], SchoolYear.objects.for_start_year(BASELINE_START_YEAR + 4)
+    baseline, target_year = years[0], school_year_ensure(start_year=BASELINE_START_YEAR + 4)
     goals = [
         ("Students in grades 9-12 earning at least one industry credential", Goal.Metric.DISCRETE_EARNERS, GRADES_9_12),
         ("Industry-based certification rate, grades 9-12", Goal.Metric.EARNER_RATE, GRADES_9_12),
@@ -549,6 +550,6 @@ def _seed_goals(years: list[SchoolYear]) -> None:
         for step in range(1, 4):
             GoalTarget.objects.create(
                 goal=goal,
-                school_year=SchoolYear.objects.for_start_year(BASELINE_START_YEAR + step),
+                school_year=school_year_ensure(start_year=BASELINE_START_YEAR + step),
                 value=(start + (end - start) * step / 4).quantize(Decimal("0.1") if goal.is_rate else Decimal("1")),
             )

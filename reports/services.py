@@ -21,6 +21,11 @@ from reports.models import (
     YearCredentialCell,
 )
 from students.models import Enrollment, SchoolYear
+from students.services import school_year_ensure
+
+
+def _year_recorded(year: SchoolYear) -> SchoolYear:
+    return year if year.pk is not None else school_year_ensure(start_year=year.start_year)
 
 
 @transaction.atomic
@@ -29,11 +34,16 @@ def goal_save(*, form, targets, user) -> Goal:
     goal = form.save(commit=False)
     if goal.pk is None:
         goal.created_by = user
+    # The form names years by label without recording them (a read writes nothing); a goal may target a
+    # year with no data yet, so the year is recorded here, as the goal is saved.
+    goal.baseline_year = _year_recorded(goal.baseline_year)
+    goal.target_year = _year_recorded(goal.target_year)
     goal.full_clean()
     goal.save()
     targets.instance = goal
     for target in targets.save(commit=False):
         target.goal = goal
+        target.school_year = _year_recorded(target.school_year)
         target.full_clean()
         target.save()
     for target in targets.deleted_objects:

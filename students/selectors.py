@@ -36,8 +36,13 @@ SEARCH_MIN_LENGTH = 3
 
 
 def current_school_year() -> SchoolYear:
-    """This school year (the one containing today in the district's time zone)."""
-    return SchoolYear.objects.for_date(timezone.localdate())
+    """This school year (the one containing today in the district's time zone).
+
+    Before anything is imported or recorded in it there is no row: then it is the unsaved year by the same
+    rule (SchoolYear.by_rule), with its label and dates and nothing in it, since a read never writes.
+    """
+    start_year = school_year_start_for(timezone.localdate())
+    return SchoolYear.objects.filter(start_year=start_year).first() or SchoolYear.by_rule(start_year)
 
 
 def _enrolled_on(day: date) -> dict:

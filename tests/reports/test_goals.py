@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from reports.models import Goal, GoalTarget
 from reports.selectors import goal_progress, goal_targets, goals_active
+from students.services import school_year_ensure, school_year_for_date_ensure
 from tests.factories import CredentialAwardFactory, EnrollmentFactory, school_year
 
 pytestmark = pytest.mark.django_db
@@ -82,16 +83,14 @@ def test_an_interim_target_outside_the_goals_years_is_refused():
 def test_a_year_still_under_way_below_its_target_is_in_progress_not_behind():
     from django.utils import timezone
 
-    from students.models import SchoolYear
-
-    this_year = SchoolYear.objects.for_date(timezone.localdate())
-    last_year = SchoolYear.objects.for_start_year(this_year.start_year - 1)
-    baseline = SchoolYear.objects.for_start_year(this_year.start_year - 2)
+    this_year = school_year_for_date_ensure(day=timezone.localdate())
+    last_year = school_year_ensure(start_year=this_year.start_year - 1)
+    baseline = school_year_ensure(start_year=this_year.start_year - 2)
     goal = _goal(
         metric=Goal.Metric.DISCRETE_EARNERS,
         baseline_year=baseline,
         baseline_value=1,
-        target_year=SchoolYear.objects.for_start_year(this_year.start_year + 1),
+        target_year=school_year_ensure(start_year=this_year.start_year + 1),
         target_value=5,
     )
     for year in (baseline, last_year, this_year):

@@ -3,8 +3,8 @@ from datetime import date, timedelta
 import pytest
 
 from accounts.models import Role
-from students.models import SchoolYear
 from students.selectors import student_search, students_visible_to
+from students.services import school_year_ensure
 from tests.factories import (
     EnrollmentFactory,
     SchoolFactory,
@@ -23,7 +23,7 @@ def test_counselor_sees_only_students_enrolled_this_year_at_their_schools(this_y
     elsewhere = EnrollmentFactory(school=south, school_year=this_year).student
     moved_away = StudentFactory()
     EnrollmentFactory(
-        student=moved_away, school=north, school_year=SchoolYear.objects.for_start_year(this_year.start_year - 1)
+        student=moved_away, school=north, school_year=school_year_ensure(start_year=this_year.start_year - 1)
     )
     EnrollmentFactory(student=moved_away, school=south, school_year=this_year)
     counselor = user_with_role(Role.COUNSELOR, schools=[north])
