@@ -534,7 +534,7 @@ def _seed_goals(years: list[SchoolYear]) -> None:
     for name, metric, population in goals:
         if Goal.objects.filter(name=name).exists():
             continue
-        actual = headline_metrics(school_years=[baseline], scope=Scope(population=population), fresh=True)[baseline.pk]
+        actual = headline_metrics(school_years=[baseline], scope=Scope(population=population))[baseline.pk]
         value = actual[metric.value] or 0
         start = Decimal(str(round(value * 100, 1) if metric == Goal.Metric.EARNER_RATE else value))
         end = min(start * 2, Decimal(100)) if metric == Goal.Metric.EARNER_RATE else start * 2

@@ -10,6 +10,7 @@ from accounts.roles import can_view_students, user_role
 from credentials.selectors import recent_awards, student_list_rows
 from reports.exports import pct
 from reports.selectors import Scope, school_rows
+from reports.services import rollups_ensure_fresh
 from students.selectors import current_school_year
 
 
@@ -31,6 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
             ]
         else:
             # The dashboard's own selector (same numbers as the board sees, by school, exact for a coordinator).
+            rollups_ensure_fresh()  # the selector only reads the student-year tables
             context["overview"] = [
                 {**row, "rate": pct(row["rate"])}
                 for row in school_rows(school_years=[school_year], scope=Scope())[school_year.pk]

@@ -14,7 +14,7 @@ from accounts.roles import can_view_dashboard, is_coordinator, role_required, se
 from reports import exports, selectors
 from reports.forms import DashboardFilterForm, GoalForm, GoalTargetFormSet
 from reports.models import Goal
-from reports.services import goal_save
+from reports.services import goal_save, rollups_ensure_fresh
 from reports.suppression import goals_suppressed, report_suppressed, threshold
 
 
@@ -32,11 +32,12 @@ def _board_for_request(request: HttpRequest, *, default_baseline: bool = True) -
     if baseline is None and default_baseline and on_record[0].pk != year.pk:
         baseline = on_record[0]
     scope = form.scope() if request.GET else selectors.Scope()
+    rollups_ensure_fresh()  # the selectors only read the student-year tables: bring them up to date first
     as_of = selectors.report_as_of(school_year=year, as_of=data.get("as_of"), full_year=bool(data.get("full_year")))
     report = selectors.board_report(
         school_year=year, baseline=baseline, scope=scope, trend_years=on_record, as_of=as_of
     )
-    goals = selectors.goal_progress(goals=selectors.goals_active(), school_years=on_record, fresh=True)
+    goals = selectors.goal_progress(goals=selectors.goals_active(), school_years=on_record)
     return form, {"report": report, "goals": goals}
 
 

@@ -278,8 +278,9 @@ class Command(BaseCommand):
 
         def bundle(scope, as_of=None):
             def work():
+                rollups_ensure_fresh()  # as the view does before it reads
                 board_report(school_year=year, baseline=baseline, scope=scope, trend_years=on_record, as_of=as_of)
-                goal_progress(goals=goals_active(), school_years=on_record, fresh=True)
+                goal_progress(goals=goals_active(), school_years=on_record)
 
             return work
 

@@ -20,6 +20,7 @@ from reports.selectors import (
     report_as_of,
     school_years_on_record,
 )
+from reports.services import rollups_ensure_fresh
 from students.models import School, SchoolYear, parse_school_year_label
 
 
@@ -84,6 +85,7 @@ class Command(BaseCommand):
             if program is None:
                 raise CommandError(f"--program: no program of study has the code {options['program']!r}.")
         on_record = school_years_on_record()
+        rollups_ensure_fresh()  # the selectors only read the student-year tables: bring them up to date first
         report = board_report(
             school_year=year,
             baseline=baseline,
@@ -91,6 +93,6 @@ class Command(BaseCommand):
             trend_years=on_record,
             as_of=as_of,
         )
-        report["goals"] = goal_progress(goals=goals_active(), school_years=on_record, fresh=True)
+        report["goals"] = goal_progress(goals=goals_active(), school_years=on_record)
         report["suppressed"] = False
         self.stdout.write(json.dumps(report, indent=options["indent"] or None, default=str, ensure_ascii=False))
