@@ -30,6 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
             context["students"] = student_list_rows(user=request.user, school_year=school_year).in_student_name_order()[
                 :25
             ]
+        elif school_year.pk is None:
+            context["overview"] = []  # the year has no row yet (see current_school_year), so no enrollment
         else:
             # The dashboard's own selector (same numbers as the board sees, by school, exact for a coordinator).
             rollups_ensure_fresh()  # the selector only reads the student-year tables

@@ -37,9 +37,9 @@ def test_the_current_school_year_with_no_row_yet_has_its_label_and_dates_and_rec
     assert not SchoolYear.objects.exists()
 
 
-def test_the_student_pages_and_the_landing_page_open_before_the_year_has_a_row(client, fast_passwords):
-    counselor = user_with_role(Role.COUNSELOR, schools=[SchoolFactory()], username="early_counselor")
-    client.force_login(counselor)
+@pytest.mark.parametrize("role", [Role.COUNSELOR, Role.COORDINATOR])
+def test_the_student_pages_and_the_landing_page_open_before_the_year_has_a_row(client, fast_passwords, role):
+    client.force_login(user_with_role(role, schools=[SchoolFactory()], username="early_user"))
     for name in ("home", "students:list", "credentials:session"):
         assert client.get(reverse(name)).status_code == 200, name
     assert not SchoolYear.objects.exists()
