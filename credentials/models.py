@@ -75,7 +75,8 @@ ALREADY_RECORDED = "This student already has this credential on this date."
 
 class CredentialAwardQuerySet(models.QuerySet):
     def in_school_year(self, school_year) -> CredentialAwardQuerySet:
-        return self.filter(school_year=school_year)
+        # By id, so a year not on record yet (SchoolYear.by_rule, unsaved) simply has no awards.
+        return self.filter(school_year_id=school_year.pk)
 
 
 class CredentialAward(models.Model):

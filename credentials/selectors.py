@@ -1,4 +1,5 @@
-"""Reads about the catalog and awards for the counselor workspace."""
+"""Reads about the catalog and awards for the counselor workspace, and the student pages that show awards
+(the list with "earned this year", the record with its awards, seals and history, the recent entries)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.utils.text import capfirst
 
 from credentials.models import Credential, CredentialAward
-from pathways.models import Course, CourseCompletion, ProgramOfStudy
+from pathways.models import Course, CourseCompletion, ProgramOfStudy, SealAward
 from students.local_ids import clean_local_id
-from students.models import SchoolYear, Student, normalize_for_search
+from students.models import Enrollment, SchoolYear, Student, normalize_for_search
 from students.selectors import students_matching_local_ids, students_visible_to
 
 User = AbstractBaseUser | AnonymousUser
@@ -70,7 +72,8 @@ def session_roster(
     """Visible students taking `course`, or any course of `program`'s sequence, in `school_year`."""
     if program is None and course is None:
         return Student.objects.none()
-    taking = CourseCompletion.objects.filter(school_year=school_year)
+    # By id, so a year not on record yet (unsaved, see current_school_year) has nobody taking a course.
+    taking = CourseCompletion.objects.filter(school_year_id=school_year.pk)
     if course is not None:
         taking = taking.filter(course=course)
     if program is not None:
@@ -175,4 +178,163 @@ def session_preview(
         unknown=pasted.unknown,
         read_as=pasted.read_as,
         ambiguous=pasted.ambiguous,
+    )
+
+
+def student_list_rows(*, user: AbstractBaseUser | AnonymousUser, school_year: SchoolYear) -> QuerySet[Enrollment]:
+    """One row per visible student enrolled in `school_year`: the enrollment with its student and school,
+    and `earned_this_year` (at least one credential award dated in that year)."""
+    earned = CredentialAward.objects.in_school_year(school_year).filter(student_id=OuterRef("student_id"))
+    return (
+        Enrollment.objects.in_school_year(school_year)
+        .filter(student__in=students_visible_to(user=user))
+        .select_related("student", "school")
+        .annotate(earned_this_year=Exists(earned))
+    )
+
+
+@dataclass
+class StudentRecord:
+    student: Student
+    current_enrollment: Enrollment | None
+    enrollments: list[Enrollment]
+    awards_by_year: list[tuple[SchoolYear, list[CredentialAward]]]
+    seal_awards: list[SealAward]
+
+
+def student_record(*, student: Student, school_year: SchoolYear) -> StudentRecord:
+    """A student's enrollments, awards grouped by school year (newest first) and seal awards. Three queries."""
+    enrollments = list(student.enrollments.select_related("school", "school_year").order_by("-school_year__start_year"))
+    awards = list(
+        student.awards.select_related("credential", "school_year", "program", "recorded_by").order_by(
+            "-school_year__start_year", "-earned_on", "credential__name"
+        )
+    )
+    by_year: dict[int, tuple[SchoolYear, list[CredentialAward]]] = {}
+    for award in awards:
+        by_year.setdefault(award.school_year_id, (award.school_year, []))[1].append(award)
+    seals = list(student.seal_awards.select_related("pathway", "school_year"))
+    current = next((e for e in enrollments if e.school_year_id == school_year.id), None)
+    return StudentRecord(
+        student=student,
+        current_enrollment=current,
+        enrollments=enrollments,
+        awards_by_year=list(by_year.values()),
+        seal_awards=seals,
+    )
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    who: str
+    what: str
+    kind: str
+    # (the field's label as a person reads it, e.g. "Certificate number"; old value; new value)
+    changes: list[tuple[str, object, object]]
+    reason: str
+
+
+def field_label(model, name: str) -> str:
+    """What a person calls a model field: its verbose name, capitalised ("Birth date", "Student ID")."""
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
+def _shown(row, name: str, shown: dict) -> object:
+    if name in shown:
+        return shown[name](row)
+    field = row._meta.get_field(name)
+    if field.choices:
+        return getattr(row, f"get_{name}_display")()
+    return getattr(row, name)
+
+
+def student_history(*, student: Student, limit: int = 100) -> list[HistoryEntry]:
+    """Changes to the student, their enrollments and their awards (deleted awards included), newest first.
+
+    Each entry lists the fields that changed from the previous version of the same row. Four queries.
+    """
+    # Names looked up apart, so an award whose credential was later merged away keeps its history.
+    award_history = CredentialAward.history.filter(student_id=student.id)
+    credential_names = dict(
+        Credential.objects.filter(id__in=award_history.values("credential_id")).values_list("id", "name")
+    )
+    entries: list[HistoryEntry] = []
+    # A link shows as what it names: the school and program loaded with each version, the credential
+    # by its name as looked up above.
+    shown = {"credential": lambda row: credential_names.get(row.credential_id, "a credential since merged")}
+    sources = [
+        (
+            Student.history.filter(id=student.id),
+            lambda h: "Student record",
+            [
+                "local_id",
+                "state_id",
+                "first_name",
+                "middle_name",
+                "last_name",
+                "birth_date",
+                "sex",
+                "race_ethnicity",
+                "home_language",
+            ],
+        ),
+        (
+            Enrollment.history.filter(student_id=student.id).select_related("school_year", "school"),
+            lambda h: f"Enrollment {h.school_year}",
+            [
+                "school",
+                "grade",
+                "special_education",
+                "emergent_bilingual",
+                "economically_disadvantaged",
+                "homeless",
+                "foster_care",
+                "migrant",
+                "military_connected",
+            ],
+        ),
+        (
+            CredentialAward.history.filter(student_id=student.id).select_related("program"),
+            lambda h: f"Award: {credential_names.get(h.credential_id, 'a credential since merged')}",
+            ["credential", "earned_on", "program", "certificate_number", "note"],
+        ),
+    ]
+    kinds = {"+": "Created", "~": "Changed", "-": "Deleted"}
+    for rows, label, fields in sources:
+        model = rows.model
+        # Compared by the stored value (a link by its id), shown by what a person reads.
+        stored = {name: model._meta.get_field(name).attname for name in fields}
+        labels = {name: field_label(model, name) for name in fields}
+        previous: dict[int, object] = {}
+        for row in rows.select_related("history_user").order_by("history_date", "history_id"):
+            before = previous.get(row.id)
+            changes = []
+            if before is not None and row.history_type == "~":
+                changes = [
+                    (labels[name], _shown(before, name, shown), _shown(row, name, shown))
+                    for name in fields
+                    if getattr(before, stored[name]) != getattr(row, stored[name])
+                ]
+            previous[row.id] = row
+            entries.append(
+                HistoryEntry(
+                    when=row.history_date,
+                    who=(row.history_user.get_full_name() or row.history_user.username) if row.history_user else "",
+                    what=label(row),
+                    kind=kinds.get(row.history_type, row.history_type),
+                    changes=changes,
+                    reason=row.history_change_reason or "",
+                )
+            )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]
+
+
+def recent_awards(*, user: AbstractBaseUser | AnonymousUser, limit: int = 10) -> QuerySet[CredentialAward]:
+    """The latest awards recorded for students `user` may see, newest entry first."""
+    return (
+        CredentialAward.objects.filter(student__in=students_visible_to(user=user))
+        .select_related("student", "credential", "recorded_by")
+        .order_by("-recorded_at")[:limit]
     )

@@ -14,16 +14,17 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from simple_history.utils import bulk_create_with_history
 
+from common.changes import report_sources_changed
 from credentials.models import ALREADY_RECORDED, Credential, CredentialAlias, CredentialAward
 from pathways.models import ProgramOfStudy
-from reports.tasks import rollups_refresh_soon
 from students.dates import FUTURE_EARNED_ON, is_in_future
 from students.models import SchoolYear, Student
+from students.services import school_year_for_date_ensure
 
 
 def award_school_year(*, earned_on: date) -> SchoolYear:
-    """The school year an award dated `earned_on` belongs to."""
-    return SchoolYear.objects.for_date(earned_on)
+    """The school year an award dated `earned_on` belongs to, recorded if it is the first thing in it."""
+    return school_year_for_date_ensure(day=earned_on)
 
 
 class AwardAlreadyRecorded(ValidationError):
@@ -62,7 +63,7 @@ def awards_insert(
         created = bulk_create_with_history(
             awards, CredentialAward, default_user=recorded_by, default_change_reason=change_reason
         )
-    rollups_refresh_soon()
+    report_sources_changed()
     return created
 
 
@@ -161,7 +162,7 @@ def award_update(
         award._history_user = changed_by
     with _refusing_duplicate_awards([award]):
         award.save()
-    rollups_refresh_soon()
+    report_sources_changed()
     return award
 
 
@@ -172,7 +173,7 @@ def award_delete(*, award: CredentialAward, reason: str, deleted_by: AbstractBas
     if deleted_by is not None:
         award._history_user = deleted_by
     award.delete()
-    rollups_refresh_soon()
+    report_sources_changed()
 
 
 @dataclass
@@ -359,5 +360,5 @@ def credential_merge(*, keep: Credential, merge: Credential, merged_by: Abstract
     merge._change_reason = reason
     merge._history_user = merged_by
     merge.delete()
-    rollups_refresh_soon()
+    report_sources_changed()
     return result

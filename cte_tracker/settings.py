@@ -72,12 +72,14 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "common",
     "accounts",
     "students",
     "pathways",
     "credentials",
     "imports",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

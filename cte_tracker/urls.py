@@ -3,18 +3,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
+from reports import home_views
 from reports import views as reports_views
 
 admin.site.site_header = "CTE Tracker administration"
 admin.site.site_title = "CTE Tracker"
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", account_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("students/", include("students.urls")),
+    path("students/", include("credentials.student_urls")),
     path("credentials/", include("credentials.urls")),
     path("imports/", include("imports.urls")),
     path("reports/", include("reports.urls")),

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from django import forms
 
+from common.forms import ErrorMarkingForm, style_widgets
 from imports.columns import COLUMNS
 from imports.models import ImportBatch, ImportPreset
 from imports.readers import ImportFileError, check_size
 from imports.services import UNDO_REASON_MAX
-from students.forms import ErrorMarkingForm, style_widgets
 from students.models import parse_school_year_label, school_year_label
 
 

@@ -50,6 +50,7 @@ from students.models import (
     sorted_name,
 )
 from students.selectors import LocalIdMatch, students_matching_local_ids
+from students.services import school_year_ensure
 
 CHUNK = 5000
 PROGRESS_EVERY = 10_000
@@ -279,7 +280,7 @@ class Importer:
     @staticmethod
     def school_years(starts: Iterable[int]) -> dict[int, SchoolYear]:
         """One query per distinct school year, never per row; creates the years the file needs."""
-        return {start: SchoolYear.objects.for_start_year(start) for start in sorted(set(starts))}
+        return {start: school_year_ensure(start_year=start) for start in sorted(set(starts))}
 
     def history(self, model, objs: list, *, update: bool, user, batch: ImportBatch) -> None:
         if objs and self.options.get("history", True):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import is_coordinator, role_required
+from common.tabular import csv_response
 from imports.columns import COLUMNS, column_label, missing_columns
 from imports.forms import BatchUndoForm, MappingForm, SchoolYearForm, UploadForm
 from imports.models import ImportBatch
@@ -31,7 +32,6 @@ from imports.services import (
     preset_save,
 )
 from imports.tasks import check_import_batch, run_import_batch
-from reports.tabular import csv_response
 from students.models import school_year_label, school_year_start_for
 
 coordinator_required = role_required(is_coordinator)

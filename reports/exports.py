@@ -1,7 +1,7 @@
 """The dashboard's tables, built once from a board report and used by the page, the CSVs and the packet.
 
 Values are ints, "<10" texts (suppressed), None (hidden or not applicable) and rates as percentages
-rounded to one place; reports/tabular.py writes them out.
+rounded to one place; common/tabular.py writes them out.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 
-from reports.tabular import Sheet, csv_response, xlsx_response
+from common.tabular import Sheet, csv_response, xlsx_response
 
 
 @dataclass

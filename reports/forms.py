@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from common.forms import style_widgets
 from pathways.models import ProgramOfStudy
 from reports.models import Goal, GoalTarget
 from reports.selectors import ALL_STUDENTS, POPULATIONS, Scope, as_of_problem, baseline_problem
-from students.forms import style_widgets
 from students.models import School, SchoolYear, parse_school_year_label
 
 
@@ -111,11 +111,29 @@ class SchoolYearLabelField(forms.CharField):
             start_year = parse_school_year_label(value)
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
-        # A school year row is reference data (its dates follow from the label): made the first time it is named.
-        return SchoolYear.objects.for_start_year(start_year)
+        # The year on record, or one not recorded yet by the same rule (unsaved): validating writes nothing,
+        # goal_save records the year when the goal is saved.
+        return SchoolYear.objects.filter(start_year=start_year).first() or SchoolYear.by_rule(start_year)
 
 
-class GoalForm(forms.ModelForm):
+class YearsByLabelModelForm(forms.ModelForm):
+    """A model form whose SchoolYearLabelFields may name a year with no row yet (unsaved, see their clean).
+
+    The model's field checks would call such a year null, so they skip it; the model's clean() still
+    compares it by start year, and goal_save records it before anything is saved. A year on record is
+    checked exactly as any other field.
+    """
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        for name, field in self.fields.items():
+            value = getattr(self, "cleaned_data", {}).get(name)
+            if isinstance(field, SchoolYearLabelField) and isinstance(value, SchoolYear) and value.pk is None:
+                exclude.add(name)
+        return exclude
+
+
+class GoalForm(YearsByLabelModelForm):
     baseline_year = SchoolYearLabelField(label="Baseline year")
     target_year = SchoolYearLabelField(label="Target year")
 
@@ -128,7 +146,7 @@ class GoalForm(forms.ModelForm):
         style_widgets(self)
 
 
-class GoalTargetForm(forms.ModelForm):
+class GoalTargetForm(YearsByLabelModelForm):
     school_year = SchoolYearLabelField(label="School year")
 
     class Meta:

@@ -65,8 +65,9 @@ class Goal(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        years_known = self.baseline_year_id and self.target_year_id
-        if years_known and self.target_year.start_year <= self.baseline_year.start_year:
+        # The years as set, saved or not: the goal form names a year that goal_save records only on saving.
+        baseline, target = _year_set(self, "baseline_year"), _year_set(self, "target_year")
+        if baseline and target and target.start_year <= baseline.start_year:
             errors["target_year"] = "The target year must come after the baseline year."
         for field in ("baseline_value", "target_value"):
             value = getattr(self, field)
@@ -74,6 +75,11 @@ class Goal(models.Model):
                 errors[field] = "A rate is a percentage from 0 to 100."
         if errors:
             raise ValidationError(errors)
+
+
+def _year_set(row: models.Model, name: str):
+    """The school year a goal or target names (saved or not yet), or None while it names none."""
+    return getattr(row, name, None)  # an unset link raises RelatedObjectDoesNotExist, an AttributeError
 
 
 class GoalTarget(models.Model):
@@ -95,9 +101,11 @@ class GoalTarget(models.Model):
 
     def clean(self) -> None:
         goal = self.goal if self.goal_id else None
-        if goal is None or not self.school_year_id or not goal.baseline_year_id or not goal.target_year_id:
+        year = _year_set(self, "school_year")
+        baseline, target = (_year_set(goal, "baseline_year"), _year_set(goal, "target_year")) if goal else (None, None)
+        if not (year and baseline and target):
             return
-        if not goal.baseline_year.start_year < self.school_year.start_year < goal.target_year.start_year:
+        if not baseline.start_year < year.start_year < target.start_year:
             raise ValidationError(
                 {"school_year": "An interim target's year lies between the goal's baseline and target years."}
             )

@@ -27,10 +27,10 @@ that year's awards, first-time flag and program status, `StudentYearCredential`,
 the cells built from them (`YearCell`, `YearCredentialCell`, and per program `ProgramYearCell`,
 `ProgramCredentialCell`): student-year rows grouped by year, school, grade, group flags and CTE status, each
 row in exactly one cell (one per program), so a sum of cells counts each student once. They are rebuilt
-from enrollments, awards and course completions by `reports.services.rollups_refresh()`; each
-selector first checks that they match the source tables (`rollups_ensure_fresh`, two small queries) and
-rebuilds them when not. tests/reports/test_rollups.py checks them against counts made directly on the
-source tables.
+from enrollments, awards and course completions by `reports.services.rollups_refresh()`. Selectors only
+read them: whoever reads (a view, the board_report command) first calls `rollups_ensure_fresh` (two small
+queries), which rebuilds them when they no longer match the source tables. tests/reports/test_rollups.py
+checks them against counts made directly on the source tables.
 """
 
 from __future__ import annotations
@@ -90,16 +90,9 @@ def rate(numerator: int | None, denominator: int | None) -> float | None:
 # --- the population, shared by every metric ---------------------------------------------------------------
 #
 # The selectors read the pre-aggregated tables (see the module docstring), rebuilt from enrollments, awards
-# and course completions by `reports.services.rollups_refresh()`. Each selector first makes sure they
-# reflect the source tables (`rollups_ensure_fresh`, two small queries) unless its caller already did
-# (`fresh=True`).
-
-
-def _ensure_fresh(fresh: bool) -> None:
-    if not fresh:
-        from reports.services import rollups_ensure_fresh
-
-        rollups_ensure_fresh()
+# and course completions by `reports.services.rollups_refresh()`. A selector only reads: its caller (the
+# view, the board_report command) makes sure they reflect the source tables first, with
+# `reports.services.rollups_ensure_fresh()` (two small queries when nothing changed).
 
 
 def _population_q(*, school_years: Sequence[SchoolYear], scope: Scope) -> Q:
@@ -214,9 +207,7 @@ def _award_rows_q(*, cutoffs: Mapping[SchoolYear, date], scope: Scope) -> Q:
     return q & _scope_q(school_years=list(cutoffs), scope=scope, student_year="student_year_id")
 
 
-def year_to_date_counts(
-    *, cutoffs: Mapping[SchoolYear, date], scope: Scope, fresh: bool = False
-) -> dict[int, dict[str, Any]]:
+def year_to_date_counts(*, cutoffs: Mapping[SchoolYear, date], scope: Scope) -> dict[int, dict[str, Any]]:
     """The award-dated counts of each year in `cutoffs` (keyed by `SchoolYear.pk`) up to and including its
     cut-off day, for Y's population. Two queries.
 
@@ -230,7 +221,6 @@ def year_to_date_counts(
     Enrollment, group membership and CTE status are the year's own and are not cut: a student enrolled in Y is
     in its population from the first day.
     """
-    _ensure_fresh(fresh)
     if not cutoffs:
         return {}
     rows = StudentYearAward.objects.filter(_award_rows_q(cutoffs=cutoffs, scope=scope))
@@ -289,9 +279,7 @@ def years_with_course_history(school_years: Sequence[SchoolYear]) -> set[int]:
 # --- the metrics -------------------------------------------------------------------------------------------
 
 
-def headline_metrics(
-    *, school_years: Sequence[SchoolYear], scope: Scope, fresh: bool = False
-) -> dict[int, dict[str, Any]]:
+def headline_metrics(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, dict[str, Any]]:
     """The headline and the student groups, per school year (keyed by `SchoolYear.pk`). One query.
 
     - `enrolled_students`: students with an enrollment in Y in the population.
@@ -308,7 +296,6 @@ def headline_metrics(
       disadvantaged): `enrolled` and `earners` among the population whose **Y enrollment** carries the
       flag, their `rate`, and `gap` = group rate - all-students rate (percentage points as a fraction).
     """
-    _ensure_fresh(fresh)
     # Whole cells: each student-year row is in exactly one cell (per program, when a program is chosen),
     # so their sums count each student once.
     aggregates: dict[str, Any] = {
@@ -364,13 +351,10 @@ def _headline_from_counts(row: dict[str, int]) -> dict[str, Any]:
     return metrics
 
 
-def credential_rows(
-    *, school_years: Sequence[SchoolYear], scope: Scope, fresh: bool = False
-) -> dict[int, list[dict[str, Any]]]:
+def credential_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, list[dict[str, Any]]]:
     """By credential, per school year: for each credential with an award dated in Y to a student of Y's
     population, `students` (distinct students with at least one such award) and `awards` (all such awards,
     renewals included). Ordered by students, then name. One query."""
-    _ensure_fresh(fresh)
     # A student falls in one cell per credential and year (per program): the sums count each student once.
     rows = (
         _cells(scope, credentials=True)
@@ -400,13 +384,10 @@ def _enrolled_earners_by(
     return rows.values("school_year_id", field, *extra).annotate(**counts).order_by(field)
 
 
-def school_rows(
-    *, school_years: Sequence[SchoolYear], scope: Scope, fresh: bool = False
-) -> dict[int, list[dict[str, Any]]]:
+def school_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, list[dict[str, Any]]]:
     """By school, per school year: `enrolled` and `earners` (as in the headline) among the population
     enrolled **at that school in Y**, and their `rate`. A student who changed school counts at each year's
     own school. One query."""
-    _ensure_fresh(fresh)
     rows = _enrolled_earners_by(
         "school__code", school_years=school_years, scope=scope, extra=["school__name", "school_id"]
     )
@@ -425,12 +406,9 @@ def school_rows(
     return result
 
 
-def grade_rows(
-    *, school_years: Sequence[SchoolYear], scope: Scope, fresh: bool = False
-) -> dict[int, list[dict[str, Any]]]:
+def grade_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, list[dict[str, Any]]]:
     """By grade, per school year: `enrolled`, `earners` and `rate` among the population in that grade
     **in Y** (a student who moves up a grade counts in their grade of each year). One query."""
-    _ensure_fresh(fresh)
     rows = _enrolled_earners_by("grade", school_years=school_years, scope=scope)
     result: dict[int, list[dict[str, Any]]] = {year.pk: [] for year in school_years}
     labels = dict(Enrollment._meta.get_field("grade").choices)
@@ -446,9 +424,7 @@ def grade_rows(
     return result
 
 
-def program_rows(
-    *, school_year: SchoolYear, scope: Scope, as_of: date | None = None, fresh: bool = False
-) -> list[dict[str, Any]]:
+def program_rows(*, school_year: SchoolYear, scope: Scope, as_of: date | None = None) -> list[dict[str, Any]]:
     """By program, for one school year. Two queries.
 
     A program's row counts the students of Y's population who are **participants in that program by the
@@ -459,14 +435,13 @@ def program_rows(
     program recorded on an award is not used here. Programs without participants are listed with zeros.
     Course completions carry a school year, not a day, so participants and statuses are not cut by `as_of`.
     """
-    return _program_rows(school_year=school_year, scope=scope, cutoffs=[as_of], fresh=fresh)[0]
+    return _program_rows(school_year=school_year, scope=scope, cutoffs=[as_of])[0]
 
 
 def _program_rows(
-    *, school_year: SchoolYear, scope: Scope, cutoffs: Sequence[date | None], fresh: bool = False
+    *, school_year: SchoolYear, scope: Scope, cutoffs: Sequence[date | None]
 ) -> list[list[dict[str, Any]]]:
     """`program_rows` for each of `cutoffs` (None: the whole year), from the same two queries."""
-    _ensure_fresh(fresh)
     if scope.population == CONCENTRATORS:
         population = Q(student_year_id__in=population_rows(school_years=[school_year], scope=scope).values("id"))
     else:
@@ -595,27 +570,25 @@ def board_report(
         raise ValueError(problem)
     if as_of is not None and not school_year.contains(as_of):
         raise ValueError(f"{as_of.isoformat()} is not in the {school_year.label} school year.")
-    _ensure_fresh(False)
     years = [school_year] + ([baseline] if baseline is not None else [])
     trend_years = list(trend_years) if trend_years is not None else sorted(years, key=lambda y: y.start_year)
     wanted = sorted({*years, *trend_years}, key=lambda y: y.start_year)
-    headline = headline_metrics(school_years=wanted, scope=scope, fresh=True)
-    credentials = credential_rows(school_years=wanted, scope=scope, fresh=True)
-    schools = school_rows(school_years=years, scope=scope, fresh=True)
-    grades = grade_rows(school_years=years, scope=scope, fresh=True)
+    headline = headline_metrics(school_years=wanted, scope=scope)
+    credentials = credential_rows(school_years=wanted, scope=scope)
+    schools = school_rows(school_years=years, scope=scope)
+    grades = grade_rows(school_years=years, scope=scope)
     with_courses = years_with_course_history(wanted)
     cutoffs: dict[SchoolYear, date] = {}
     if as_of is not None:
         cutoffs[school_year] = as_of
         if baseline is not None:
             cutoffs[baseline] = same_day_of_school_year(as_of, school_year=school_year, in_year=baseline)
-    to_date = year_to_date_counts(cutoffs=cutoffs, scope=scope, fresh=True)
+    to_date = year_to_date_counts(cutoffs=cutoffs, scope=scope)
     programs = {
         year.pk: _program_rows(
             school_year=year,
             scope=scope,
             cutoffs=[cutoffs.get(year)] + ([None] if year in cutoffs and year != school_year else []),
-            fresh=True,
         )
         for year in years
     }
@@ -733,9 +706,7 @@ def goal_status(years: Sequence[dict[str, Any]]) -> str:
     return judged[-1] if judged else "no data"
 
 
-def goal_progress(
-    *, goals: Sequence[Goal], school_years: Sequence[SchoolYear], fresh: bool = False
-) -> list[dict[str, Any]]:
+def goal_progress(*, goals: Sequence[Goal], school_years: Sequence[SchoolYear]) -> list[dict[str, Any]]:
     """Each goal's actual value against its target for every year from its baseline year to its target year.
 
     The actual value is the headline metric (see `headline_metrics`) for the goal's population, district
@@ -748,10 +719,9 @@ def goal_progress(
     year that is on track or behind.
     One query per distinct population among the goals (at most four).
     """
-    _ensure_fresh(fresh or not goals)
     populations = {goal.population for goal in goals}
     headlines = {
-        population: headline_metrics(school_years=school_years, scope=Scope(population=population), fresh=True)
+        population: headline_metrics(school_years=school_years, scope=Scope(population=population))
         for population in populations
     }
     by_start = {year.start_year: year for year in school_years}

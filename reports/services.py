@@ -20,7 +20,12 @@ from reports.models import (
     YearCell,
     YearCredentialCell,
 )
-from students.models import Enrollment, SchoolYear
+from students.models import GAP_GROUPS, Enrollment, SchoolYear
+from students.services import school_year_ensure
+
+
+def _year_recorded(year: SchoolYear) -> SchoolYear:
+    return year if year.pk is not None else school_year_ensure(start_year=year.start_year)
 
 
 @transaction.atomic
@@ -29,11 +34,16 @@ def goal_save(*, form, targets, user) -> Goal:
     goal = form.save(commit=False)
     if goal.pk is None:
         goal.created_by = user
+    # The form names years by label without recording them (a read writes nothing); a goal may target a
+    # year with no data yet, so the year is recorded here, as the goal is saved.
+    goal.baseline_year = _year_recorded(goal.baseline_year)
+    goal.target_year = _year_recorded(goal.target_year)
     goal.full_clean()
     goal.save()
     targets.instance = goal
     for target in targets.save(commit=False):
         target.goal = goal
+        target.school_year = _year_recorded(target.school_year)
         target.full_clean()
         target.save()
     for target in targets.deleted_objects:
@@ -60,6 +70,12 @@ def _tables() -> dict[str, str]:
         "completion_history": CourseCompletion.history.model._meta.db_table,
         "program_history": ProgramOfStudy.history.model._meta.db_table,
     }
+
+
+def _group_columns(prefix: str = "") -> str:
+    """The student-group columns the rollup tables carry, from the one list the selectors also use
+    (students.models.GAP_GROUPS), each with `prefix` (a table alias), for the rebuild's SQL."""
+    return ", ".join(f"{prefix}{name}" for name in GAP_GROUPS)
 
 
 def rollups_signature() -> str:
@@ -114,11 +130,10 @@ def rollups_refresh(*, if_changed: bool = False) -> int | None:
         # the first one's date, and whether the student's first award ever is dated in that year.
         cursor.execute(
             f"""
-            INSERT INTO {t["student_year"]} (student_id, school_year_id, school_id, grade, special_education,
-                emergent_bilingual, economically_disadvantaged, awards, first_award_on, first_time, concentrator,
-                completer)
-            SELECT e.student_id, e.school_year_id, e.school_id, e.grade, e.special_education,
-                e.emergent_bilingual, e.economically_disadvantaged, COALESCE(a.n, 0), a.first_in_year,
+            INSERT INTO {t["student_year"]} (student_id, school_year_id, school_id, grade, {_group_columns()},
+                awards, first_award_on, first_time, concentrator, completer)
+            SELECT e.student_id, e.school_year_id, e.school_id, e.grade, {_group_columns("e.")},
+                COALESCE(a.n, 0), a.first_in_year,
                 CASE WHEN a.n > 0 AND f.first_on >= y.start_date THEN TRUE ELSE FALSE END, FALSE, FALSE
             FROM {t["enrollment"]} e
             JOIN {t["year"]} y ON y.id = e.school_year_id
@@ -165,10 +180,10 @@ def rollups_refresh(*, if_changed: bool = False) -> int | None:
         cursor.execute(
             f"""
             INSERT INTO {t["student_year_award"]} (student_year_id, school_year_id, school_id, grade,
-                special_education, emergent_bilingual, economically_disadvantaged, concentrator, first_time,
+                {_group_columns()}, concentrator, first_time,
                 credential_id, earned_on, first_of_year, first_of_credential)
-            SELECT sy.id, sy.school_year_id, sy.school_id, sy.grade, sy.special_education, sy.emergent_bilingual,
-                sy.economically_disadvantaged, sy.concentrator, sy.first_time, c.credential_id, c.earned_on,
+            SELECT sy.id, sy.school_year_id, sy.school_id, sy.grade, {_group_columns("sy.")},
+                sy.concentrator, sy.first_time, c.credential_id, c.earned_on,
                 CASE WHEN ROW_NUMBER() OVER (PARTITION BY sy.id ORDER BY c.earned_on, c.id) = 1
                      THEN TRUE ELSE FALSE END,
                 CASE WHEN ROW_NUMBER() OVER (PARTITION BY sy.id, c.credential_id ORDER BY c.earned_on, c.id) = 1
@@ -180,14 +195,12 @@ def rollups_refresh(*, if_changed: bool = False) -> int | None:
         # The cells: whole groups of student-year rows, each row in exactly one cell.
         cursor.execute(
             f"""
-            INSERT INTO {t["year_cell"]} (school_year_id, school_id, grade, special_education, emergent_bilingual,
-                economically_disadvantaged, concentrator, completer, enrolled, earners, awards, first_time)
-            SELECT school_year_id, school_id, grade, special_education, emergent_bilingual,
-                economically_disadvantaged, concentrator, completer, COUNT(*),
+            INSERT INTO {t["year_cell"]} (school_year_id, school_id, grade, {_group_columns()},
+                concentrator, completer, enrolled, earners, awards, first_time)
+            SELECT school_year_id, school_id, grade, {_group_columns()}, concentrator, completer, COUNT(*),
                 SUM(CASE WHEN awards > 0 THEN 1 ELSE 0 END), SUM(awards), SUM(CASE WHEN first_time THEN 1 ELSE 0 END)
             FROM {t["student_year"]}
-            GROUP BY school_year_id, school_id, grade, special_education, emergent_bilingual,
-                economically_disadvantaged, concentrator, completer
+            GROUP BY school_year_id, school_id, grade, {_group_columns()}, concentrator, completer
             """
         )
         cursor.execute(
@@ -202,17 +215,16 @@ def rollups_refresh(*, if_changed: bool = False) -> int | None:
         )
         cursor.execute(
             f"""
-            INSERT INTO {t["program_year_cell"]} (school_year_id, program_id, school_id, grade, special_education,
-                emergent_bilingual, economically_disadvantaged, concentrator, completer, enrolled, earners, awards,
-                first_time)
-            SELECT p.school_year_id, p.program_id, sy.school_id, sy.grade, sy.special_education,
-                sy.emergent_bilingual, sy.economically_disadvantaged, p.concentrator, p.completer, COUNT(*),
+            INSERT INTO {t["program_year_cell"]} (school_year_id, program_id, school_id, grade,
+                {_group_columns()}, concentrator, completer, enrolled, earners, awards, first_time)
+            SELECT p.school_year_id, p.program_id, sy.school_id, sy.grade, {_group_columns("sy.")},
+                p.concentrator, p.completer, COUNT(*),
                 SUM(CASE WHEN sy.awards > 0 THEN 1 ELSE 0 END), SUM(sy.awards),
                 SUM(CASE WHEN sy.first_time THEN 1 ELSE 0 END)
             FROM {t["student_year_program"]} p
             JOIN {t["student_year"]} sy ON sy.id = p.student_year_id
-            GROUP BY p.school_year_id, p.program_id, sy.school_id, sy.grade, sy.special_education,
-                sy.emergent_bilingual, sy.economically_disadvantaged, p.concentrator, p.completer
+            GROUP BY p.school_year_id, p.program_id, sy.school_id, sy.grade, {_group_columns("sy.")},
+                p.concentrator, p.completer
             """
         )
         cursor.execute(

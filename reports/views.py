@@ -15,7 +15,7 @@ from accounts.roles import can_view_dashboard, is_coordinator, role_required, se
 from reports import exports, selectors
 from reports.forms import DashboardFilterForm, GoalForm, GoalTargetFormSet
 from reports.models import Goal
-from reports.services import goal_save
+from reports.services import goal_save, rollups_ensure_fresh
 from reports.suppression import board_published, scope_refusal, threshold
 
 
@@ -39,11 +39,12 @@ def _board_for_request(
     if not exact and (refusal := scope_refusal(scope)) is not None:
         form.add_error(*refusal)
         return form, None
+    rollups_ensure_fresh()  # the selectors only read the student-year tables: bring them up to date first
     as_of = selectors.report_as_of(school_year=year, as_of=data.get("as_of"), full_year=bool(data.get("full_year")))
     # The suppression layer asks the same selector, with the same options, for the other schools' reports.
     report_for = partial(selectors.board_report, as_of=as_of)
     report = report_for(school_year=year, baseline=baseline, scope=scope, trend_years=on_record)
-    goals = selectors.goal_progress(goals=selectors.goals_active(), school_years=on_record, fresh=True)
+    goals = selectors.goal_progress(goals=selectors.goals_active(), school_years=on_record)
     if exact:
         return form, {"report": report, "goals": goals, "suppressed": False}
     return form, board_published(report=report, goals=goals, scope=scope, report_for=report_for)

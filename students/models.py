@@ -56,26 +56,18 @@ class SchoolYearQuerySet(models.QuerySet):
         """School years with at least one enrollment (the years a report can show)."""
         return self.filter(models.Exists(Enrollment.objects.filter(school_year=models.OuterRef("pk"))))
 
+    # Lookups only: reading never creates a school year (students.services.school_year_ensure does, where a
+    # year may begin: imports, the demo, recording an award). Each raises SchoolYear.DoesNotExist, as get() does.
     def for_date(self, day: date) -> SchoolYear:
-        """The school year containing `day`, created the first time a date in it is seen."""
+        """The school year on record containing `day` (by the SCHOOL_YEAR_START rule, school_year_start_for)."""
         return self.for_start_year(school_year_start_for(day))
 
     def for_start_year(self, start_year: int) -> SchoolYear:
-        month, day = settings.SCHOOL_YEAR_START
-        start = date(start_year, month, day)
-        end = date(start_year + 1, month, day).toordinal() - 1
-        year, _ = self.get_or_create(
-            start_year=start_year,
-            defaults={
-                "label": school_year_label(start_year),
-                "start_date": start,
-                "end_date": date.fromordinal(end),
-            },
-        )
-        return year
+        """The school year on record starting in `start_year`."""
+        return self.get(start_year=start_year)
 
     def for_label(self, label: str) -> SchoolYear:
-        """The school year for a label such as `2024-25` (or `2024-2025`); ValueError when unreadable."""
+        """The school year on record for a label such as `2024-25` (or `2024-2025`); ValueError when unreadable."""
         start_year = parse_school_year_label(label)
         return self.for_start_year(start_year)
 
@@ -117,6 +109,19 @@ class SchoolYear(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @classmethod
+    def by_rule(cls, start_year: int) -> SchoolYear:
+        """The school year starting in `start_year` as SCHOOL_YEAR_START defines it, unsaved: its label and
+        dates, for the service that records it and for a page showing a year that has no row yet."""
+        month, day = settings.SCHOOL_YEAR_START
+        start = date(start_year, month, day)
+        return cls(
+            start_year=start_year,
+            label=school_year_label(start_year),
+            start_date=start,
+            end_date=date.fromordinal(date(start_year + 1, month, day).toordinal() - 1),
+        )
 
     def contains(self, day: date) -> bool:
         return self.start_date <= day <= self.end_date
@@ -299,7 +304,8 @@ GAP_GROUPS = ["special_education", "emergent_bilingual", "economically_disadvant
 
 class EnrollmentQuerySet(models.QuerySet):
     def in_school_year(self, school_year: SchoolYear) -> EnrollmentQuerySet:
-        return self.filter(school_year=school_year)
+        # By id, so a year not on record yet (SchoolYear.by_rule, unsaved) simply has no enrollments.
+        return self.filter(school_year_id=school_year.pk)
 
     def in_student_name_order(self, *, descending: bool = False) -> EnrollmentQuerySet:
         """Enrollments in the order of their students' names (see name_order)."""

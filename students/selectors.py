@@ -14,14 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import CharField, Exists, F, Func, OuterRef, QuerySet, Value
+from django.db.models import CharField, F, Func, QuerySet, Value
 from django.utils import timezone
-from django.utils.text import capfirst
 
 from accounts.models import Role
 from accounts.roles import user_role
-from credentials.models import CredentialAward
-from pathways.models import SealAward
 from students.local_ids import without_leading_zeros
 from students.models import (
     Enrollment,
@@ -39,8 +36,13 @@ SEARCH_MIN_LENGTH = 3
 
 
 def current_school_year() -> SchoolYear:
-    """This school year (the one containing today in the district's time zone)."""
-    return SchoolYear.objects.for_date(timezone.localdate())
+    """This school year (the one containing today in the district's time zone).
+
+    Before anything is imported or recorded in it there is no row: then it is the unsaved year by the same
+    rule (SchoolYear.by_rule), with its label and dates and nothing in it, since a read never writes.
+    """
+    start_year = school_year_start_for(timezone.localdate())
+    return SchoolYear.objects.filter(start_year=start_year).first() or SchoolYear.by_rule(start_year)
 
 
 def _enrolled_on(day: date) -> dict:
@@ -90,167 +92,6 @@ def student_search(*, user: AbstractBaseUser | AnonymousUser, query: str, limit:
 def search_too_short(query: str) -> bool:
     """Fewer than SEARCH_MIN_LENGTH letters or digits: too little for search as you type."""
     return len("".join(normalize_for_search(query).split())) < SEARCH_MIN_LENGTH
-
-
-def student_list_rows(*, user: AbstractBaseUser | AnonymousUser, school_year: SchoolYear) -> QuerySet[Enrollment]:
-    """One row per visible student enrolled in `school_year`: the enrollment with its student and school,
-    and `earned_this_year` (at least one credential award dated in that year)."""
-    earned = CredentialAward.objects.in_school_year(school_year).filter(student_id=OuterRef("student_id"))
-    return (
-        Enrollment.objects.in_school_year(school_year)
-        .filter(student__in=students_visible_to(user=user))
-        .select_related("student", "school")
-        .annotate(earned_this_year=Exists(earned))
-    )
-
-
-@dataclass
-class StudentRecord:
-    student: Student
-    current_enrollment: Enrollment | None
-    enrollments: list[Enrollment]
-    awards_by_year: list[tuple[SchoolYear, list[CredentialAward]]]
-    seal_awards: list[SealAward]
-
-
-def student_record(*, student: Student, school_year: SchoolYear) -> StudentRecord:
-    """A student's enrollments, awards grouped by school year (newest first) and seal awards. Three queries."""
-    enrollments = list(student.enrollments.select_related("school", "school_year").order_by("-school_year__start_year"))
-    awards = list(
-        student.awards.select_related("credential", "school_year", "program", "recorded_by").order_by(
-            "-school_year__start_year", "-earned_on", "credential__name"
-        )
-    )
-    by_year: dict[int, tuple[SchoolYear, list[CredentialAward]]] = {}
-    for award in awards:
-        by_year.setdefault(award.school_year_id, (award.school_year, []))[1].append(award)
-    seals = list(student.seal_awards.select_related("pathway", "school_year"))
-    current = next((e for e in enrollments if e.school_year_id == school_year.id), None)
-    return StudentRecord(
-        student=student,
-        current_enrollment=current,
-        enrollments=enrollments,
-        awards_by_year=list(by_year.values()),
-        seal_awards=seals,
-    )
-
-
-@dataclass
-class HistoryEntry:
-    when: object
-    who: str
-    what: str
-    kind: str
-    # (the field's label as a person reads it, e.g. "Certificate number"; old value; new value)
-    changes: list[tuple[str, object, object]]
-    reason: str
-
-
-def field_label(model, name: str) -> str:
-    """What a person calls a model field: its verbose name, capitalised ("Birth date", "Student ID")."""
-    return capfirst(model._meta.get_field(name).verbose_name)
-
-
-def _shown(row, name: str, shown: dict) -> object:
-    if name in shown:
-        return shown[name](row)
-    field = row._meta.get_field(name)
-    if field.choices:
-        return getattr(row, f"get_{name}_display")()
-    return getattr(row, name)
-
-
-def student_history(*, student: Student, limit: int = 100) -> list[HistoryEntry]:
-    """Changes to the student, their enrollments and their awards (deleted awards included), newest first.
-
-    Each entry lists the fields that changed from the previous version of the same row. Four queries.
-    """
-    # Names looked up apart, so an award whose credential was later merged away keeps its history.
-    from credentials.models import Credential
-
-    award_history = CredentialAward.history.filter(student_id=student.id)
-    credential_names = dict(
-        Credential.objects.filter(id__in=award_history.values("credential_id")).values_list("id", "name")
-    )
-    entries: list[HistoryEntry] = []
-    # A link shows as what it names: the school and program loaded with each version, the credential
-    # by its name as looked up above.
-    shown = {"credential": lambda row: credential_names.get(row.credential_id, "a credential since merged")}
-    sources = [
-        (
-            Student.history.filter(id=student.id),
-            lambda h: "Student record",
-            [
-                "local_id",
-                "state_id",
-                "first_name",
-                "middle_name",
-                "last_name",
-                "birth_date",
-                "sex",
-                "race_ethnicity",
-                "home_language",
-            ],
-        ),
-        (
-            Enrollment.history.filter(student_id=student.id).select_related("school_year", "school"),
-            lambda h: f"Enrollment {h.school_year}",
-            [
-                "school",
-                "grade",
-                "special_education",
-                "emergent_bilingual",
-                "economically_disadvantaged",
-                "homeless",
-                "foster_care",
-                "migrant",
-                "military_connected",
-            ],
-        ),
-        (
-            CredentialAward.history.filter(student_id=student.id).select_related("program"),
-            lambda h: f"Award: {credential_names.get(h.credential_id, 'a credential since merged')}",
-            ["credential", "earned_on", "program", "certificate_number", "note"],
-        ),
-    ]
-    kinds = {"+": "Created", "~": "Changed", "-": "Deleted"}
-    for rows, label, fields in sources:
-        model = rows.model
-        # Compared by the stored value (a link by its id), shown by what a person reads.
-        stored = {name: model._meta.get_field(name).attname for name in fields}
-        labels = {name: field_label(model, name) for name in fields}
-        previous: dict[int, object] = {}
-        for row in rows.select_related("history_user").order_by("history_date", "history_id"):
-            before = previous.get(row.id)
-            changes = []
-            if before is not None and row.history_type == "~":
-                changes = [
-                    (labels[name], _shown(before, name, shown), _shown(row, name, shown))
-                    for name in fields
-                    if getattr(before, stored[name]) != getattr(row, stored[name])
-                ]
-            previous[row.id] = row
-            entries.append(
-                HistoryEntry(
-                    when=row.history_date,
-                    who=(row.history_user.get_full_name() or row.history_user.username) if row.history_user else "",
-                    what=label(row),
-                    kind=kinds.get(row.history_type, row.history_type),
-                    changes=changes,
-                    reason=row.history_change_reason or "",
-                )
-            )
-    entries.sort(key=lambda e: e.when, reverse=True)
-    return entries[:limit]
-
-
-def recent_awards(*, user: AbstractBaseUser | AnonymousUser, limit: int = 10) -> QuerySet[CredentialAward]:
-    """The latest awards recorded for students `user` may see, newest entry first."""
-    return (
-        CredentialAward.objects.filter(student__in=students_visible_to(user=user))
-        .select_related("student", "credential", "recorded_by")
-        .order_by("-recorded_at")[:limit]
-    )
 
 
 @dataclass(frozen=True)

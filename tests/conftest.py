@@ -65,9 +65,9 @@ def this_year():
     """The school year containing today, as the counselor workspace sees it."""
     from django.utils import timezone
 
-    from students.models import SchoolYear
+    from students.services import school_year_for_date_ensure
 
-    return SchoolYear.objects.for_date(timezone.localdate())
+    return school_year_for_date_ensure(day=timezone.localdate())
 
 
 @pytest.fixture

@@ -9,11 +9,12 @@ from accounts.models import Role, StaffProfile
 from accounts.services import staff_set_role
 from credentials.models import Credential, CredentialAlias, CredentialAward
 from pathways.models import CareerCluster, CareerPathway, Course, CourseCompletion, ProgramCourse, ProgramOfStudy
-from students.models import District, Enrollment, School, SchoolYear, Student
+from students.models import District, Enrollment, School, SchoolYear, Student, parse_school_year_label
+from students.services import school_year_ensure, school_year_for_date_ensure
 
 
 def school_year(label: str = "2024-25") -> SchoolYear:
-    return SchoolYear.objects.for_label(label)
+    return school_year_ensure(start_year=parse_school_year_label(label))
 
 
 TEST_PASSWORD = "pw-for-tests-1"
@@ -98,7 +99,7 @@ class CredentialAwardFactory(factory.django.DjangoModelFactory):
     student = factory.SubFactory(StudentFactory)
     credential = factory.SubFactory(CredentialFactory)
     earned_on = date(2024, 10, 15)
-    school_year = factory.LazyAttribute(lambda o: SchoolYear.objects.for_date(o.earned_on))
+    school_year = factory.LazyAttribute(lambda o: school_year_for_date_ensure(day=o.earned_on))
 
 
 class CourseFactory(factory.django.DjangoModelFactory):

@@ -92,7 +92,7 @@ def test_an_unexpected_error_gets_the_friendly_500_page_in_the_layout(monkeypatc
     def broken():
         raise RuntimeError("the database fell over")
 
-    monkeypatch.setattr("accounts.views.current_school_year", broken)
+    monkeypatch.setattr("reports.home_views.current_school_year", broken)
     client = Client(raise_request_exception=False)
     client.force_login(user_with_role(Role.COORDINATOR, username="coordinator"))
     html = assert_in_layout(client.get(reverse("home")), 500, "Something went wrong on our side")
@@ -159,7 +159,7 @@ def test_an_unexpected_error_is_still_logged_with_its_traceback(monkeypatch, cap
     def broken():
         raise RuntimeError("the database fell over")
 
-    monkeypatch.setattr("accounts.views.current_school_year", broken)
+    monkeypatch.setattr("reports.home_views.current_school_year", broken)
     client = Client(raise_request_exception=False)
     client.force_login(user_with_role(Role.COORDINATOR, username="coordinator"))
     with caplog.at_level(logging.INFO):

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Role
 from credentials.models import CredentialAward
-from students.models import SchoolYear
+from students.services import school_year_for_date_ensure
 from tests.browser.helpers import log_in
 from tests.factories import (
     CourseCompletionFactory,
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def workspace():
-    year = SchoolYear.objects.for_date(timezone.localdate())
+    year = school_year_for_date_ensure(day=timezone.localdate())
     north, south = SchoolFactory(name="North High"), SchoolFactory(name="South High")
     user_with_role(Role.COUNSELOR, schools=[north], username="marcos", first_name="Marcos", last_name="Baca")
     jose = EnrollmentFactory(

@@ -4,7 +4,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Role
 from credentials.models import CredentialAward
-from students.models import SchoolYear
+from students.services import school_year_for_date_ensure
 from tests.browser.helpers import log_in
 from tests.factories import CredentialAliasFactory, CredentialFactory, EnrollmentFactory, SchoolFactory, user_with_role
 
@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def catalog():
-    year = SchoolYear.objects.for_date(timezone.localdate())
+    year = school_year_for_date_ensure(day=timezone.localdate())
     school = SchoolFactory(name="North High")
     user_with_role(Role.COUNSELOR, schools=[school], username="marcos", first_name="Marcos", last_name="Baca")
     student = EnrollmentFactory(school=school, school_year=year).student

@@ -4,7 +4,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Role
 from credentials.models import CredentialAward
-from students.models import SchoolYear
+from students.services import school_year_for_date_ensure
 from tests.browser.helpers import log_in
 from tests.factories import CredentialFactory, EnrollmentFactory, SchoolFactory, user_with_role
 
@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_counselor_pastes_ids_a_spreadsheet_stripped_of_zeros_and_sees_how_they_were_read(
     live_server, page: Page, screenshot_dir
 ):
-    year = SchoolYear.objects.for_date(timezone.localdate())
+    year = school_year_for_date_ensure(day=timezone.localdate())
     north, south = SchoolFactory(name="North High"), SchoolFactory(name="South High")
     user_with_role(Role.COUNSELOR, schools=[north], username="marcos")
     ana = EnrollmentFactory(school=north, school_year=year, student__local_id="001566").student

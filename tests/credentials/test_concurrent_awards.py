@@ -14,7 +14,7 @@ from django.utils import timezone
 from credentials import services
 from credentials.models import ALREADY_RECORDED, CredentialAward
 from credentials.services import AwardAlreadyRecorded, award_create, awards_create_for_session
-from students.models import SchoolYear
+from students.services import school_year_for_date_ensure
 from tests.factories import CredentialAwardFactory, CredentialFactory, EnrollmentFactory, StudentFactory
 
 
@@ -41,9 +41,9 @@ def both_at_the_insert(monkeypatch):
     monkeypatch.setattr(services, "bulk_create_with_history", insert_together)
     # The school year exists already, as it does once anything was recorded in it: a first-ever insert of it
     # would hold one writer while the other waits at the barrier.
-    SchoolYear.objects.for_date(timezone.localdate())
+    school_year_for_date_ensure(day=timezone.localdate())
     # The dashboard's rebuild after each commit is another process's work, not this race's.
-    monkeypatch.setattr(services, "rollups_refresh_soon", lambda **kwargs: None)
+    monkeypatch.setattr(services, "report_sources_changed", lambda **kwargs: None)
 
 
 def run_at_once(*calls):

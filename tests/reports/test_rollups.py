@@ -113,6 +113,7 @@ def test_the_rollups_give_the_same_numbers_as_counting_the_source_tables(messy_d
         assert mine["concentrators"] == enrolled.filter(student_id__in=concentrators).count()
         assert mine["completers"] == enrolled.filter(student_id__in=completers).count()
         completers_seen.append(mine["completers"])
+        rollups_ensure_fresh()
         by_credential = {
             r["code"]: (r["students"], r["awards"])
             for r in credential_rows(school_years=[year], scope=Scope())[year.pk]
@@ -125,17 +126,21 @@ def test_the_rollups_give_the_same_numbers_as_counting_the_source_tables(messy_d
         }
         assert by_credential == live_credentials
         participants = students_at_status(school_year=year, status=PARTICIPANT, program=program)
+        rollups_ensure_fresh()
         [row] = program_rows(school_year=year, scope=Scope(program=program))
         assert row["participants"] == enrolled.filter(student_id__in=participants).count()
         assert row["earners"] == _live_headline(year, Q(student_id__in=participants))["discrete_earners"]
+        rollups_ensure_fresh()
         scoped = headline_metrics(school_years=[year], scope=Scope(population=CONCENTRATORS))[year.pk]
         assert scoped["enrolled_students"] == enrolled.filter(student_id__in=concentrators).count()
         # Student-level path (a program chosen) and cell path (a school chosen) against the source tables.
+        rollups_ensure_fresh()
         in_program = headline_metrics(school_years=[year], scope=Scope(program=program))[year.pk]
         live_program = _live_headline(year, Q(student_id__in=participants))
         assert {k: in_program[k] for k in live_program if k in in_program} == {
             k: v for k, v in live_program.items() if k in in_program
         }
+        rollups_ensure_fresh()
         program_credentials = {
             r["code"]: (r["students"], r["awards"])
             for r in credential_rows(school_years=[year], scope=Scope(program=program))[year.pk]
@@ -150,9 +155,11 @@ def test_the_rollups_give_the_same_numbers_as_counting_the_source_tables(messy_d
         }
         assert program_credentials == live_program_credentials
         in_program_concentrators = students_at_status(school_year=year, status=CONCENTRATOR, program=program)
+        rollups_ensure_fresh()
         both = headline_metrics(school_years=[year], scope=Scope(program=program, population=CONCENTRATORS))
         assert both[year.pk]["enrolled_students"] == enrolled.filter(student_id__in=in_program_concentrators).count()
         school = schools[0]
+        rollups_ensure_fresh()
         at_school = headline_metrics(school_years=[year], scope=Scope(school=school))[year.pk]
         live_school = _live_headline(year, Q(school=school))
         assert {k: at_school[k] for k in live_school if k in at_school} == {
@@ -176,6 +183,7 @@ def test_year_to_date_counts_give_the_same_numbers_as_counting_awards_up_to_the_
     }
     compared = 0
     for scope, student_filter in scopes.values():
+        rollups_ensure_fresh()
         counts = year_to_date_counts(cutoffs=cutoffs, scope=scope)
         for year, cutoff in cutoffs.items():
             live = _live_headline(year, student_filter(year), cutoff)
@@ -194,12 +202,14 @@ def test_year_to_date_counts_give_the_same_numbers_as_counting_awards_up_to_the_
             assert {r["code"]: (r["students"], r["awards"]) for r in mine["by_credential"]} == live_credentials
             compared += live["discrete_earners"]
     # Some of every year's awards fall after Dec 1, so a cut that did nothing would not pass.
+    rollups_ensure_fresh()
     full = headline_metrics(school_years=years, scope=Scope())
     assert all(counts_all < full[year.pk]["discrete_earners"] for year, counts_all in _earners(cutoffs).items())
     assert compared > 0
 
 
 def _earners(cutoffs):
+    rollups_ensure_fresh()
     counts = year_to_date_counts(cutoffs=cutoffs, scope=Scope())
     return {year: counts[year.pk]["discrete_earners"] for year in cutoffs}
 
@@ -207,10 +217,13 @@ def _earners(cutoffs):
 def test_the_dashboard_rebuilds_the_rollups_when_an_award_is_added_or_deleted():
     year = school_year("2024-25")
     student = EnrollmentFactory(school_year=year).student
+    rollups_ensure_fresh()
     assert board_report(school_year=year, baseline=None, scope=Scope())["current"]["discrete_earners"] == 0
     award = CredentialAwardFactory(student=student, earned_on=date(2024, 9, 1))
+    rollups_ensure_fresh()
     assert board_report(school_year=year, baseline=None, scope=Scope())["current"]["discrete_earners"] == 1
     award.delete()
+    rollups_ensure_fresh()
     assert board_report(school_year=year, baseline=None, scope=Scope())["current"]["discrete_earners"] == 0
 
 

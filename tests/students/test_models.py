@@ -5,31 +5,32 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from students.models import SchoolYear, Student, normalize_for_search, parse_school_year_label
+from students.services import school_year_for_date_ensure
 from tests.factories import EnrollmentFactory, StudentFactory, school_year
 
 pytestmark = pytest.mark.django_db
 
 
 def test_june_30_belongs_to_the_school_year_that_ends_then():
-    assert SchoolYear.objects.for_date(date(2025, 6, 30)).label == "2024-25"
+    assert school_year_for_date_ensure(day=date(2025, 6, 30)).label == "2024-25"
 
 
 def test_july_1_starts_the_next_school_year():
-    year = SchoolYear.objects.for_date(date(2025, 7, 1))
+    year = school_year_for_date_ensure(day=date(2025, 7, 1))
     assert year.label == "2025-26"
     assert (year.start_date, year.end_date) == (date(2025, 7, 1), date(2026, 6, 30))
 
 
 def test_school_year_start_day_comes_from_settings(settings):
     settings.SCHOOL_YEAR_START = (8, 1)
-    assert SchoolYear.objects.for_date(date(2025, 7, 31)).label == "2024-25"
-    year = SchoolYear.objects.for_date(date(2025, 8, 1))
+    assert school_year_for_date_ensure(day=date(2025, 7, 31)).label == "2024-25"
+    year = school_year_for_date_ensure(day=date(2025, 8, 1))
     assert (year.label, year.end_date) == ("2025-26", date(2026, 7, 31))
 
 
 def test_the_same_school_year_is_reused_not_created_twice():
-    first = SchoolYear.objects.for_date(date(2024, 9, 1))
-    assert SchoolYear.objects.for_date(date(2025, 3, 3)) == first
+    first = school_year_for_date_ensure(day=date(2024, 9, 1))
+    assert school_year_for_date_ensure(day=date(2025, 3, 3)) == first
     assert SchoolYear.objects.count() == 1
 
 

@@ -3,8 +3,8 @@ from datetime import date, timedelta
 import pytest
 
 from accounts.models import Role
-from students.models import SchoolYear
 from students.selectors import student_search, students_visible_to
+from students.services import school_year_ensure
 from tests.factories import (
     EnrollmentFactory,
     SchoolFactory,
@@ -23,7 +23,7 @@ def test_counselor_sees_only_students_enrolled_this_year_at_their_schools(this_y
     elsewhere = EnrollmentFactory(school=south, school_year=this_year).student
     moved_away = StudentFactory()
     EnrollmentFactory(
-        student=moved_away, school=north, school_year=SchoolYear.objects.for_start_year(this_year.start_year - 1)
+        student=moved_away, school=north, school_year=school_year_ensure(start_year=this_year.start_year - 1)
     )
     EnrollmentFactory(student=moved_away, school=south, school_year=this_year)
     counselor = user_with_role(Role.COUNSELOR, schools=[north])
@@ -85,7 +85,7 @@ def test_search_text_has_a_trigram_index_on_postgresql_only():
 
 
 def test_the_history_names_what_a_changed_link_points_to_and_shows_choices_by_their_label(this_year):
-    from students.selectors import student_history
+    from credentials.selectors import student_history
     from tests.factories import CredentialAwardFactory, CredentialFactory
 
     enrollment = EnrollmentFactory(school=SchoolFactory(name="North High"), school_year=this_year, grade=9)
@@ -102,7 +102,7 @@ def test_the_history_names_what_a_changed_link_points_to_and_shows_choices_by_th
 
 
 def test_the_history_names_each_changed_field_by_its_label_never_its_internal_name(this_year):
-    from students.selectors import student_history
+    from credentials.selectors import student_history
     from tests.factories import CredentialAwardFactory
 
     enrollment = EnrollmentFactory(school_year=this_year, emergent_bilingual=False)

@@ -29,7 +29,8 @@ from pathways.models import Course, CourseCompletion, ProgramCourse, ProgramOfSt
 from reports.models import Goal
 from reports.selectors import CONCENTRATORS, Scope, board_report, goal_progress, goals_active, school_years_on_record
 from reports.services import rollups_ensure_fresh, rollups_refresh
-from students.models import District, Enrollment, School, SchoolYear, Student
+from students.models import District, Enrollment, School, Student
+from students.services import school_year_ensure
 
 GROUP_RATES = {"special_education": 0.14, "emergent_bilingual": 0.16, "economically_disadvantaged": 0.65}
 
@@ -78,7 +79,7 @@ class Command(BaseCommand):
         rng = random.Random(4)
         n_students, n_awards, n_years = options["students"], options["awards"], options["years"]
         first_start = timezone.localdate().year - n_years - 1
-        years = [SchoolYear.objects.for_start_year(first_start + i) for i in range(n_years)]
+        years = [school_year_ensure(start_year=first_start + i) for i in range(n_years)]
         district = District.objects.create(name="Bench district", state_code="BENCH")
         schools = School.objects.bulk_create(
             [School(district=district, code=f"B{i:03d}", name=f"Bench School {i}") for i in range(options["schools"])]
@@ -223,7 +224,7 @@ class Command(BaseCommand):
             metric=Goal.Metric.EARNER_RATE,
             baseline_year=years[0],
             baseline_value=32,
-            target_year=SchoolYear.objects.for_start_year(first_start + n_years + 2),
+            target_year=school_year_ensure(start_year=first_start + n_years + 2),
             target_value=67,
         )
         Goal.objects.create(
@@ -277,8 +278,9 @@ class Command(BaseCommand):
 
         def bundle(scope, as_of=None):
             def work():
+                rollups_ensure_fresh()  # as the view does before it reads
                 board_report(school_year=year, baseline=baseline, scope=scope, trend_years=on_record, as_of=as_of)
-                goal_progress(goals=goals_active(), school_years=on_record, fresh=True)
+                goal_progress(goals=goals_active(), school_years=on_record)
 
             return work
 

@@ -21,6 +21,7 @@ from reports.selectors import (
     report_as_of,
     school_years_on_record,
 )
+from reports.services import rollups_ensure_fresh
 from reports.suppression import board_published, scope_refusal
 from students.models import School, SchoolYear, parse_school_year_label
 
@@ -92,9 +93,10 @@ class Command(BaseCommand):
         if options["suppressed"] and (refusal := scope_refusal(scope)) is not None:
             raise CommandError(f"--{refusal[0]}: {refusal[1]}")
         on_record = school_years_on_record()
+        rollups_ensure_fresh()  # the selectors only read the student-year tables: bring them up to date first
         report_for = partial(board_report, as_of=as_of)
         report = report_for(school_year=year, baseline=baseline, scope=scope, trend_years=on_record)
-        goals = goal_progress(goals=goals_active(), school_years=on_record, fresh=True)
+        goals = goal_progress(goals=goals_active(), school_years=on_record)
         if options["suppressed"]:
             shown = board_published(report=report, goals=goals, scope=scope, report_for=report_for)
             report, goals = shown["report"], shown["goals"]

@@ -78,7 +78,8 @@ class Command(BaseCommand):
 
         from accounts.models import Role
         from accounts.services import staff_set_role
-        from students.models import District, Enrollment, School, SchoolYear, Student
+        from students.models import District, Enrollment, School, Student
+        from students.services import school_year_for_date_ensure
 
         rng = random.Random(2026)
         started = time.perf_counter()
@@ -86,7 +87,7 @@ class Command(BaseCommand):
         school_rows = School.objects.bulk_create(
             School(district=district, code=f"B{i:02d}", name=f"Bench School {i}") for i in range(schools)
         )
-        year = SchoolYear.objects.for_date(timezone.localdate())
+        year = school_year_for_date_ensure(day=timezone.localdate())
         batch = 10_000
         for start in range(0, students, batch):
             people = []

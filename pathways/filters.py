@@ -1,4 +1,4 @@
-"""Filters for the student list (django-filter)."""
+"""Filters for the student list (django-filter), here because they ask about programs and their statuses."""
 
 import django_filters
 from django import forms

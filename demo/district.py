@@ -30,7 +30,11 @@ from pathways.models import (
     SealPathway,
 )
 from pathways.services import career_framework_load
+from reports.models import Goal, GoalTarget
+from reports.selectors import GRADES_9_12, Scope, headline_metrics
+from reports.services import rollups_refresh
 from students.models import District, Enrollment, School, SchoolYear, Student, school_year_start_for
+from students.services import school_year_ensure
 
 BASELINE_START_YEAR = 2023
 HIGH_SCHOOL_COHORT = 150
@@ -263,7 +267,7 @@ def demo_seed() -> DemoSummary:
         district=district, code="SMS", defaults={"name": "Sarracino Middle School"}
     )
     current_start = school_year_start_for(today)
-    years = [SchoolYear.objects.for_start_year(y) for y in range(BASELINE_START_YEAR, current_start + 1)]
+    years = [school_year_ensure(start_year=y) for y in range(BASELINE_START_YEAR, current_start + 1)]
 
     programs, program_courses = _seed_programs(high)
     spanish = _seed_spanish()
@@ -520,13 +524,9 @@ def _seed_users(schools: list[School]) -> None:
 
 def _seed_goals(years: list[SchoolYear]) -> None:
     """The strategic plan's kind of goals, measured from the demo's own baseline year."""
-    from reports.models import Goal, GoalTarget
-    from reports.selectors import GRADES_9_12, Scope, headline_metrics
-    from reports.services import rollups_refresh
-
     rollups_refresh()  # the demo's rows went in with bulk writes the freshness check cannot see
 
-    baseline, target_year = years[0], SchoolYear.objects.for_start_year(BASELINE_START_YEAR + 4)
+    baseline, target_year = years[0], school_year_ensure(start_year=BASELINE_START_YEAR + 4)
     goals = [
         ("Students in grades 9-12 earning at least one industry credential", Goal.Metric.DISCRETE_EARNERS, GRADES_9_12),
         ("Industry-based certification rate, grades 9-12", Goal.Metric.EARNER_RATE, GRADES_9_12),
@@ -534,7 +534,7 @@ def _seed_goals(years: list[SchoolYear]) -> None:
     for name, metric, population in goals:
         if Goal.objects.filter(name=name).exists():
             continue
-        actual = headline_metrics(school_years=[baseline], scope=Scope(population=population), fresh=True)[baseline.pk]
+        actual = headline_metrics(school_years=[baseline], scope=Scope(population=population))[baseline.pk]
         value = actual[metric.value] or 0
         start = Decimal(str(round(value * 100, 1) if metric == Goal.Metric.EARNER_RATE else value))
         end = min(start * 2, Decimal(100)) if metric == Goal.Metric.EARNER_RATE else start * 2
@@ -550,6 +550,6 @@ def _seed_goals(years: list[SchoolYear]) -> None:
         for step in range(1, 4):
             GoalTarget.objects.create(
                 goal=goal,
-                school_year=SchoolYear.objects.for_start_year(BASELINE_START_YEAR + step),
+                school_year=school_year_ensure(start_year=BASELINE_START_YEAR + step),
                 value=(start + (end - start) * step / 4).quantize(Decimal("0.1") if goal.is_rate else Decimal("1")),
             )

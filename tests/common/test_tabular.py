@@ -3,7 +3,7 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from reports.tabular import Sheet, csv_bytes, safe_cell, xlsx_bytes
+from common.tabular import Sheet, csv_bytes, safe_cell, xlsx_bytes
 
 
 def test_text_that_looks_like_a_formula_is_made_inert():

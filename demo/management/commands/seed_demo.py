@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from students.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from demo.district import DEMO_PASSWORD, DEMO_USERS, demo_seed
 
 
 class Command(BaseCommand):
