@@ -248,10 +248,10 @@ def as_of_refusal(*, school_year: SchoolYear, as_of: date | None, full_year: boo
     release = release_as_of(school_year)
     if school_year.contains(timezone.localdate()):
         if release is None:
-            month_end = (school_year.start_date.replace(day=28) + timedelta(days=4)).replace(day=1)
+            next_month = (school_year.start_date.replace(day=28) + timedelta(days=4)).replace(day=1)
             return "year", (
                 f"The {school_year.label} figures are first released when its first month ends "
-                f"(to {(month_end - timedelta(days=1)).isoformat()}): choose an earlier school year until then."
+                f"(to {(next_month - timedelta(days=1)).isoformat()}): choose an earlier school year until then."
             )
         if full_year or (as_of is not None and as_of != release):
             return ("full_year" if full_year else "as_of"), (
