@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
@@ -25,7 +26,16 @@ from django.conf import settings
 from django.utils import timezone
 
 from reports.models import RollupState
-from reports.selectors import ALL_STUDENTS, CONCENTRATORS, GRADES_9_12, POPULATIONS, SENIORS, Scope, goal_status
+from reports.selectors import (
+    ALL_STUDENTS,
+    CONCENTRATORS,
+    GRADES_9_12,
+    POPULATIONS,
+    SENIORS,
+    Scope,
+    goal_status,
+    same_day_of_school_year,
+)
 from students.models import School, SchoolYear
 
 logger = logging.getLogger(__name__)
@@ -214,6 +224,55 @@ def scope_refusal(scope: Scope) -> tuple[str, str] | None:
     return None
 
 
+# A year under way grows every day, so two of its figures a day apart differ by that day's earners, however
+# each is suppressed. Suppressed viewers are given it only as released at the end of each month: to the last
+# day of its last complete month (on 2 December, to 30 November), the same cut-off for everyone all month,
+# with the baseline to the same day of its school year. A year that is over is shown whole.
+
+
+def release_as_of(school_year: SchoolYear) -> date | None:
+    """The cut-off of `school_year`'s figures for suppressed viewers: the last day of the last complete month of
+    the year when it is under way today; None when it is not under way (it is shown whole) or when its first
+    month is not over yet (nothing of it is released; `as_of_refusal` says so)."""
+    today = timezone.localdate()
+    if not school_year.contains(today):
+        return None
+    cut = today.replace(day=1) - timedelta(days=1)
+    return cut if school_year.contains(cut) else None
+
+
+def as_of_refusal(*, school_year: SchoolYear, as_of: date | None, full_year: bool) -> tuple[str, str] | None:
+    """(form field, message) when suppressed numbers of `school_year` cannot be shown with the cut-off asked
+    for (`as_of`, or the full year), else None: a year under way only to its release cut-off, a year that is
+    over only whole."""
+    release = release_as_of(school_year)
+    if school_year.contains(timezone.localdate()):
+        if release is None:
+            next_month = (school_year.start_date.replace(day=28) + timedelta(days=4)).replace(day=1)
+            return "year", (
+                f"The {school_year.label} figures are first released when its first month ends "
+                f"(to {(next_month - timedelta(days=1)).isoformat()}): choose an earlier school year until then."
+            )
+        if full_year or (as_of is not None and as_of != release):
+            return ("full_year" if full_year else "as_of"), (
+                f"Suppressed numbers of the {school_year.label} school year, still under way, are released to the "
+                f"end of each month: they are shown to {release.isoformat()}. Another cut-off would let one "
+                "day's earners be worked out by subtraction."
+            )
+    elif as_of is not None:
+        return "as_of", (
+            f"Suppressed numbers of the {school_year.label} school year, which is over, are shown for the full "
+            "year: a cut-off would let small counts be worked out by subtraction."
+        )
+    return None
+
+
+def period_label(year: str, as_of: str | date | None) -> str:
+    """The rule's name for a school year's figures, whole ("2024-25") or cut ("2024-25 to 2024-11-30"): each
+    period's counts are measures of their own, with blocks of their own."""
+    return year if as_of is None else f"{year} to {as_of if isinstance(as_of, str) else as_of.isoformat()}"
+
+
 Path = tuple[str, ...]
 Cell = tuple[str, str, str | None]  # (school code, band, row of the measure's partition or None)
 
@@ -369,29 +428,63 @@ class _Blocks:
         return True
 
 
-class BlockRule:
-    """The block rule for a set of school years, built from the exact reports of every school and population
-    a suppressed viewer may choose (`report_for` is `selectors.board_report` with the page's options)."""
+def _report_calls(
+    periods: Iterable[tuple[SchoolYear, date | None]],
+) -> list[tuple[SchoolYear, SchoolYear | None, date | None]]:
+    """(school year, baseline, as_of) of the fewest reports that hold every period: a cut year with an earlier
+    one cut at the same day of its school year as its baseline (that report also holds the baseline's whole
+    year), then the whole years two by two, the later one as the year (as a baseline must be earlier)."""
+    cut = sorted({p for p in periods if p[1] is not None}, key=lambda p: -p[0].start_year)
+    whole = {year for year, day in periods if day is None}
+    calls: list[tuple[SchoolYear, SchoolYear | None, date | None]] = []
+    while cut:
+        year, day = cut.pop(0)
+        partner = next((p for p in cut if p[1] == same_day_of_school_year(day, school_year=year, in_year=p[0])), None)
+        if partner is not None:
+            cut.remove(partner)
+            whole.discard(partner[0])
+        calls.append((year, partner[0] if partner else None, day))
+    whole_years = sorted(whole, key=lambda y: y.start_year)
+    for earlier, later in zip(whole_years[::2], [*whole_years[1::2], None], strict=False):
+        calls.append((later, earlier, None) if later is not None else (earlier, None, None))
+    return calls
 
-    def __init__(self, *, report_for: Callable[..., dict[str, Any]], years: Sequence[SchoolYear], limit: int) -> None:
+
+class BlockRule:
+    """The block rule for a set of periods (a school year, whole or cut at a day), built from the exact reports
+    of every school and population a suppressed viewer may choose (`report_for` is `selectors.board_report`)."""
+
+    def __init__(
+        self,
+        *,
+        report_for: Callable[..., dict[str, Any]],
+        periods: Sequence[tuple[SchoolYear, date | None]],
+        limit: int,
+    ) -> None:
         self.limit = limit
-        self.schools = list(School.objects.filter(enrollments__school_year__in=list(years)).distinct().order_by("code"))
+        years = list({year for year, _ in periods})
+        self.schools = list(School.objects.filter(enrollments__school_year__in=years).distinct().order_by("code"))
         self.blocks: dict[tuple[str, Path], _Blocks] = {}
         self.parts: dict[tuple[str, Path], set[str | None]] = {}
         self._decided: dict[tuple, bool] = {}
         self.broken: set[tuple[str, Path]] = set()
+        # A cut period lies inside its whole year: what the year counts after the cut-off day is a count too.
+        self.whole_of = {
+            period_label(year.label, day): year.label
+            for year, day in periods
+            if day is not None and (year, None) in periods
+        }
         counts: dict[tuple[str, str, str], dict[Path, int]] = {}
-        years = sorted(set(years), key=lambda y: y.start_year)
+        calls = _report_calls(periods)
         for school in self.schools:
             for population in POPULATION_BANDS:
                 scope = Scope(school=school, population=population)
-                # Two years per report: the selector computes the year and its baseline in the same queries.
-                for first, second in zip(years[::2], [*years[1::2], None], strict=False):
-                    report = report_for(school_year=first, baseline=second, scope=scope, trend_years=[])
-                    for metrics in (report["current"], report["baseline"]):
-                        if metrics is not None:
-                            year = report["year"] if metrics is report["current"] else report["baseline_year"]
-                            counts[(year, school.code, population)] = dict(_count_paths(metrics))
+                for year, baseline, day in calls:
+                    report = report_for(school_year=year, baseline=baseline, scope=scope, trend_years=[], as_of=day)
+                    for key, (label, cut) in METRICS_YEARS.items():
+                        if report.get(key) is not None:
+                            period = period_label(report[label], report[cut] if cut else None)
+                            counts[(period, school.code, population)] = dict(_count_paths(report[key]))
         cells: dict[tuple[str, Path], dict[Cell, int]] = {}
         for (year, code, population), paths in counts.items():
             if population != ALL_STUDENTS:
@@ -422,6 +515,16 @@ class BlockRule:
                 for cell, value in table.items():
                     difference[cell] = difference.get(cell, 0) - value
                 cells[(year, ("minus", *parent_measure, "|", *measure))] = difference
+        for (period, measure), table in list(cells.items()):
+            # What the whole year counts after the cut-off day (the baseline's earners after 30 November).
+            if period in self.whole_of and measure[0] != "minus":
+                whole = cells.get((self.whole_of[period], measure), {})
+                difference = dict.fromkeys(whole.keys() | table.keys(), 0)
+                for cell, value in whole.items():
+                    difference[cell] += value
+                for cell, value in table.items():
+                    difference[cell] -= value
+                cells[(period, ("after", *measure))] = difference
         for key, table in cells.items():
             if any(value < 0 for value in table.values()):
                 # Counts that should nest and do not (a selector changed): show none of that measure's.
@@ -473,6 +576,13 @@ class BlockRule:
             return True  # nothing of this measure anywhere in the year: its counts are 0
         if (year, measure) in self.broken or not blocks.whole(self._cells((year, measure), row, schools, population)):
             return False
+        if year in self.whole_of:
+            # Shown only with the whole year's count beside it, and when what lies between is whole blocks.
+            key = (year, ("after", *measure))
+            if not self.shows(year=self.whole_of[year], path=path, school=school, population=population):
+                return False
+            if key in self.broken or not self.blocks[key].whole(self._cells(key, row, schools, population)):
+                return False
         for parent in _parents(path):
             if not self.shows(year=year, path=parent, school=school, population=population):
                 return False
@@ -503,9 +613,13 @@ def _identity(report_for: Callable[..., dict[str, Any]]) -> tuple:
 
 
 def _rule_for(
-    *, report_for: Callable[..., dict[str, Any]], years: Sequence[SchoolYear], limit: int, checks: Iterable[tuple]
+    *,
+    report_for: Callable[..., dict[str, Any]],
+    periods: Sequence[tuple[SchoolYear, date | None]],
+    limit: int,
+    checks: Iterable[tuple],
 ) -> BlockRule:
-    """The block rule for `years`, from the cache when the data have not changed since it was made (the
+    """The block rule for `periods`, from the cache when the data have not changed since it was made (the
     pre-aggregated tables' state, the schools, the day) and it agrees with every count in `checks`
     ((year, path, value, school, population), from the fresh report being shown); made anew otherwise."""
     key = (
@@ -513,23 +627,28 @@ def _rule_for(
         tuple(School.objects.order_by("pk").values_list("pk", "code")),
         timezone.localdate(),
         limit,
-        tuple(sorted(year.label for year in years)),
+        tuple(sorted({period_label(year.label, day) for year, day in periods})),  # the cut-offs too
         _identity(report_for),
     )
     rule = _RULES.get(key)
     if rule is None or not all(
         rule.counts(year=y, path=p, school=s, population=pop) == v for y, p, v, s, pop in checks
     ):
-        rule = BlockRule(report_for=report_for, years=years, limit=limit)
+        rule = BlockRule(report_for=report_for, periods=periods, limit=limit)
         if len(_RULES) >= _RULES_KEPT:
             _RULES.clear()
         _RULES[key] = rule
     return rule
 
 
-# The parts of a board report that are one school year's metrics, and the report's key for that year's label
-# (the trend's entries carry their own). A new part of the report with counts must be named here.
-METRICS_YEARS = {"current": "year", "baseline": "baseline_year"}
+# The parts of a board report that are one period's metrics, and the report's keys for that period's year label
+# and cut-off (None: the whole year; the trend's entries carry their own). A new part of the report with counts
+# must be named here.
+METRICS_YEARS = {
+    "current": ("year", "as_of"),
+    "baseline": ("baseline_year", "baseline_as_of"),
+    "baseline_full_year": ("baseline_year", None),
+}
 
 
 def _hide_all(node: Any, limit: int) -> Any:
@@ -567,6 +686,33 @@ def _apply(metrics: dict[str, Any], *, year: str, rule: BlockRule, school: str |
         node[path[-1]] = _hidden(value, rule.limit)
 
 
+def _released_trend(
+    trend: list[dict[str, Any]],
+    *,
+    report: dict[str, Any],
+    years: dict[str, SchoolYear],
+    scope: Scope,
+    report_for: Callable[..., dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The trend as suppressed viewers are given it: the year under way (counted to today in the exact trend) is
+    its figures to the release cut-off, or left out before its first release."""
+    released = []
+    for entry in trend:
+        year = years.get(entry["year"])
+        if not entry.get("partial") or year is None:
+            released.append(entry)
+            continue
+        release = release_as_of(year)
+        if release is None:
+            continue
+        if report["year"] == entry["year"] and report.get("as_of") == release.isoformat():
+            cut = report["current"]
+        else:
+            cut = report_for(school_year=year, baseline=None, scope=scope, trend_years=[], as_of=release)["current"]
+        released.append({**{key: cut.get(key, value) for key, value in entry.items()}, "as_of": release.isoformat()})
+    return released
+
+
 def board_published(
     *,
     report: dict[str, Any],
@@ -577,30 +723,60 @@ def board_published(
 ) -> dict[str, Any]:
     """What a viewer who may not see exact counts is shown of an exact board report and its goals: every count
     the block rule does not show hidden ("<N" when small, else COMPLEMENT), and every rate, ratio, gap and goal
-    actual built on a hidden count hidden. `report_for` makes the exact reports of the other schools and
-    populations (`selectors.board_report` with the same options). The scope must pass `scope_refusal`."""
+    actual built on a hidden count hidden. `report_for` (`selectors.board_report`) makes the exact reports of the
+    other schools, populations and periods. The scope must pass `scope_refusal`, and a year under way must be
+    cut at its release cut-off (`release_as_of`, see `as_of_refusal`): the trend's year under way is given to that
+    cut-off too, and a goal's year under way is hidden."""
     if scope_refusal(scope) is not None:
         raise ValueError(f"suppressed numbers are refused for {scope}")
     limit = threshold() if limit is None else limit
     labels = {report["year"], report["baseline_year"], *(t["year"] for t in report["trend"])}
     labels |= {entry["year"] for goal in goals for entry in goal["years"] if entry["inputs"]}
-    years = list(SchoolYear.objects.filter(label__in=[label for label in labels if label]))
+    years = {year.label: year for year in SchoolYear.objects.filter(label__in=[label for label in labels if label])}
+    year = years.get(report["year"])
+    if year is not None:
+        release = release_as_of(year)
+        unreleased = release is None and year.contains(timezone.localdate())
+        if unreleased or report.get("as_of") != (release.isoformat() if release else None):
+            raise ValueError(f"suppressed numbers of {year.label} are not released to {report.get('as_of')}")
+    report = {
+        **report,
+        "trend": _released_trend(report["trend"], report=report, years=years, scope=scope, report_for=report_for),
+    }
     school = scope.school.code if scope.school else None
-    parts = [(report[key], report[label]) for key, label in METRICS_YEARS.items()]
-    parts += [(entry, entry["year"]) for entry in report["trend"]]
+    parts = [
+        (report[key], period_label(report[label], report.get(cut) if cut else None))
+        for key, (label, cut) in METRICS_YEARS.items()
+        if report.get(key) is not None
+    ]
+    parts += [
+        (entry, period_label(entry["year"], entry.get("as_of") if entry.get("partial") else None))
+        for entry in report["trend"]
+    ]
     checks = [
-        (year, path, value, school, scope.population)
-        for metrics, year in parts
-        if metrics is not None
+        (period, path, value, school, scope.population)
+        for metrics, period in parts
         for path, value in _count_paths(metrics)
     ]
-    rule = _rule_for(report_for=report_for, years=years, limit=limit, checks=checks)
+    periods = {(years[label], None) for label in years}
+    for key, (label, cut) in METRICS_YEARS.items():
+        if report.get(key) is not None and cut and report.get(cut) and report[label] in years:
+            periods.add((years[report[label]], date.fromisoformat(report[cut])))
+    for entry in report["trend"]:
+        if entry.get("partial") and entry["year"] in years:
+            periods.add((years[entry["year"]], date.fromisoformat(entry["as_of"])))
+    # The year under way is never given whole (to today): its cut periods stand alone.
+    under_way = {label for label, year in years.items() if year.contains(timezone.localdate())}
+    periods = sorted((p for p in periods if p[1] is not None or p[0].label not in under_way), key=repr)
+    rule = _rule_for(report_for=report_for, periods=periods, limit=limit, checks=checks)
     shown = copy.deepcopy(report)
-    for key, label in METRICS_YEARS.items():
-        if shown[key] is not None:
-            _apply(shown[key], year=shown[label], rule=rule, school=school, population=scope.population)
+    for key, (label, cut) in METRICS_YEARS.items():
+        if shown.get(key) is not None:
+            period = period_label(shown[label], shown.get(cut) if cut else None)
+            _apply(shown[key], year=period, rule=rule, school=school, population=scope.population)
     for entry in shown["trend"]:
-        _apply(entry, year=entry["year"], rule=rule, school=school, population=scope.population)
+        period = period_label(entry["year"], entry.get("as_of") if entry.get("partial") else None)
+        _apply(entry, year=period, rule=rule, school=school, population=scope.population)
     # A count anywhere else in the report has not been through the rule: hidden until it is declared above.
     for key in set(shown) - set(METRICS_YEARS) - {"trend"}:
         if isinstance(shown[key], (dict, list)):
@@ -609,7 +785,10 @@ def board_published(
     shown = _suppress(shown, limit)
 
     def goal_shows(goal: dict[str, Any], entry: dict[str, Any], key: str, value: int) -> bool:
-        # A goal's numbers are a district-wide headline for its population: shown as that headline is.
+        # A goal's numbers are a district-wide headline for its population: shown as that headline is. A goal's
+        # year under way is counted to today, which is never released.
+        if entry["year"] in under_way:
+            return False
         population = next((code for code, label in POPULATIONS.items() if label == goal["population"]), None)
         if population == CONCENTRATORS:
             if key not in CONCENTRATOR_GOAL_INPUTS:

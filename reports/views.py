@@ -3,7 +3,6 @@ selectors once and presents the numbers suppressed or exact according to the use
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +15,7 @@ from reports import exports, selectors
 from reports.forms import DashboardFilterForm, GoalForm, GoalTargetFormSet
 from reports.models import Goal
 from reports.services import goal_save, rollups_ensure_fresh
-from reports.suppression import board_published, scope_refusal, threshold
+from reports.suppression import as_of_refusal, board_published, release_as_of, scope_refusal, threshold
 
 
 def _board_for_request(
@@ -32,22 +31,40 @@ def _board_for_request(
     if not on_record:
         return form, None
     year = data.get("year") or on_record[-1]
+    if (
+        not exact
+        and not data.get("year")
+        and len(on_record) > 1
+        and as_of_refusal(school_year=year, as_of=None, full_year=False)
+    ):
+        year = on_record[-2]  # the year under way is not released before its first month ends
     baseline = data.get("baseline")
     if baseline is None and default_baseline and on_record[0].pk != year.pk:
         baseline = on_record[0]
     scope = form.scope() if request.GET else selectors.Scope()
-    if not exact and (refusal := scope_refusal(scope)) is not None:
-        form.add_error(*refusal)
-        return form, None
+    if exact:
+        as_of = selectors.report_as_of(school_year=year, as_of=data.get("as_of"), full_year=bool(data.get("full_year")))
+    else:
+        # Suppressed viewers: no program filter or concentrators, and a year under way only as released.
+        refusal = scope_refusal(scope) or as_of_refusal(
+            school_year=year, as_of=data.get("as_of"), full_year=bool(data.get("full_year"))
+        )
+        if refusal is not None:
+            if not form.is_bound:
+                form = DashboardFilterForm({"year": year.label})
+                form.is_valid()
+            form.add_error(*refusal)
+            return form, None
+        as_of = release_as_of(year)
     rollups_ensure_fresh()  # the selectors only read the student-year tables: bring them up to date first
-    as_of = selectors.report_as_of(school_year=year, as_of=data.get("as_of"), full_year=bool(data.get("full_year")))
-    # The suppression layer asks the same selector, with the same options, for the other schools' reports.
-    report_for = partial(selectors.board_report, as_of=as_of)
-    report = report_for(school_year=year, baseline=baseline, scope=scope, trend_years=on_record)
+    report = selectors.board_report(
+        school_year=year, baseline=baseline, scope=scope, trend_years=on_record, as_of=as_of
+    )
     goals = selectors.goal_progress(goals=selectors.goals_active(), school_years=on_record)
     if exact:
         return form, {"report": report, "goals": goals, "suppressed": False}
-    return form, board_published(report=report, goals=goals, scope=scope, report_for=report_for)
+    # The suppression layer asks the same selector for the other schools', populations' and periods' reports.
+    return form, board_published(report=report, goals=goals, scope=scope, report_for=selectors.board_report)
 
 
 def _exact(request: HttpRequest, asked: bool | None = None) -> bool:

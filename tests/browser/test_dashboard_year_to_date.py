@@ -68,3 +68,20 @@ def test_the_year_to_date_headline_shows_the_baseline_to_the_same_day_and_the_fu
     page.goto(f"{live_server.url}/reports/?year=2026-27&baseline=2025-26")
     expect(page.get_by_role("heading", name="Headline: year to date, to Dec 1")).to_be_visible()
     assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 320
+
+
+@pytest.mark.usefixtures("ytd_district")
+def test_a_board_viewer_reads_the_year_to_date_as_released_at_the_end_of_the_last_month(live_server, page: Page):
+    user_with_role(Role.BOARD_VIEWER, username="bo")
+    log_in(page, live_server, "bo")
+    page.goto(f"{live_server.url}/reports/?year=2026-27&baseline=2025-26")
+    expect(page.get_by_role("heading", name="Headline: year to date, to Nov 30")).to_be_visible()
+    expect(page.locator("#period-note")).to_contain_text("released to the end of each month")
+    expect(page.locator("#table-trend")).to_contain_text("2026-27 (partial, to Nov 30)")
+    expect(page.get_by_role("link", name="Show full years instead")).to_have_count(0)
+    # Another day is refused next to the field.
+    page.get_by_role("textbox", name="Year to date, to").fill("2026-11-15")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("they are shown to 2026-11-30")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Year to date, to")).to_have_attribute("aria-invalid", "true")
+    assert _serious_violations(page) == []

@@ -2,7 +2,9 @@
 
 The fixture district has three schools (one of four students), grade 8 beside grades 9-12, two programs,
 three credentials, a student group and a baseline year. The test asks the JSON API, as a board viewer, for
-every combination of year, baseline, school, program and population; it knows, from the fixture itself,
+every combination of year, baseline, school, program, population and cut-off the viewer may choose (on a
+day after the years, and on a day inside the later one, when its year to date, its baseline to the same day
+and the baseline's full year are given side by side); it knows, from the fixture itself,
 exactly which students (or awards) each published count counts, and checks with exact linear algebra that
 no count the viewer was refused can be worked out from all the counts the viewer was given, and that no
 difference between two given counts over nested sets, nor a total minus the rows shown below it, is a
@@ -11,9 +13,10 @@ count from 1 to the threshold - 1.
 
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from itertools import product
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -41,6 +44,16 @@ pytestmark = pytest.mark.django_db
 LIMIT = 10
 YEARS = ("2023-24", "2024-25")
 YEAR_STARTS = {"2023-24": date(2023, 7, 1), "2024-25": date(2024, 7, 1)}
+# Awards fall on both sides of the release cut-off of 2 December 2024 (30 November) and of the same day of the
+# baseline year, so the year to date, the baseline to the same day and the baseline's full year all differ.
+AWARD_DAYS = {
+    ("2023-24", "OSHA"): date(2023, 11, 20),
+    ("2023-24", "CPR"): date(2024, 3, 1),
+    ("2023-24", "WELD1"): date(2024, 3, 1),
+    ("2024-25", "OSHA"): date(2024, 11, 5),
+    ("2024-25", "CPR"): date(2024, 12, 1),
+    ("2024-25", "WELD1"): date(2024, 11, 5),
+}
 
 
 @dataclass
@@ -94,8 +107,9 @@ def district() -> District:
                     **dict.fromkeys(groups, True),
                 )
                 pupil.school[label], pupil.grade[label], pupil.groups[label] = code, grade + shift, groups
-            for label, when in (("2023-24", date(2024, 3, 1)), ("2024-25", date(2024, 11, 5))):
+            for label in ("2023-24", "2024-25"):
                 for credential, chance in (("OSHA", 0.35), ("CPR", 0.2), ("WELD1", 0.12)):
+                    when = AWARD_DAYS[(label, credential)]
                     if pupil.grade[label] >= 9 and rnd.random() < chance:
                         award = CredentialAwardFactory(
                             student=student, credential=credentials[credential], earned_on=when
@@ -125,8 +139,11 @@ def district() -> District:
 # --- what each count counts, from the fixture alone ---------------------------------------------------------
 
 
-def _counted(d: District, year: str, school: str | None, population: str, path: tuple) -> frozenset:
-    """The students ((pk, year)) or awards (("award", pk)) a count of `year`'s report for the scope counts."""
+def _counted(
+    d: District, year: str, school: str | None, population: str, path: tuple, until: date | None = None
+) -> frozenset:
+    """The students ((pk, year)) or awards (("award", pk)) a count of `year`'s report for the scope counts
+    (awards up to `until` only, when it is given)."""
 
     def in_scope(p: Pupil) -> bool:
         grade = p.grade[year]
@@ -137,7 +154,7 @@ def _counted(d: District, year: str, school: str | None, population: str, path: 
         )
 
     start = YEAR_STARTS[year]
-    end = date(start.year + 1, 6, 30)
+    end = until or date(start.year + 1, 6, 30)
 
     def awards(p: Pupil, credential: str | None = None) -> list[int]:
         return [pk for pk, code, when in p.awards if start <= when <= end and credential in (None, code)]
@@ -245,26 +262,44 @@ class Span:
         return not self._reduce({element: Fraction(1) for element in elements})
 
 
-def _viewer_requests(d: District):
+def _viewer_requests(d: District, release: date | None):
+    """Every request a board viewer may make: a baseline before the year, and the cut-offs they are given (a
+    year under way: to the release cut-off, by default or asked for; a year that is over: whole)."""
     for year, baseline, school, program, population in product(
         YEARS, (None, *YEARS), (None, *d.schools), (None, *d.programs), POPULATIONS
     ):
+        if baseline is not None and baseline >= year:
+            continue  # refused: a baseline must come before the year
         query = {"year": year}
         query |= {"baseline": baseline} if baseline else {}
         query |= {"school": school} if school else {}
         query |= {"program": program} if program else {}
-        yield query | {"population": population}
+        under_way = release is not None and year == "2024-25"
+        for period in ({}, {"as_of": release.isoformat()} if under_way else {"full_year": "1"}):
+            yield query | {"population": population} | period
 
 
-def test_no_combination_of_board_viewer_requests_reveals_a_small_count(client, district, settings):
+# 2 December 2024: 2024-25 is under way and released to 30 November; None: both years are over (today).
+DAYS = {
+    "years over": None,
+    "year under way": (datetime(2024, 12, 2, 9, tzinfo=ZoneInfo("America/Denver")), date(2024, 11, 30)),
+}
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_no_combination_of_board_viewer_requests_reveals_a_small_count(client, district, settings, time_machine, day):
     settings.SUPPRESSION_THRESHOLD = LIMIT
+    release = None
+    if DAYS[day] is not None:
+        moment, release = DAYS[day]
+        time_machine.move_to(moment, tick=False)
     client.force_login(user_with_role(Role.BOARD_VIEWER))
     on_record = school_years_on_record()
     published: dict[frozenset, int] = {}
     hidden: dict[frozenset, tuple] = {}
     where_from: dict[frozenset, tuple] = {}
     reports = []  # (shown metrics, exact metrics, year, scope) for the within-report check
-    for query in _viewer_requests(district):
+    for query in _viewer_requests(district, release):
         if "program" in query or query["population"] not in ("all", GRADES_9_12, SENIORS):
             continue  # refused: see test_suppressed_viewers_are_refused_filters_that_cut_across_schools
         response = client.get(reverse("api_board"), query)
@@ -272,24 +307,46 @@ def test_no_combination_of_board_viewer_requests_reveals_a_small_count(client, d
         shown = response.json()
         school = query.get("school")
         years = {y.label: y for y in on_record}
+        under_way = release is not None and query["year"] == "2024-25"
+        assert shown["as_of"] == (release.isoformat() if under_way else None), query
         exact = board_report(
             school_year=years[query["year"]],
             baseline=years.get(query.get("baseline")),
             scope=Scope(school=School.objects.get(code=school) if school else None, population=query["population"]),
             trend_years=on_record,
+            as_of=release if under_way else None,
         )
-        # (shown counts, exact counts, year, school, population)
-        parts = [(shown["current"], exact["current"], shown["year"], school, query["population"])]
+        cut, baseline_cut = (date.fromisoformat(d) if d else None for d in (shown["as_of"], shown["baseline_as_of"]))
+        # (shown counts, exact counts, year, school, population, awards up to)
+        parts = [(shown["current"], exact["current"], shown["year"], school, query["population"], cut)]
         if shown["baseline"] is not None:
-            parts.append((shown["baseline"], exact["baseline"], shown["baseline_year"], school, query["population"]))
+            parts.append(
+                (
+                    shown["baseline"],
+                    exact["baseline"],
+                    shown["baseline_year"],
+                    school,
+                    query["population"],
+                    baseline_cut,
+                )
+            )
+        if shown["baseline_full_year"] is not None:
+            full = (shown["baseline_full_year"], exact["baseline_full_year"], shown["baseline_year"])
+            parts.append((*full, school, query["population"], None))
+        assert [t["year"] for t in shown["trend"]] == list(YEARS)
         for s, e in zip(shown["trend"], exact["trend"], strict=True):
-            parts.append((s, e, s["year"], school, query["population"]))
+            # The year under way is in the trend to the release cut-off, not to today (the exact trend's).
+            if s["partial"]:
+                assert s["as_of"] == release.isoformat()
+                parts.append((s, None, s["year"], school, query["population"], release))
+            else:
+                parts.append((s, e, s["year"], school, query["population"], None))
         for goal in shown["goals"]:  # the one goal is about seniors, district-wide
-            parts += [(entry["inputs"], None, entry["year"], None, SENIORS) for entry in goal["years"]]
-        for shown_metrics, exact_metrics, year, where, population in parts:
+            parts += [(entry["inputs"], None, entry["year"], None, SENIORS, None) for entry in goal["years"]]
+        for shown_metrics, exact_metrics, year, where, population, until in parts:
             exact_values = dict(_counts(exact_metrics)) if exact_metrics is not None else {}
             for path, value in _counts(shown_metrics):
-                elements = _counted(district, year, where, population, path)
+                elements = _counted(district, year, where, population, path, until)
                 if exact_metrics is not None:
                     # The fixture's own count agrees with the app's exact one: the sets below are the right ones.
                     assert len(elements) == exact_values[path], (query, year, path)
@@ -304,10 +361,16 @@ def test_no_combination_of_board_viewer_requests_reveals_a_small_count(client, d
                 reports.append((shown_metrics, year, where, population))
     # The rule hides what it must, not everything: the district's and the big school's figures are shown.
     assert len(published) > 100 and len(hidden) > 50
-    district = client.get(reverse("api_board"), {"year": "2024-25"}).json()["current"]
+    whole = client.get(reverse("api_board"), {"year": "2024-25", "baseline": "2023-24"}).json()
+    district = whole["current"]
     assert all(isinstance(district[key], int) for key in ("enrolled_students", "discrete_earners"))
+    if release is not None:  # the year to date and the baseline to the same day are shown, not only hidden
+        assert isinstance(whole["baseline"]["discrete_earners"], int)
+        assert isinstance(whole["baseline_full_year"]["discrete_earners"], int)
     big = client.get(reverse("api_board"), {"year": "2024-25", "school": "BIG"}).json()["current"]
-    assert isinstance(big["by_credential"][0]["students"], int)
+    assert isinstance(big["discrete_earners"], int)
+    if release is None:  # to 30 November the earners without an OSHA card are too few at the big school
+        assert isinstance(big["by_credential"][0]["students"], int)
 
     # 1. No hidden small count is a sum or difference of counts the viewer was given.
     span = Span()

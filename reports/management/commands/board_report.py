@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from functools import partial
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -22,7 +21,7 @@ from reports.selectors import (
     school_years_on_record,
 )
 from reports.services import rollups_ensure_fresh
-from reports.suppression import board_published, scope_refusal
+from reports.suppression import as_of_refusal, board_published, release_as_of, scope_refusal
 from students.models import School, SchoolYear, parse_school_year_label
 
 
@@ -62,7 +61,10 @@ class Command(BaseCommand):
         )
         period.add_argument("--full-year", action="store_true", help="Whole school years, no cut-off.")
         parser.add_argument(
-            "--suppressed", action="store_true", help="Small counts hidden, exactly as a board viewer sees them."
+            "--suppressed",
+            action="store_true",
+            help="Small counts hidden, exactly as a board viewer sees them (a year under way to the end of its last "
+            "complete month).",
         )
         parser.add_argument("--json", action="store_true", help="Print JSON (the only format today).")
         parser.add_argument("--indent", type=int, default=2)
@@ -72,10 +74,10 @@ class Command(BaseCommand):
         baseline = _year(options["baseline"], "--baseline") if options["baseline"] else None
         if baseline is not None and (problem := baseline_problem(school_year=year, baseline=baseline)):
             raise CommandError(f"--baseline: {problem}")
-        as_of = _day(options["as_of"]) if options["as_of"] else None
-        if as_of is not None and (problem := as_of_problem(school_year=year, as_of=as_of)):
+        given = _day(options["as_of"]) if options["as_of"] else None
+        if given is not None and (problem := as_of_problem(school_year=year, as_of=given)):
             raise CommandError(f"--as-of: {problem}")
-        as_of = report_as_of(school_year=year, as_of=as_of, full_year=options["full_year"])
+        as_of = report_as_of(school_year=year, as_of=given, full_year=options["full_year"])
         school = None
         if options["school"]:
             matches = list(School.objects.filter(code__iexact=options["school"])[:2])
@@ -92,13 +94,18 @@ class Command(BaseCommand):
         scope = Scope(school=school, program=program, population=options["population"])
         if options["suppressed"] and (refusal := scope_refusal(scope)) is not None:
             raise CommandError(f"--{refusal[0]}: {refusal[1]}")
+        if options["suppressed"]:
+            # As a board viewer: a year under way only to its release cut-off (docs/metrics.md, Year to date).
+            refusal = as_of_refusal(school_year=year, as_of=given, full_year=options["full_year"])
+            if refusal is not None:
+                raise CommandError(f"--{refusal[0].replace('_', '-')}: {refusal[1]}")
+            as_of = release_as_of(year)
         on_record = school_years_on_record()
         rollups_ensure_fresh()  # the selectors only read the student-year tables: bring them up to date first
-        report_for = partial(board_report, as_of=as_of)
-        report = report_for(school_year=year, baseline=baseline, scope=scope, trend_years=on_record)
+        report = board_report(school_year=year, baseline=baseline, scope=scope, trend_years=on_record, as_of=as_of)
         goals = goal_progress(goals=goals_active(), school_years=on_record)
         if options["suppressed"]:
-            shown = board_published(report=report, goals=goals, scope=scope, report_for=report_for)
+            shown = board_published(report=report, goals=goals, scope=scope, report_for=board_report)
             report, goals = shown["report"], shown["goals"]
         report["goals"] = goals
         report["suppressed"] = options["suppressed"]
