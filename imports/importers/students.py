@@ -133,6 +133,16 @@ other_flags = attrgetter(*OTHER_FLAGS)
 
 
 @dataclass
+class RosterSeen:
+    """What the roster's earlier rows held, for checking a row against them."""
+
+    years: dict[tuple[str, int], int] = field(default_factory=dict)  # (ID, year) -> its first row
+    year_rows: dict[tuple[str, int], StudentRow] = field(default_factory=dict)  # the valid row of each
+    people: dict[str, StudentRow] = field(default_factory=dict)  # the first valid row of each student ID
+    state_ids: dict[str, tuple[str, int]] = field(default_factory=dict)  # state ID -> (student ID, row)
+
+
+@dataclass
 class StudentPlan(Plan):
     # Lower-cased code or name -> pk of the district's schools; the new schools' keys -> their names.
     schools: dict[str, int] = field(default_factory=dict)
@@ -150,21 +160,22 @@ def enrollment_values(r: StudentRow, school_pk: int | None, before: Any | None) 
 
 
 def new_school_codes(names: Iterable[str], taken: set[str]) -> dict[str, str]:
-    """A code (at most 20 characters) for each new school: its name when that fits, else the name cut
+    """A code (as long as School.code allows) for each new school: its name when that fits, else the name cut
     short with -2, -3... added when another school already has the cut-short text as its code or name.
 
     `taken` holds the lower-cased codes and names of the existing schools; codes are compared
     ignoring case because a roster's school column is matched that way.
     """
+    limit = School._meta.get_field("code").max_length
     taken = set(taken)
     codes = {}
-    for name in sorted(names, key=lambda n: (len(n) > 20, n.casefold())):  # names that fit come first
-        code = name[:20].rstrip()
+    for name in sorted(names, key=lambda n: (len(n) > limit, n.casefold())):  # names that fit come first
+        code = name[:limit].rstrip()
         n = 1
         while code.casefold() in taken:
             n += 1
             suffix = f"-{n}"
-            code = name[: 20 - len(suffix)].rstrip() + suffix
+            code = name[: limit - len(suffix)].rstrip() + suffix
         taken.add(code.casefold())
         codes[name] = code
     return codes
@@ -243,103 +254,93 @@ class StudentImporter(Importer):
             self.default_year = parse_school_year_label(self.options["school_year"])
         schools = self.lookups["schools"] = code_or_name_lookup(School.objects.all())
         self.create_schools = bool(self.options.get("create_schools"))
-        new_schools: dict[str, str] = {}
-        seen: dict[tuple[str, int], int] = {}
-        people: dict[str, StudentRow] = {}  # the first valid row of each student ID
-        state_seen: dict[str, tuple[str, int]] = {}
-        records: list[StudentRow] = []
-        present = self.found
-        shared_flags: dict[tuple, dict[str, bool]] = {}  # a few distinct ones, not a dict per row
-        year_rows: dict[tuple[str, int], StudentRow] = {}  # the valid row of each student and year
         self.lookups["students"] = self.student_matches()
+        seen = RosterSeen()
+        new_schools: dict[str, str] = {}
+        shared_flags: dict[tuple, dict[str, bool]] = {}  # a few distinct ones, not a dict per row
+        records: list[StudentRow] = []
         for number, texts in self.rows():
             v = self.clean(number, texts)
-            local_id, state_id, first, last = v["student_id"], v["state_id"], v["first_name"], v["last_name"]
-            middle, birth, grade, school, start = (
-                v["middle_name"] or "",
-                v["birth_date"],
-                v["grade"],
-                v["school"] or "",
-                v["school_year"],
+            flags = {flag: v[flag] for flag in FLAG_FIELDS if flag in self.found and v[flag] is not None}
+            school = v["school"] or ""
+            r = StudentRow(
+                row=number,
+                local_id=v["student_id"],
+                state_id=v["state_id"],
+                first_name=v["first_name"],
+                middle_name=v["middle_name"] or "",
+                last_name=v["last_name"],
+                birth_date=v["birth_date"],
+                start_year=v["school_year"],
+                school_key=school.casefold(),
+                grade=v["grade"],
+                flags=shared_flags.setdefault(tuple(flags.items()), flags),
             )
-            flags = {flag: v[flag] for flag in FLAG_FIELDS if flag in present and v[flag] is not None}
-            flags = shared_flags.setdefault(tuple(flags.items()), flags)
-            if start is not None and not texts.get("school_year"):
+            if r.start_year is not None and not texts.get("school_year"):
                 self.plan.default_year_rows += 1
-            if local_id and start is not None:
-                other = seen.get((local_id, start))
-                first_row = year_rows.get((local_id, start))
-                if (
-                    first_row is not None
-                    and number not in self.plan.rejected
-                    and (person_of(first_row), first_row.grade, first_row.flags)
-                    == ((state_id, first, middle, last, birth), grade, flags)
-                    # a school's code and its name are one school
-                    and schools.get(first_row.school_key, first_row.school_key)
-                    == schools.get(school.casefold(), school.casefold())
-                ):
-                    # The same values however they were spelled ("Y" and "Yes", 3/7/2010 and 2010-03-07).
-                    self.plan.duplicate_rows += 1
-                    continue
-                if other:
-                    self.error(
-                        number, "student_id", f"student '{local_id}' is already on row {other} for the same year"
-                    )
-                else:
-                    seen[(local_id, start)] = number
-            if state_id and local_id:
-                owner = state_seen.get(state_id)
-                if owner and owner[0] != local_id:
-                    self.error(number, "state_id", f"state ID '{state_id}' is also on row {owner[1]}")
-                elif not owner:
-                    state_seen[state_id] = (local_id, number)
-            earlier = people.get(local_id) if local_id and number not in self.plan.rejected else None
-            if earlier is not None and (state_id, first, middle, last, birth) != person_of(earlier):
-                self.error(
-                    number, "student_id", self._other_person(local_id, earlier, state_id, first, middle, last, birth)
-                )
+            if self._repeats(r, seen):
+                continue
             if number not in self.plan.rejected:
-                school_key = school.casefold()
-                if school_key not in schools:
-                    new_schools.setdefault(school_key, school)
-                record = StudentRow(
-                    row=number,
-                    local_id=local_id,
-                    state_id=state_id,
-                    first_name=first,
-                    middle_name=middle,
-                    last_name=last,
-                    birth_date=birth,
-                    start_year=start,
-                    school_key=school_key,
-                    grade=grade,
-                    flags=flags,
-                )
-                records.append(record)
-                people.setdefault(local_id, record)
-                year_rows.setdefault((local_id, start), record)
+                if r.school_key not in schools:
+                    new_schools.setdefault(r.school_key, school)
+                records.append(r)
+                seen.people.setdefault(r.local_id, r)
+                seen.year_rows.setdefault((r.local_id, r.start_year), r)
         self.plan.schools = schools
-        self._diff(records, state_seen)
+        self._diff(records, seen.state_ids)
         # Only the schools of rows that will be written are created (and listed in the preview).
         wanted = {r.school_key for r in self.plan.records if r.school_key in new_schools}
         new_schools = {key: name for key, name in new_schools.items() if key in wanted}
         self.plan.new_schools = sorted(new_schools.values(), key=str.casefold)
         self.plan.new_school_names = new_schools
 
+    def _repeats(self, r: StudentRow, seen: RosterSeen) -> bool:
+        """Checks a row against the file's earlier rows: True when it repeats one (the same values however
+        they were spelled: "Y" and "Yes", 3/7/2010 and 2010-03-07), else errors for a student twice in a
+        year, a state ID on two students, or one student ID with two different people."""
+        number, local_id, start = r.row, r.local_id, r.start_year
+        if local_id and start is not None:
+            first_row = seen.year_rows.get((local_id, start))
+            schools = self.lookups["schools"]
+            if (
+                first_row is not None
+                and number not in self.plan.rejected
+                and (person_of(first_row), first_row.grade, first_row.flags) == (person_of(r), r.grade, r.flags)
+                # a school's code and its name are one school
+                and schools.get(first_row.school_key, first_row.school_key) == schools.get(r.school_key, r.school_key)
+            ):
+                self.plan.duplicate_rows += 1
+                return True
+            other = seen.years.get((local_id, start))
+            if other:
+                self.error(number, "student_id", f"student '{local_id}' is already on row {other} for the same year")
+            else:
+                seen.years[(local_id, start)] = number
+        if r.state_id and local_id:
+            owner = seen.state_ids.get(r.state_id)
+            if owner and owner[0] != local_id:
+                self.error(number, "state_id", f"state ID '{r.state_id}' is also on row {owner[1]}")
+            elif not owner:
+                seen.state_ids[r.state_id] = (local_id, number)
+        earlier = seen.people.get(local_id) if local_id and number not in self.plan.rejected else None
+        if earlier is not None and person_of(r) != person_of(earlier):
+            self.error(number, "student_id", self._other_person(earlier, r))
+        return False
+
     @staticmethod
-    def _other_person(local_id: str, earlier: StudentRow, state_id, first, middle, last, birth) -> str:
+    def _other_person(earlier: StudentRow, r: StudentRow) -> str:
         """The message for a student ID whose person differs from the one on an earlier row."""
         differences = []
-        if (earlier.first_name, earlier.middle_name, earlier.last_name) != (first, middle, last):
+        if (earlier.first_name, earlier.middle_name, earlier.last_name) != (r.first_name, r.middle_name, r.last_name):
             name = sorted_name(
                 first_name=earlier.first_name, middle_name=earlier.middle_name, last_name=earlier.last_name
             )
             differences.append(f"name ({name})")
-        if earlier.birth_date != birth:
+        if earlier.birth_date != r.birth_date:
             differences.append(f"birth date ({earlier.birth_date.isoformat() if earlier.birth_date else 'blank'})")
-        if earlier.state_id != state_id:
+        if earlier.state_id != r.state_id:
             differences.append(f"state ID ({earlier.state_id or 'blank'})")
-        return f"student {local_id} is also on row {earlier.row} with a different {' and '.join(differences)}"
+        return f"student {r.local_id} is also on row {earlier.row} with a different {' and '.join(differences)}"
 
     def _diff(self, records: list[StudentRow], state_seen: dict[str, tuple[str, int]]) -> None:
         ids = sorted({r.local_id for r in records})
