@@ -70,19 +70,20 @@ class CatalogImporter(Importer):
 
     def check_rows(self) -> None:
         self.lookups["clusters"] = code_or_name_lookup(CareerCluster.objects.all())
-        alias_limit = CredentialAlias._meta.get_field("alias").max_length
-        existing = {c.code.casefold(): c for c in Credential.objects.all()}
-        code_of = {c.pk: c.code for c in existing.values()}
-        taken = {a.casefold(): (cid, a) for cid, a in CredentialAlias.objects.values_list("credential_id", "alias")}
-        codes_seen: dict[str, int] = {}
-        aliases_seen: dict[str, tuple[str, int]] = {}
+        self.existing = {c.code.casefold(): c for c in Credential.objects.all()}
+        self.code_of = {c.pk: c.code for c in self.existing.values()}
+        self.taken = {
+            a.casefold(): (cid, a) for cid, a in CredentialAlias.objects.values_list("credential_id", "alias")
+        }
+        self.codes_seen: dict[str, int] = {}
+        self.aliases_seen: dict[str, tuple[str, int]] = {}
         kept: dict[str, tuple[dict, set[str]]] = {}  # what the valid row of each code read
         records: list[CatalogRow] = []
         for number, texts in self.rows():
             v = self.clean(number, texts)
-            code, name, aliases = v["code"], v["name"], v["aliases"]
+            code, aliases = v["code"], v["aliases"]
             # Only what the file gives is written: a kind left blank, or a column it lacks, keeps the record's.
-            data: dict[str, Any] = {"name": name, "issuer": v["issuer"] or ""}
+            data: dict[str, Any] = {"name": v["name"], "issuer": v["issuer"] or ""}
             if texts.get("kind"):
                 data["kind"] = v["kind"]
             if "cluster" in self.found:
@@ -95,53 +96,56 @@ class CatalogImporter(Importer):
                 self.plan.duplicate_rows += 1
                 continue
             if code:
-                key = code.casefold()
-                other = codes_seen.get(key)
-                if other:
-                    self.error(number, "code", f"code '{code}' is already on row {other}")
-                codes_seen[key] = number
-                current = existing.get(key)
-                # A code that is another credential's alias would make awards naming it ambiguous.
-                if current is None:
-                    owner = taken.get(key)
-                    row_owner = aliases_seen.get(key)
-                    if owner:
-                        self.error(
-                            number, "code", f"code '{code}' is already an alias of credential {code_of[owner[0]]}"
-                        )
-                    elif row_owner:
-                        self.error(number, "code", f"code '{code}' is an alias of the credential on row {row_owner[1]}")
-                for alias in aliases:
-                    if len(alias) > alias_limit:
-                        self.error(number, "aliases", f"alias '{alias[:30]}…' is longer than {alias_limit} characters")
-                        continue
-                    folded = alias.casefold()
-                    holder = existing.get(folded)
-                    owner = taken.get(folded)
-                    row_owner = aliases_seen.get(folded)
-                    if holder is not None:
-                        self.error(number, "aliases", f"alias '{alias}' is the code of credential {holder.code}")
-                    elif owner:
-                        if current is None or owner[0] != current.pk:
-                            self.error(
-                                number, "aliases", f"alias '{alias}' already belongs to credential {code_of[owner[0]]}"
-                            )
-                    elif folded in codes_seen:
-                        self.error(
-                            number,
-                            "aliases",
-                            f"alias '{alias}' is the code of the credential on row {codes_seen[folded]}",
-                        )
-                    elif row_owner and row_owner[0] != key:
-                        self.error(number, "aliases", f"alias '{alias}' is also on row {row_owner[1]}")
-                    aliases_seen.setdefault(folded, (key, number))
+                self._check_code(number, code, aliases)
             if number not in self.plan.rejected:
                 records.append(CatalogRow(row=number, code=code, fields=data, aliases=aliases))
                 kept[code.casefold()] = (data, {a.casefold() for a in aliases})
+        self._diff(records)
+
+    def _check_code(self, number: int, code: str, aliases: list[str]) -> None:
+        """A code given twice, or that is another credential's alias (awards naming it would be ambiguous),
+        and aliases that are too long or name another credential, in the catalog or in the file."""
+        key = code.casefold()
+        other = self.codes_seen.get(key)
+        if other:
+            self.error(number, "code", f"code '{code}' is already on row {other}")
+        self.codes_seen[key] = number
+        current = self.existing.get(key)
+        if current is None:
+            owner = self.taken.get(key)
+            row_owner = self.aliases_seen.get(key)
+            if owner:
+                self.error(number, "code", f"code '{code}' is already an alias of credential {self.code_of[owner[0]]}")
+            elif row_owner:
+                self.error(number, "code", f"code '{code}' is an alias of the credential on row {row_owner[1]}")
+        limit = CredentialAlias._meta.get_field("alias").max_length
+        for alias in aliases:
+            if len(alias) > limit:
+                self.error(number, "aliases", f"alias '{alias[:30]}…' is longer than {limit} characters")
+                continue
+            folded = alias.casefold()
+            holder = self.existing.get(folded)
+            owner = self.taken.get(folded)
+            row_owner = self.aliases_seen.get(folded)
+            if holder is not None:
+                self.error(number, "aliases", f"alias '{alias}' is the code of credential {holder.code}")
+            elif owner:
+                if current is None or owner[0] != current.pk:
+                    message = f"alias '{alias}' already belongs to credential {self.code_of[owner[0]]}"
+                    self.error(number, "aliases", message)
+            elif folded in self.codes_seen:
+                message = f"alias '{alias}' is the code of the credential on row {self.codes_seen[folded]}"
+                self.error(number, "aliases", message)
+            elif row_owner and row_owner[0] != key:
+                self.error(number, "aliases", f"alias '{alias}' is also on row {row_owner[1]}")
+            self.aliases_seen.setdefault(folded, (key, number))
+
+    def _diff(self, records: list[CatalogRow]) -> None:
+        """What writing would create, change or leave alone."""
         new, changed, new_aliases = [], [], []
         for record in records:
             code, data, aliases = record.code, record.fields, record.aliases
-            current = existing.get(code.casefold())
+            current = self.existing.get(code.casefold())
             if current is None:
                 new.append(Credential(code=code, **data))
                 self.plan.counts.created += 1
@@ -151,13 +155,13 @@ class CatalogImporter(Importer):
                     for k, val in data.items():
                         setattr(current, k, val)
                     changed.append(current)
-                owned = {a.casefold() for a in aliases if taken.get(a.casefold(), (None,))[0] == current.pk}
+                owned = {a.casefold() for a in aliases if self.taken.get(a.casefold(), (None,))[0] == current.pk}
                 missing = [a for a in aliases if a.casefold() not in owned]
                 if differs or missing:
                     self.plan.counts.updated += 1
                 else:
                     self.plan.counts.unchanged += 1
-            new_aliases.extend((code.casefold(), a) for a in aliases if a.casefold() not in taken)
+            new_aliases.extend((code.casefold(), a) for a in aliases if a.casefold() not in self.taken)
         self.plan.records = new
         self.plan.changed = changed
         self.plan.aliases = new_aliases
