@@ -91,8 +91,9 @@ class TextColumn(Column):
     """Text stored as it is, as long as the model field allows."""
 
     def read(self, text: str, row: Row) -> str:
-        if len(text) > self.field.max_length:
-            raise ValueError(f"longer than {self.field.max_length} characters")
+        limit = self.field.max_length
+        if len(text) > limit:
+            raise ValueError(f"longer than {limit} characters")
         return text
 
 

@@ -11,7 +11,9 @@ kind's check_rows() holds only what spans rows or needs the database.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -27,6 +29,21 @@ from students.selectors import students_matching_local_ids
 CHUNK = 5000
 PROGRESS_EVERY = 10_000
 WRITE_BATCH = 2000
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a file is checked. The check keeps every row of the file alive
+    (its cells, what each row read), so each full collection rescans hundreds of thousands of objects
+    none of which is garbage: measured, that was a third of the check's CPU time for a 30,000-row roster.
+    Reference counting still frees everything as usual; only reference cycles wait until the end."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def column_letter(index: int) -> str:
@@ -116,6 +133,8 @@ class Importer:
         self.plan = self.plan_type(kind=self.kind, header=table.header, found=self.found, total_rows=len(table.rows))
         self._row_cells: dict[int, list[str]] | None = None
         self._by_name = {c.name: c for c in self.columns}
+        self._cleaners = [(c.name, c.clean) for c in self.columns]  # bound once, not per cell
+        self._row = Row(0, self)
         # What the columns' clean() look codes and names up in, filled by check_rows() before the rows.
         self.lookups: dict[str, dict] = {}
         self.today = timezone.localdate()  # fixed once: a long import must not change its mind at midnight
@@ -197,14 +216,16 @@ class Importer:
     def clean(self, number: int, texts: dict[str, str]) -> dict[str, Any]:
         """The row's value for every declared column, each read by its declaration; a cell that cannot be
         read is an error of its row and column, and its value None. Absent columns read as blank."""
-        row = Row(number, self)
-        values = row.values
-        for column in self.columns:
+        row = self._row  # one per import, given each row's number and values in turn
+        row.number = number
+        row.values = values = {}
+        get = texts.get
+        for name, clean in self._cleaners:
             try:
-                values[column.name] = column.clean(texts.get(column.name, ""), row)
+                values[name] = clean(get(name, ""), row)
             except ValueError as exc:
-                self.error(number, column.name, str(exc))
-                values[column.name] = None
+                self.error(number, name, str(exc))
+                values[name] = None
         return values
 
     def validate(self) -> Plan:
@@ -213,7 +234,8 @@ class Importer:
             names = ", ".join(c.label for c in missing)
             self.plan.errors.append({"row": 0, "column": "", "message": f"Missing required column(s): {names}."})
             return self.plan
-        self.check_rows()
+        with collector_paused():
+            self.check_rows()
         self.plan.errors.sort(key=lambda e: e["row"])
         return self.plan
 

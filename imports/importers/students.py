@@ -120,11 +120,12 @@ class ExistingStudent(NamedTuple):
 
 
 # An enrollment as the import writes it; the flags a roster does not carry keep their recorded values.
-EnrollmentValues = NamedTuple(
-    "EnrollmentValues",
-    [("student_id", int), ("school_year_id", int), ("school_id", int), ("grade", int)]
-    + [(flag, bool) for flag in STUDENT_GROUPS],
-)
+_ENROLLMENT_FIELDS = [("student_id", int), ("school_year_id", int), ("school_id", int), ("grade", int)] + [
+    (flag, bool) for flag in STUDENT_GROUPS
+]
+EnrollmentValues = NamedTuple("EnrollmentValues", _ENROLLMENT_FIELDS)
+# An enrollment already recorded, as validation reads it.
+EnrollmentRecord = NamedTuple("EnrollmentRecord", [("id", int), *_ENROLLMENT_FIELDS])
 PERSON = ("state_id", "first_name", "middle_name", "last_name", "birth_date")
 person_of = attrgetter(*PERSON)  # of a StudentRow or an ExistingStudent
 OPTIONAL_PERSON = ["state_id", "middle_name", "birth_date"]
@@ -148,8 +149,7 @@ class StudentPlan(Plan):
     schools: dict[str, int] = field(default_factory=dict)
     new_school_names: dict[str, str] = field(default_factory=dict)
     existing: dict[str, ExistingStudent] = field(default_factory=dict)
-    # (student pk, school year start) -> (enrollment pk, its values)
-    enrolled: dict[tuple[int, int], tuple[int, Any]] = field(default_factory=dict)
+    enrolled: dict[tuple[int, int], EnrollmentRecord] = field(default_factory=dict)  # (student, start year)
 
 
 def enrollment_values(r: StudentRow, school_pk: int | None, before: Any | None) -> tuple:
@@ -345,7 +345,8 @@ class StudentImporter(Importer):
     def _diff(self, records: list[StudentRow], state_seen: dict[str, tuple[str, int]]) -> None:
         ids = sorted({r.local_id for r in records})
         # The ID string is shared with the key: a re-import holds one of these per student in the district.
-        existing = {row[0]: ExistingStudent._make(row) for row in students_matching(ids, *ExistingStudent._fields)}
+        make = tuple.__new__  # as Django's named values_list does: _make() costs twice as much a row
+        existing = {row[0]: make(ExistingStudent, row) for row in students_matching(ids, *ExistingStudent._fields)}
         # A state ID the file gives one student must not belong to another student already.
         if len(state_seen) <= 2 * CHUNK:
             queries = [Student.objects.filter(state_id__in=part) for part in chunked(sorted(state_seen))]
@@ -370,19 +371,17 @@ class StudentImporter(Importer):
         years = dict(
             SchoolYear.objects.filter(start_year__in={r.start_year for r in records}).values_list("pk", "start_year")
         )
-        enrolled: dict[tuple[int, int], tuple[int, Any]] = {}
+        enrolled: dict[tuple[int, int], EnrollmentRecord] = {}
         pks = {e.id for e in existing.values()}
         if len(pks) <= 2 * CHUNK:
             queries = [Enrollment.objects.filter(student_id__in=part) for part in chunked(sorted(pks))]
         else:  # as for students: one scan of the year beats a huge IN list
             queries = [Enrollment.objects.all()]
         for query in queries:
-            for pk, *values in (
-                query.filter(school_year_id__in=years).values_list("pk", *EnrollmentValues._fields).order_by()
-            ):
-                row = EnrollmentValues._make(values)
+            for values in query.filter(school_year_id__in=years).values_list(*EnrollmentRecord._fields).order_by():
+                row = make(EnrollmentRecord, values)
                 if row.student_id in pks:
-                    enrolled[(row.student_id, years[row.school_year_id])] = (pk, row)
+                    enrolled[(row.student_id, years[row.school_year_id])] = row
         schools = self.plan.schools
         final: dict[str, StudentRow] = {}
         for r in records:
@@ -401,7 +400,7 @@ class StudentImporter(Importer):
             if old is None or status[r.local_id] == "updated":
                 continue
             before = enrolled.get((old.id, r.start_year))
-            if before is None or compared(before[1]) != enrollment_values(r, schools.get(r.school_key), before[1]):
+            if before is None or compared(before) != enrollment_values(r, schools.get(r.school_key), before):
                 status[r.local_id] = "updated"
         counts = self.plan.counts
         for value in status.values():
@@ -473,7 +472,7 @@ class StudentImporter(Importer):
         changed_enrollment_pks: list[int] = []
         for r in records:
             student_pk = pk_for[r.local_id]
-            pk, before = enrolled.get((student_pk, r.start_year), (None, None))
+            before = enrolled.get((student_pk, r.start_year))
             school_pk, grade, *flags = enrollment_values(r, schools[r.school_key], before)
             others = other_flags(before) if before else (False,) * len(OTHER_FLAGS)
             values = EnrollmentValues(student_pk, years[r.start_year].pk, school_pk, grade, *flags, *others)
@@ -481,7 +480,7 @@ class StudentImporter(Importer):
                 new_enrollments.append(values)
             elif compared(before) != (school_pk, grade, *flags):
                 changed_enrollments.append(values)
-                changed_enrollment_pks.append(pk)
+                changed_enrollment_pks.append(before.id)
         made: dict[tuple[int, int], int] = {}  # (student, school year) -> new enrollment's pk
         ids = new_ids(model=Enrollment, count=len(new_enrollments))
         read_back = ids is None
