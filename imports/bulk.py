@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from itertools import islice
-from typing import Any
+from itertools import chain, islice
+from typing import Any, NamedTuple
 
 from django.db import connection, models
 
@@ -74,11 +74,59 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def insert_rows(*, model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """INSERT `rows` (values in `columns` order, by attname) into the model's table, without RETURNING.
+def _layout(model: type[models.Model], names: Sequence[str], with_pk: bool) -> tuple[list[str], tuple]:
+    """The columns an insert names, by attname: the pk when keys are given, the row's own fields, then
+    each other concrete field of the model with its default (rows leave out what an import never sets)."""
+    given = set(names)
+    # A history table's own key is its history_id; the tracked row's key is a plain column there.
+    pk = getattr(model, "instance_type", model)._meta.pk.attname
+    defaults = []
+    for f in model._meta.concrete_fields:
+        if f.attname not in given and f.attname != pk and not f.primary_key:
+            defaults.append((f.attname, f.get_default()))
+    columns = [*([pk] if with_pk else []), *names, *(name for name, _ in defaults)]
+    return columns, tuple(value for _, value in defaults)
 
-    `rows` may be a generator, so a second copy of 100,000 tuples never has to exist at once.
+
+def _named(rows: Iterable[NamedTuple]) -> tuple[tuple[str, ...], Iterator[NamedTuple]] | None:
+    """The field names of the rows (all of one NamedTuple type) and the rows again; None for no rows."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return None
+    return first._fields, chain([first], rows)
+
+
+def insert_rows(
+    *,
+    model: type[models.Model],
+    rows: Iterable[NamedTuple],
+    pks: Iterable[int] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """INSERT `rows` into the model's table, without RETURNING: each row a NamedTuple whose fields are
+    the model's attnames ("student_id" for a foreign key); `pks` the rows' primary keys, in order, when
+    known; `extra` values every row shares. A field no row names gets the model field's default.
+
+    `rows` may be a generator, so a second copy of 100,000 rows never has to exist at once.
     """
+    named = _named(rows)
+    if named is None:
+        return
+    fields, rows = named
+    extra = extra or {}
+    columns, defaults = _layout(model, [*fields, *extra], with_pk=pks is not None)
+    tail = (*extra.values(), *defaults)
+    if pks is not None:
+        values: Iterable[Sequence[Any]] = ((pk, *row, *tail) for pk, row in zip(pks, rows, strict=True))
+    elif tail:
+        values = ((*row, *tail) for row in rows)
+    else:
+        values = rows
+    _insert(model, columns, values)
+
+
+def _insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
     with connection.cursor() as cursor:
@@ -111,41 +159,28 @@ def insert_rows(*, model: type[models.Model], columns: Sequence[str], rows: Iter
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", map(converted, rows))
 
 
-def history_columns(model: type[models.Model]) -> list[str]:
-    """The tracked model's columns as its simple_history table names them, then the history columns."""
-    historical = model.history.model
-    names = [f.attname for f in historical._meta.concrete_fields if f.attname != "history_id"]
-    return names
-
-
-def tracked_columns(model: type[models.Model]) -> list[str]:
-    """The tracked model's own columns in history_columns() order: the order rows for insert_history take."""
-    return [name for name in history_columns(model) if not name.startswith("history_")]
-
-
 def insert_history(
     *,
     model: type[models.Model],
-    rows: Iterable[Sequence[Any]],
+    rows: Iterable[NamedTuple],
+    pks: Iterable[int] | None = None,
     history_type: str,
     when: datetime,
     user_id: int | None,
     reason: str,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     """Write one history row per row ("+" created, "~" changed), like simple_history's own records.
 
-    Each row holds the tracked model's values in tracked_columns() order.
+    Each row is what insert_rows() took for the tracked model (a NamedTuple of its attnames, with
+    `extra` values every row shares); `pks` are the tracked rows' keys unless the rows hold them. The
+    history table's own columns are filled here, by name, so no caller depends on the order
+    simple_history gives its columns.
     """
-    historical = model.history.model
-    all_columns = history_columns(model)
-    extra_names = all_columns[len(tracked_columns(model)) :]
-    extra_values = {
-        "history_date": when,
+    history = {
+        "history_date": when if connection.vendor == "postgresql" else _sqlite_value(when),  # once, not a row
         "history_change_reason": reason,
         "history_type": history_type,
         "history_user_id": user_id,
     }
-    if connection.vendor != "postgresql":
-        extra_values["history_date"] = _sqlite_value(when)  # once, not once a row
-    extra = tuple(extra_values[name] for name in extra_names)
-    insert_rows(model=historical, columns=all_columns, rows=((*row, *extra) for row in rows))
+    insert_rows(model=model.history.model, rows=rows, pks=pks, extra={**(extra or {}), **history})

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from common.forms import ErrorMarkingForm, style_widgets
-from imports.columns import COLUMNS
+from imports.importers import COLUMNS
 from imports.models import ImportBatch, ImportPreset
 from imports.readers import ImportFileError, check_size
 from imports.services import UNDO_REASON_MAX

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 from collections.abc import Callable
+from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -13,14 +14,22 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from credentials.models import CredentialAward
-from imports.bulk import insert_history, insert_rows, tracked_columns
-from imports.columns import COLUMNS
-from imports.importers import IMPORTERS, Importer, Plan
+from imports.bulk import insert_history, insert_rows
+from imports.importers import COLUMNS, IMPORTERS, Importer, Plan
 from imports.models import ImportBatch, ImportPreset, ImportProblem
 from imports.readers import ImportFileError, Table, check_size, read_table
 from reports.tasks import rollups_refresh_soon
 
 Progress = Callable[[str, int, int], None]
+
+
+class ProblemRow(NamedTuple):
+    batch_id: int
+    row: int
+    column: str
+    message: str
+
+
 PREVIEW_ROWS = 10
 NOTICES_KEPT = 200  # "1566 read as 001566" notes kept on a batch; their count is kept too
 RUN_STOPPED = "Nothing was imported: an unexpected error stopped the import."
@@ -146,7 +155,7 @@ def _check(batch: ImportBatch, track_progress: bool) -> ImportBatch:
             "duplicates": plan.duplicate_rows,
             "new_schools": plan.new_schools,
             **_notices(plan),
-            "default_year_rows": plan.extra.get("default_year_rows", 0),
+            "default_year_rows": plan.default_year_rows,
             "columns": columns,
             "rows": [
                 [number, [cells[plan.found[c]] if plan.found[c] < len(cells) else "" for c in columns]]
@@ -180,8 +189,7 @@ def _replace_problems(batch: ImportBatch, errors: list[dict]) -> None:
     ImportProblem.objects.filter(batch=batch).delete()
     insert_rows(
         model=ImportProblem,
-        columns=["batch_id", "row", "column", "message"],
-        rows=((batch.pk, e["row"], e["column"], e["message"]) for e in errors),
+        rows=(ProblemRow(batch.pk, e["row"], e["column"], e["message"]) for e in errors),
     )
     batch.problem_count = len(errors)
 
@@ -379,8 +387,9 @@ def batch_undo(*, batch: ImportBatch, reason: str, user: AbstractBaseUser | None
     if batch.status != ImportBatch.Status.COMPLETED or batch.kind != ImportBatch.Kind.CREDENTIALS:
         raise ValueError("Only a completed credential import can be undone.")
     awards = CredentialAward.objects.filter(import_batch=batch)
-    columns = tracked_columns(CredentialAward)
-    rows = list(awards.select_for_update().order_by("pk").values_list(*columns))  # locked until the end
+    fields = [f.attname for f in CredentialAward._meta.concrete_fields]
+    # Locked until the end; each row names its fields, its key among them.
+    rows = list(awards.select_for_update().order_by("pk").values_list(*fields, named=True))
     insert_history(
         model=CredentialAward,
         rows=rows,

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import is_coordinator, role_required
 from common.tabular import csv_response
-from imports.columns import COLUMNS, column_label, missing_columns
+from imports.columns import missing_columns
 from imports.forms import BatchUndoForm, MappingForm, SchoolYearForm, UploadForm
+from imports.importers import COLUMNS, column_label
 from imports.models import ImportBatch
 from imports.readers import ImportFileError
 from imports.selectors import PROBLEMS_SHOWN, batch_for_page, batch_problem_rows, batch_problems_shown
@@ -116,7 +117,7 @@ def _render_detail(
         context["school_year_form"] = school_year_form or SchoolYearForm(
             initial={"school_year": batch.options.get("school_year", "")}
         )
-        context["missing"] = missing_columns(batch.kind, batch.options.get("found", {}))
+        context["missing"] = missing_columns(COLUMNS[batch.kind], batch.options.get("found", {}))
     return render(request, "imports/batch_detail.html", context, status=status)
 
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from imports.columns import column_label as label_of
+from imports.importers import column_label as label_of
 
 register = template.Library()
 

@@ -257,7 +257,7 @@ def test_a_roster_without_a_state_id_or_birth_date_column_keeps_the_recorded_one
 
 
 def test_progress_is_saved_on_the_batch_while_rows_are_checked(school, monkeypatch):
-    monkeypatch.setattr("imports.importers.PROGRESS_EVERY", 2)
+    monkeypatch.setattr("imports.importers.base.PROGRESS_EVERY", 2)
     seen = []
     rows = [HEADER] + [[str(n), "Ana", "Baca", "9", "SHS", "N", "", "2024-25"] for n in range(1, 7)]
     from imports.services import batch_create, batch_run

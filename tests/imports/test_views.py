@@ -226,7 +226,7 @@ def test_a_big_upload_is_checked_by_the_worker_with_a_progress_bar(client, coord
     assert 'aria-label="Checking progress"' in page
     assert "Nothing is written until you confirm the preview." in page
 
-    monkeypatch.setattr("imports.importers.PROGRESS_EVERY", 10)
+    monkeypatch.setattr("imports.importers.base.PROGRESS_EVERY", 10)
     with CaptureQueriesContext(connection) as captured:
         check_import_batch.call(batch.pk)
     progress_saves = [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.columns import column_label
+from imports.importers import column_label
 from imports.models import ImportBatch
 from imports.readers import ImportFileError
 from imports.services import CHECK_STOPPED, RUN_STOPPED, batch_create, batch_run, plan_file
