@@ -215,6 +215,11 @@ CONCENTRATOR_GOAL_INPUTS = {
 }
 
 
+# The dashboard's filters a suppressed viewer cannot set: the program (scope_refusal) and the cut-off, which is
+# the release cut-off of a year under way (as_of_refusal).
+SUPPRESSED_FIXED_FIELDS = ("program", "as_of", "full_year")
+
+
 def scope_refusal(scope: Scope) -> tuple[str, str] | None:
     """(form field, message) when suppressed numbers cannot be shown for `scope`, else None."""
     if scope.program is not None:

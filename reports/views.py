@@ -15,7 +15,15 @@ from reports import exports, selectors
 from reports.forms import DashboardFilterForm, GoalForm, GoalTargetFormSet
 from reports.models import Goal
 from reports.services import goal_save, rollups_ensure_fresh
-from reports.suppression import as_of_refusal, board_published, release_as_of, scope_refusal, threshold
+from reports.suppression import (
+    POPULATION_BANDS,
+    SUPPRESSED_FIXED_FIELDS,
+    as_of_refusal,
+    board_published,
+    release_as_of,
+    scope_refusal,
+    threshold,
+)
 
 
 def _board_for_request(
@@ -78,14 +86,8 @@ def _wants_exact(request: HttpRequest) -> bool | None:
 
 
 def _headline_cards(table: exports.Table) -> list[dict[str, Any]]:
-    shown = (
-        "enrolled_students",
-        "discrete_earners",
-        "earner_rate",
-        "credentials_awarded",
-        "credentials_per_earner",
-        "first_time_earners",
-    )
+    # The award-built headline figures; the course-built ones (concentrators...) stay in the table.
+    shown = tuple(key for key in selectors.HEADLINE_KEYS if key not in selectors.COURSE_METRICS)
     cards = []
     for (key, label, is_rate), (_, now, before, delta, *full_year) in zip(
         exports.HEADLINE_ROWS, table.rows, strict=True
@@ -117,8 +119,12 @@ def _full_year_query(request: HttpRequest) -> str:
 
 @role_required(can_view_dashboard)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    form, shown = _board_for_request(request, exact=_exact(request))
+    exact = _exact(request)
+    form, shown = _board_for_request(request, exact=exact)
     context: dict[str, Any] = {"form": form, "threshold": threshold(), "query": request.GET.urlencode()}
+    # The filters suppressed numbers are refused for are not offered (a refused one still shows its message).
+    context["fixed_fields"] = () if exact else SUPPRESSED_FIXED_FIELDS
+    context["populations_offered"] = [] if exact else list(POPULATION_BANDS)
     if shown is not None:
         tables = exports.board_tables(report=shown["report"], goals=shown["goals"])
         context.update(

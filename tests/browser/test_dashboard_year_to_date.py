@@ -79,9 +79,10 @@ def test_a_board_viewer_reads_the_year_to_date_as_released_at_the_end_of_the_las
     expect(page.locator("#period-note")).to_contain_text("released to the end of each month")
     expect(page.locator("#table-trend")).to_contain_text("2026-27 (partial, to Nov 30)")
     expect(page.get_by_role("link", name="Show full years instead")).to_have_count(0)
-    # Another day is refused next to the field.
-    page.get_by_role("textbox", name="Year to date, to").fill("2026-11-15")
-    page.get_by_role("button", name="Show").click()
+    # The cut-off is not offered to a board viewer; another day in a shared link is refused next to the field.
+    expect(page.get_by_role("textbox", name="Year to date, to")).to_have_count(0)
+    expect(page.get_by_label("Program")).to_have_count(0)
+    page.goto(f"{live_server.url}/reports/?year=2026-27&baseline=2025-26&as_of=2026-11-15")
     expect(page.get_by_text("they are shown to 2026-11-30")).to_be_visible()
     expect(page.get_by_role("textbox", name="Year to date, to")).to_have_attribute("aria-invalid", "true")
     assert _serious_violations(page) == []

@@ -86,6 +86,21 @@ def test_a_coordinator_sees_exact_small_groups(coordinator_client, district):
     }
 
 
+def test_a_board_viewer_is_not_offered_the_filters_suppressed_numbers_refuse(board_client, district):
+    page = board_client.get(reverse("reports:dashboard"), QUERY).content.decode()
+    for control in ('name="program"', 'name="as_of"', 'name="full_year"', 'value="concentrators"'):
+        assert control not in page
+    assert 'name="population"' in page and 'value="grade_12"' in page
+    refused = board_client.get(reverse("reports:dashboard"), {**QUERY, "population": "concentrators"}).content.decode()
+    assert 'value="concentrators" selected' in refused and "CTE concentrators population" in refused
+
+
+def test_a_coordinator_is_offered_every_filter(coordinator_client, district):
+    page = coordinator_client.get(reverse("reports:dashboard"), QUERY).content.decode()
+    for control in ('name="program"', 'name="as_of"', 'name="full_year"', 'value="concentrators"'):
+        assert control in page
+
+
 def test_the_dashboard_runs_the_same_number_of_queries_for_more_data(
     coordinator_client, district, django_assert_max_num_queries
 ):
