@@ -49,6 +49,9 @@ def _board_for_request(
     baseline = data.get("baseline")
     if baseline is None and default_baseline and on_record[0].pk != year.pk:
         baseline = on_record[0]
+    if baseline is not None and (problem := selectors.baseline_problem(school_year=year, baseline=baseline)):
+        form.add_error("baseline", problem)  # the year a suppressed viewer is shown may be earlier than the latest
+        return form, None
     scope = form.scope() if request.GET else selectors.Scope()
     if exact:
         as_of = selectors.report_as_of(school_year=year, as_of=data.get("as_of"), full_year=bool(data.get("full_year")))

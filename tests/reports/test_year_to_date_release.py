@@ -107,6 +107,21 @@ def test_in_the_first_month_of_a_year_a_board_viewer_opens_on_the_year_before_an
     ]
 
 
+def test_in_the_first_month_a_baseline_equal_to_the_year_shown_is_a_message_on_every_surface(
+    board_client, time_machine
+):
+    time_machine.move_to(datetime(2026, 7, 20, 9, tzinfo=DENVER), tick=False)
+    query = {"baseline": "2025-26"}  # Year left at "Latest", which a board viewer is shown as 2025-26
+    page = board_client.get(reverse("reports:dashboard"), query)
+    assert page.status_code == 200
+    assert page.context["form"].errors["baseline"] == [
+        "The baseline must be a school year before 2025-26, not the same year."
+    ]
+    assert board_client.get("/api/reports/board", query).status_code == 400
+    assert board_client.get(reverse("reports:board_packet"), query).status_code == 400
+    assert board_client.get(reverse("reports:table_csv", args=["headline"]), query).status_code == 400
+
+
 def _command(*args):
     out = io.StringIO()
     call_command("board_report", *args, "--json", stdout=out)
