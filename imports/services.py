@@ -100,8 +100,24 @@ def batch_check_queue(*, batch: ImportBatch) -> bool:
     batch.status = ImportBatch.Status.CHECKING
     batch.message = "Waiting for the import worker"
     batch.total_rows = batch.processed_rows = 0
-    batch.save(update_fields=["status", "message", "total_rows", "processed_rows"])
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status__in=CHECKABLE).update(
+        status=batch.status, message=batch.message, total_rows=0, processed_rows=0
+    )
+    if not claimed:
+        raise ImportAlreadyStarted(ALREADY_STARTED)
     return True
+
+
+# A batch is checked (again) only before its import starts: a second tab's confirm may have started it meanwhile.
+CHECKABLE = (ImportBatch.Status.PENDING, ImportBatch.Status.CHECKING, ImportBatch.Status.VALIDATED)
+ALREADY_STARTED = "This import has already been started; its file was not checked again."
+
+
+def _lock_checkable(batch: ImportBatch) -> None:
+    """Lock the batch's row for the check's write; refuse when its import started after the check began."""
+    status = ImportBatch.objects.select_for_update().filter(pk=batch.pk).values_list("status", flat=True).first()
+    if status not in CHECKABLE:
+        raise ImportAlreadyStarted(ALREADY_STARTED)
 
 
 def batch_check(*, batch: ImportBatch, track_progress: bool = False) -> ImportBatch:
@@ -113,6 +129,8 @@ def batch_check(*, batch: ImportBatch, track_progress: bool = False) -> ImportBa
     """
     try:
         return _check(batch, track_progress)
+    except ImportAlreadyStarted:
+        raise  # the import that started owns the batch now: leave its status alone
     except Exception:
         _fail(batch, CHECK_STOPPED)
         raise
@@ -164,6 +182,7 @@ def _check(batch: ImportBatch, track_progress: bool) -> ImportBatch:
         },
     }
     with transaction.atomic():
+        _lock_checkable(batch)
         _replace_problems(batch, plan.errors)
         batch.save(
             update_fields=[

@@ -10,7 +10,7 @@ import logging
 from django_tasks import task
 
 from imports.models import ImportBatch
-from imports.services import batch_check, batch_run
+from imports.services import ImportAlreadyStarted, batch_check, batch_run
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ def check_import_batch(batch_id: int) -> str:
     batch = ImportBatch.objects.get(pk=batch_id)
     try:
         batch_check(batch=batch, track_progress=True)
+    except ImportAlreadyStarted:
+        return "already started"  # confirmed in another tab while it waited: that import owns the batch
     except Exception:
         logger.exception("Checking import batch %s stopped", batch_id)
         raise

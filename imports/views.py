@@ -46,17 +46,21 @@ def _get_batch(pk: int) -> ImportBatch:
         raise Http404("No such import.") from None
 
 
-def _check(batch: ImportBatch) -> None:
+def _check(batch: ImportBatch, request: HttpRequest | None = None) -> None:
     """Check a small file now; a big one goes to the worker and its page shows a progress bar.
 
     An unexpected error while checking is logged, not a server error: batch_check has marked the
-    batch failed, and the batch page says the file could not be checked.
+    batch failed, and the batch page says the file could not be checked. A batch whose import another
+    tab started meanwhile is left to that import, with a message.
     """
-    if batch_check_queue(batch=batch):
-        check_import_batch.enqueue(batch.pk)
-        return
     try:
+        if batch_check_queue(batch=batch):
+            check_import_batch.enqueue(batch.pk)
+            return
         batch_check(batch=batch)
+    except ImportAlreadyStarted as exc:
+        if request is not None:
+            messages.error(request, str(exc))
     except Exception:
         logger.exception("Checking import batch %s stopped", batch.pk)
 
@@ -141,7 +145,7 @@ def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     if form.cleaned_data["preset_name"]:
         preset_save(kind=batch.kind, name=form.cleaned_data["preset_name"], mapping=mapping, user=request.user)
         messages.success(request, f"Saved the column mapping as “{form.cleaned_data['preset_name']}”.")
-    _check(batch)
+    _check(batch, request)
     return redirect("imports:detail", pk=pk)
 
 
@@ -157,7 +161,7 @@ def batch_school_year(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, batch, status=400, school_year_form=form)
     batch_set_school_year(batch=batch, school_year=form.cleaned_data["school_year"])
-    _check(batch)
+    _check(batch, request)
     return redirect("imports:detail", pk=pk)
 
 
@@ -242,7 +246,7 @@ def batch_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     if batch.status != ImportBatch.Status.VALIDATED:
         messages.error(request, "Only an upload waiting for confirmation can be checked again.")
     else:
-        _check(batch)
+        _check(batch, request)
     return redirect("imports:detail", pk=pk)
 
 

@@ -150,3 +150,39 @@ def test_a_batch_checked_less_than_a_day_ago_is_not_stale(client, coordinator):
     ImportBatch.objects.filter(pk=batch.pk).update(checked_at=timezone.now() - timedelta(hours=23, minutes=59))
     batch.refresh_from_db()
     assert not batch.is_stale
+
+
+def test_a_check_again_that_meets_an_import_started_in_another_tab_leaves_that_import_alone(
+    client, coordinator, monkeypatch
+):
+    SchoolFactory(code="SHS")
+    batch = upload(client, [ROSTER, ["1", "Ana", "Baca", "9", "SHS"], ["2", "Bo", "Cruz", "99", "SHS"]])
+    assert (batch.status, batch.problem_count) == (ImportBatch.Status.VALIDATED, 1)
+    from imports import services
+
+    read = services.batch_table
+
+    def confirmed_meanwhile(*, batch):
+        # Another tab's confirm starts the import while this request reads the file again.
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+        return read(batch=batch)
+
+    monkeypatch.setattr(services, "batch_table", confirmed_meanwhile)
+    page = client.post(reverse("imports:recheck", args=[batch.pk]), follow=True).content.decode()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.RUNNING
+    assert batch.problems.count() == 1
+    assert "This import has already been started; its file was not checked again." in page
+
+
+def test_a_big_file_is_not_queued_for_a_check_once_its_import_has_started(client, coordinator, settings):
+    from imports.services import ImportAlreadyStarted, batch_check_queue
+
+    SchoolFactory(code="SHS")
+    batch = upload(client, [ROSTER, ["1", "Ana", "Baca", "9", "SHS"]])
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+    settings.IMPORT_INLINE_CHECK_BYTES = 1
+    with pytest.raises(ImportAlreadyStarted):
+        batch_check_queue(batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.RUNNING
