@@ -141,7 +141,9 @@ def _insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Se
             # Streamed: the rows are rendered a slice at a time while PostgreSQL loads the previous
             # slice (on two cores the rendering and the loading overlap), and the text in flight
             # stays ~100 kB whatever the file's size.
-            cursor.copy_expert(sql, _CopyStream(rows))
+            # copy_expert is psycopg2's own: wrapped, its refusals arrive as Django's IntegrityError etc.
+            with connection.wrap_database_errors:
+                cursor.copy_expert(sql, _CopyStream(rows))
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             # Only date, time and boolean columns need converting; text and keys go in as they are.

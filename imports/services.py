@@ -343,6 +343,13 @@ def _run(batch: ImportBatch, skip_invalid: bool, progress: Progress | None) -> I
         gc.enable()
 
 
+WRITTEN_MEANWHILE = (
+    "Nothing was imported: while the file was being imported someone else saved a record it holds "
+    "(for example the same award recorded by hand). Upload the file again: the new check will show it as "
+    "already recorded."
+)
+
+
 def _validate_and_write(batch, header, importer, skip_invalid, step, progress) -> ImportBatch:
     plan = importer.validate()
     importer.table = None  # ~100 bytes a cell: let the file's text go before the write builds its rows
@@ -360,6 +367,9 @@ def _validate_and_write(batch, header, importer, skip_invalid, step, progress) -
     step("Writing", 6 * batch.total_rows // 10)
     try:
         counts = importer.write(batch=batch, user=batch.created_by)
+    except IntegrityError:
+        # Checked a moment ago, so someone else saved one of these records meanwhile (an award recorded by hand).
+        return _fail(batch, WRITTEN_MEANWHILE)
     except DatabaseError as exc:
         return _fail(batch, f"Nothing was imported: the database refused the data ({exc}).")
     batch.created_count = counts.created

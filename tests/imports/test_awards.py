@@ -226,3 +226,22 @@ def test_a_csv_header_ending_in_a_comma_does_not_hide_a_value_past_the_titled_co
     assert errors(plan(KIND, data)) == [
         (2, "note", "row 2 has 5 cells but the header has 4; a value with a comma must be quoted")
     ]
+
+
+def test_an_award_recorded_by_hand_while_the_file_is_written_fails_the_import_with_a_plain_message(
+    osha, ana, monkeypatch
+):
+    from imports.importers import AwardImporter
+
+    write = AwardImporter.write
+
+    def recorded_meanwhile(self, **kwargs):
+        CredentialAwardFactory(student=ana, credential=osha, earned_on=date(2025, 3, 3))  # a counselor, just now
+        return write(self, **kwargs)
+
+    monkeypatch.setattr(AwardImporter, "write", recorded_meanwhile)
+    batch = run(KIND, csv_file([HEADER, ["004512", "OSHA10", "2025-03-03", ""]]))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.message.startswith("Nothing was imported: while the file was being imported someone else saved")
+    assert "constraint" not in batch.message
+    assert CredentialAward.objects.count() == 1
