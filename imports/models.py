@@ -102,7 +102,7 @@ class ImportProblem(models.Model):
     """One problem found in a batch's file: row 0 is the whole file (a missing column), else a data row.
 
     A table, not a JSON list on the batch, so the batch page reads the first few hundred of 300,000
-    through an index and the CSV download streams them, instead of loading and parsing them all.
+    through an index and the CSV download reads them in chunks, instead of loading and parsing one JSON value.
     """
 
     # The composite index below serves "this batch's problems in file order", so no index of its own.
