@@ -49,3 +49,18 @@ def test_a_roster_without_a_school_year_or_known_school_is_settled_on_the_previe
         ("004512", 2023),
         ("004513", 2023),
     ]
+
+
+def test_the_imports_page_with_its_recent_imports_fits_a_320_pixel_screen(live_server, page: Page):
+    user_with_role(Role.COORDINATOR, username="elena")
+    SchoolFactory(code="SHS")
+    log_in(page, live_server, "elena")
+    page.get_by_role("link", name="Imports").click()
+    page.get_by_label("File", exact=True).set_input_files(
+        files=[{"name": "roster.csv", "mimeType": "text/csv", "buffer": csv_file([["Student_Number"], ["1"]])}]
+    )
+    page.get_by_role("button", name="Upload and check").click()
+    page.get_by_role("link", name="Imports").first.click()
+    expect(page.get_by_role("link", name="roster.csv")).to_be_visible()
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 320
