@@ -268,6 +268,21 @@ def batch_start(*, batch: ImportBatch) -> None:
     batch.status = ImportBatch.Status.RUNNING
 
 
+def batch_confirm(*, batch: ImportBatch, create_schools: bool) -> None:
+    """Start the import a person confirmed on the preview page (batch_start), unless it was discarded or has
+    already been started, or its roster names new schools and `create_schools` (the confirming box) is off.
+
+    Raises ImportRefused with the reason; ImportAlreadyStarted when another click started it meanwhile.
+    """
+    if batch.status == ImportBatch.Status.DISCARDED:
+        raise ImportRefused("This upload was discarded; upload the file again to import it.")
+    if batch.status != ImportBatch.Status.VALIDATED:
+        raise ImportRefused("This import has already been started.")
+    if (batch.options.get("preview") or {}).get("new_schools") and not create_schools:
+        raise ImportRefused("Tick the box to create the new schools, or correct their names in the file.")
+    batch_start(batch=batch)
+
+
 def _same_file_refusal(batch: ImportBatch) -> str:
     """Why another batch of the same file stops this one, or "" when none does."""
     same_file = ImportBatch.objects.filter(kind=batch.kind, sha256=batch.sha256).exclude(pk=batch.pk).order_by("pk")
