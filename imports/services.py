@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections.abc import Callable
 from typing import NamedTuple
@@ -16,6 +15,7 @@ from django.utils import timezone
 from credentials.models import CredentialAward
 from imports.bulk import insert_history, insert_rows
 from imports.importers import COLUMNS, IMPORTERS, Importer, Plan
+from imports.importers.base import collector_paused
 from imports.models import ImportBatch, ImportPreset, ImportProblem
 from imports.readers import ImportFileError, Table, check_size, read_table
 from reports.tasks import rollups_refresh_soon
@@ -268,6 +268,21 @@ def batch_start(*, batch: ImportBatch) -> None:
     batch.status = ImportBatch.Status.RUNNING
 
 
+def batch_confirm(*, batch: ImportBatch, create_schools: bool) -> None:
+    """Start the import a person confirmed on the preview page (batch_start), unless it was discarded or has
+    already been started, or its roster names new schools and `create_schools` (the confirming box) is off.
+
+    Raises ImportRefused with the reason; ImportAlreadyStarted when another click started it meanwhile.
+    """
+    if batch.status == ImportBatch.Status.DISCARDED:
+        raise ImportRefused("This upload was discarded; upload the file again to import it.")
+    if batch.status != ImportBatch.Status.VALIDATED:
+        raise ImportRefused("This import has already been started.")
+    if (batch.options.get("preview") or {}).get("new_schools") and not create_schools:
+        raise ImportRefused("Tick the box to create the new schools, or correct their names in the file.")
+    batch_start(batch=batch)
+
+
 def _same_file_refusal(batch: ImportBatch) -> str:
     """Why another batch of the same file stops this one, or "" when none does."""
     same_file = ImportBatch.objects.filter(kind=batch.kind, sha256=batch.sha256).exclude(pk=batch.pk).order_by("pk")
@@ -332,15 +347,12 @@ def _run(batch: ImportBatch, skip_invalid: bool, progress: Progress | None) -> I
     # Checking is most of the work a page can watch (the write is one transaction): 10 % -> 60 %.
     options = {**batch.options, "_progress": lambda n: step("Checking rows", batch.total_rows // 10 + n // 2)}
     importer = importer_for(kind=batch.kind, table=table, options=options)
-    # The import builds a few hundred thousand small objects that all live until the end; the cyclic
-    # garbage collector would rescan them again and again (~15% of the time) and could free none.
-    gc.disable()
     header = table.header
     del table  # the importer holds the rows; it lets go of them once they are checked
-    try:
+    # The write, too, builds a few hundred thousand small objects that all live until the end; the cyclic
+    # garbage collector would rescan them again and again (~15% of the time) and could free none.
+    with collector_paused():
         return _validate_and_write(batch, header, importer, skip_invalid, step, progress)
-    finally:
-        gc.enable()
 
 
 WRITTEN_MEANWHILE = (

@@ -24,11 +24,11 @@ from imports.services import (
     ImportRefused,
     batch_check,
     batch_check_queue,
+    batch_confirm,
     batch_create,
     batch_discard,
     batch_set_mapping,
     batch_set_school_year,
-    batch_start,
     batch_undo,
     preset_save,
 )
@@ -167,26 +167,16 @@ def batch_school_year(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 @require_POST
-def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch(pk)
-    if batch.status == ImportBatch.Status.DISCARDED:
-        messages.error(request, "This upload was discarded; upload the file again to import it.")
-        return redirect("imports:detail", pk=pk)
-    if batch.status != ImportBatch.Status.VALIDATED:
-        messages.error(request, "This import has already been started.")
-        return redirect("imports:detail", pk=pk)
-    if (batch.options.get("preview") or {}).get("new_schools") and request.POST.get("create_schools") != "1":
-        messages.error(request, "Tick the box to create the new schools, or correct their names in the file.")
-        return redirect("imports:detail", pk=pk)
-    skip_invalid = request.POST.get("skip_invalid") == "1"
     try:
-        batch_start(batch=batch)
+        batch_confirm(batch=batch, create_schools=request.POST.get("create_schools") == "1")
     except ImportAlreadyStarted:
         pass  # a double click starts one import, not two
-    except ImportRefused as exc:  # stale, or the same file is being or was imported by another batch
+    except ImportRefused as exc:  # discarded, started, new schools unconfirmed, stale, or the same file elsewhere
         messages.error(request, str(exc))
     else:
-        run_import_batch.enqueue(batch.pk, skip_invalid)
+        run_import_batch.enqueue(batch.pk, request.POST.get("skip_invalid") == "1")
     return redirect("imports:detail", pk=pk)
 
 

@@ -89,34 +89,21 @@ class StudentRow:
     flags: dict[str, bool]
 
 
-class StudentValues(NamedTuple):
-    """A student as the import writes it (and its history records it)."""
-
-    local_id: str
-    state_id: str
-    first_name: str
-    middle_name: str
-    last_name: str
-    birth_date: date | None
-    sex: str
-    race_ethnicity: str
-    home_language: str
-    search_text: str
-
-
-class ExistingStudent(NamedTuple):
-    """What validation reads of a student already recorded (without search_text, always rebuilt)."""
-
-    local_id: str
-    id: int
-    state_id: str
-    first_name: str
-    middle_name: str
-    last_name: str
-    birth_date: date | None
-    sex: str
-    race_ethnicity: str
-    home_language: str
+# A student's recorded person and what a roster does not carry (sex, race, home language, kept as recorded).
+_STUDENT_FIELDS = [
+    ("state_id", str),
+    ("first_name", str),
+    ("middle_name", str),
+    ("last_name", str),
+    ("birth_date", date | None),
+    ("sex", str),
+    ("race_ethnicity", str),
+    ("home_language", str),
+]
+# A student as the import writes it (and its history records it).
+StudentValues = NamedTuple("StudentValues", [("local_id", str), *_STUDENT_FIELDS, ("search_text", str)])
+# What validation reads of a student already recorded (without search_text, always rebuilt).
+ExistingStudent = NamedTuple("ExistingStudent", [("local_id", str), ("id", int), *_STUDENT_FIELDS])
 
 
 # An enrollment as the import writes it; the flags a roster does not carry keep their recorded values.
@@ -126,7 +113,7 @@ _ENROLLMENT_FIELDS = [("student_id", int), ("school_year_id", int), ("school_id"
 EnrollmentValues = NamedTuple("EnrollmentValues", _ENROLLMENT_FIELDS)
 # An enrollment already recorded, as validation reads it.
 EnrollmentRecord = NamedTuple("EnrollmentRecord", [("id", int), *_ENROLLMENT_FIELDS])
-PERSON = ("state_id", "first_name", "middle_name", "last_name", "birth_date")
+PERSON = tuple(name for name, _ in _STUDENT_FIELDS[:5])  # (state ID, names, birth date)
 person_of = attrgetter(*PERSON)  # of a StudentRow or an ExistingStudent
 OPTIONAL_PERSON = ["state_id", "middle_name", "birth_date"]
 compared = attrgetter("school_id", "grade", *FLAG_FIELDS)  # of an EnrollmentValues
