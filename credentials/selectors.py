@@ -14,7 +14,7 @@ from django.utils.text import capfirst
 from credentials.models import Credential, CredentialAward
 from pathways.models import Course, CourseCompletion, ProgramOfStudy, SealAward
 from students.local_ids import clean_local_id
-from students.models import Enrollment, SchoolYear, Student, normalize_for_search
+from students.models import STUDENT_GROUPS, Enrollment, SchoolYear, Student, normalize_for_search
 from students.selectors import students_matching_local_ids, students_visible_to
 
 User = AbstractBaseUser | AnonymousUser
@@ -282,17 +282,7 @@ def student_history(*, student: Student, limit: int = 100) -> list[HistoryEntry]
         (
             Enrollment.history.filter(student_id=student.id).select_related("school_year", "school"),
             lambda h: f"Enrollment {h.school_year}",
-            [
-                "school",
-                "grade",
-                "special_education",
-                "emergent_bilingual",
-                "economically_disadvantaged",
-                "homeless",
-                "foster_care",
-                "migrant",
-                "military_connected",
-            ],
+            ["school", "grade", *STUDENT_GROUPS],
         ),
         (
             CredentialAward.history.filter(student_id=student.id).select_related("program"),
