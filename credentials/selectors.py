@@ -35,6 +35,13 @@ def _words(text: str) -> list[str]:
     return [w for w in (credential_key(part) for part in re.split(r"[\W_]+", text)) if w]
 
 
+def credential_keys(credential: Credential) -> list[str]:
+    """The credential_key of its code, its name and each alias (aliases prefetched), in that order: what
+    credentials_matching compares, and what a picker's option carries to narrow by the same rule."""
+    names = [credential.code, credential.name, *(a.alias for a in credential.aliases.all())]
+    return [credential_key(n) for n in names]
+
+
 def credentials_matching(*, query: str, credentials: QuerySet[Credential] | None = None) -> list[Credential]:
     """The credentials (of `credentials`, default the whole catalog) that `query` names, best first:
     1. its code, an alias or its name is exactly the query ("OSHA-10" is an alias of OSHA 10-Hour General
@@ -51,8 +58,7 @@ def credentials_matching(*, query: str, credentials: QuerySet[Credential] | None
     base = Credential.objects.all() if credentials is None else credentials
     ranked = []
     for credential in base.prefetch_related("aliases").order_by():
-        names = [credential.code, credential.name, *(a.alias for a in credential.aliases.all())]
-        keys = [credential_key(n) for n in names]
+        keys = credential_keys(credential)
         haystack = " ".join(keys)
         if key in keys:
             rank = 0
