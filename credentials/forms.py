@@ -21,7 +21,9 @@ class CredentialPickerSelect(forms.Select):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         credential = getattr(value, "instance", None)
         if credential is not None:
-            option["attrs"]["data-search"] = " ".join(credential_keys(credential))
+            aliases = (a.alias for a in credential.aliases.all())
+            keys = credential_keys(code=credential.code, name=credential.name, aliases=aliases)
+            option["attrs"]["data-search"] = " ".join(keys)
         return option
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.text import capfirst
 
-from credentials.models import Credential, CredentialAward
+from credentials.models import Credential, CredentialAlias, CredentialAward
 from pathways.models import Course, CourseCompletion, ProgramOfStudy, SealAward
 from students.local_ids import clean_local_id
 from students.models import STUDENT_GROUPS, Enrollment, SchoolYear, Student, normalize_for_search
@@ -35,11 +36,10 @@ def _words(text: str) -> list[str]:
     return [w for w in (credential_key(part) for part in re.split(r"[\W_]+", text)) if w]
 
 
-def credential_keys(credential: Credential) -> list[str]:
-    """The credential_key of its code, its name and each alias (aliases prefetched), in that order: what
+def credential_keys(*, code: str, name: str, aliases: Iterable[str]) -> list[str]:
+    """The credential_key of a credential's code, its name and each alias, in that order: what
     credentials_matching compares, and what a picker's option carries to narrow by the same rule."""
-    names = [credential.code, credential.name, *(a.alias for a in credential.aliases.all())]
-    return [credential_key(n) for n in names]
+    return [credential_key(text) for text in (code, name, *aliases)]
 
 
 def credentials_matching(*, query: str, credentials: QuerySet[Credential] | None = None) -> list[Credential]:
@@ -56,9 +56,14 @@ def credentials_matching(*, query: str, credentials: QuerySet[Credential] | None
     if not key:
         return []
     base = Credential.objects.all() if credentials is None else credentials
+    # Aliases as plain pairs, not prefetch_related: its per-credential querysets were most of the cost.
+    aliases: dict[int, list[str]] = {}
+    pairs = CredentialAlias.objects.filter(credential_id__in=base.values("pk")).values_list("credential_id", "alias")
+    for credential_id, alias in pairs:
+        aliases.setdefault(credential_id, []).append(alias)
     ranked = []
-    for credential in base.prefetch_related("aliases").order_by():
-        keys = credential_keys(credential)
+    for credential in base.order_by():
+        keys = credential_keys(code=credential.code, name=credential.name, aliases=aliases.get(credential.pk, ()))
         haystack = " ".join(keys)
         if key in keys:
             rank = 0
