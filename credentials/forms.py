@@ -8,20 +8,22 @@ from django.utils import timezone
 
 from common.forms import ErrorMarkingForm, style_widgets
 from credentials.models import Credential
-from credentials.selectors import parse_student_ids
+from credentials.selectors import credential_keys, parse_student_ids
 from pathways.models import Course, ProgramOfStudy
 from students.dates import FUTURE_EARNED_ON, is_in_future
 
 
 class CredentialPickerSelect(forms.Select):
-    """A select whose options carry code, name and aliases in `data-search`, for the type-to-filter box."""
+    """A select whose options carry their code, name and aliases as credentials_matching compares them
+    (credential_keys) in `data-search`, so the type-to-filter box hides what the server would not match."""
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         credential = getattr(value, "instance", None)
         if credential is not None:
-            aliases = " ".join(a.alias for a in credential.aliases.all())
-            option["attrs"]["data-search"] = f"{credential.code} {credential.name} {aliases}".lower()
+            aliases = (a.alias for a in credential.aliases.all())
+            keys = credential_keys(code=credential.code, name=credential.name, aliases=aliases)
+            option["attrs"]["data-search"] = " ".join(keys)
         return option
 
 

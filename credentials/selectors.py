@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,10 +12,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.text import capfirst
 
-from credentials.models import Credential, CredentialAward
+from credentials.models import Credential, CredentialAlias, CredentialAward
 from pathways.models import Course, CourseCompletion, ProgramOfStudy, SealAward
 from students.local_ids import clean_local_id
-from students.models import Enrollment, SchoolYear, Student, normalize_for_search
+from students.models import STUDENT_GROUPS, Enrollment, SchoolYear, Student, normalize_for_search
 from students.selectors import students_matching_local_ids, students_visible_to
 
 User = AbstractBaseUser | AnonymousUser
@@ -35,6 +36,12 @@ def _words(text: str) -> list[str]:
     return [w for w in (credential_key(part) for part in re.split(r"[\W_]+", text)) if w]
 
 
+def credential_keys(*, code: str, name: str, aliases: Iterable[str]) -> list[str]:
+    """The credential_key of a credential's code, its name and each alias, in that order: what
+    credentials_matching compares, and what a picker's option carries to narrow by the same rule."""
+    return [credential_key(text) for text in (code, name, *aliases)]
+
+
 def credentials_matching(*, query: str, credentials: QuerySet[Credential] | None = None) -> list[Credential]:
     """The credentials (of `credentials`, default the whole catalog) that `query` names, best first:
     1. its code, an alias or its name is exactly the query ("OSHA-10" is an alias of OSHA 10-Hour General
@@ -49,10 +56,14 @@ def credentials_matching(*, query: str, credentials: QuerySet[Credential] | None
     if not key:
         return []
     base = Credential.objects.all() if credentials is None else credentials
+    # Aliases as plain pairs, not prefetch_related: its per-credential querysets were most of the cost.
+    aliases: dict[int, list[str]] = {}
+    pairs = CredentialAlias.objects.filter(credential_id__in=base.values("pk")).values_list("credential_id", "alias")
+    for credential_id, alias in pairs:
+        aliases.setdefault(credential_id, []).append(alias)
     ranked = []
-    for credential in base.prefetch_related("aliases").order_by():
-        names = [credential.code, credential.name, *(a.alias for a in credential.aliases.all())]
-        keys = [credential_key(n) for n in names]
+    for credential in base.order_by():
+        keys = credential_keys(code=credential.code, name=credential.name, aliases=aliases.get(credential.pk, ()))
         haystack = " ".join(keys)
         if key in keys:
             rank = 0
@@ -282,17 +293,7 @@ def student_history(*, student: Student, limit: int = 100) -> list[HistoryEntry]
         (
             Enrollment.history.filter(student_id=student.id).select_related("school_year", "school"),
             lambda h: f"Enrollment {h.school_year}",
-            [
-                "school",
-                "grade",
-                "special_education",
-                "emergent_bilingual",
-                "economically_disadvantaged",
-                "homeless",
-                "foster_care",
-                "migrant",
-                "military_connected",
-            ],
+            ["school", "grade", *STUDENT_GROUPS],
         ),
         (
             CredentialAward.history.filter(student_id=student.id).select_related("program"),

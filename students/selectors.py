@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import CharField, F, Func, QuerySet, Value
@@ -35,24 +34,22 @@ SEARCH_LIMIT = 20
 SEARCH_MIN_LENGTH = 3
 
 
+def current_start_year() -> int:
+    """The start year of this school year: the one containing today in the district's time zone, by the
+    SCHOOL_YEAR_START rule (school_year_start_for). Not by the dates stored on a year: those keep the start
+    day in force when the year was first recorded, so after a change of SCHOOL_YEAR_START they would name
+    another year and the pages would show no student."""
+    return school_year_start_for(timezone.localdate())
+
+
 def current_school_year() -> SchoolYear:
-    """This school year (the one containing today in the district's time zone).
+    """This school year (see current_start_year).
 
     Before anything is imported or recorded in it there is no row: then it is the unsaved year by the same
     rule (SchoolYear.by_rule), with its label and dates and nothing in it, since a read never writes.
     """
-    start_year = school_year_start_for(timezone.localdate())
+    start_year = current_start_year()
     return SchoolYear.objects.filter(start_year=start_year).first() or SchoolYear.by_rule(start_year)
-
-
-def _enrolled_on(day: date) -> dict:
-    """Lookup for enrollments in the school year containing `day`, without fetching that year first.
-
-    By the same rule as `current_school_year` (school_year_start_for), not by the dates stored on the
-    year: those keep the start day in force when the year was first recorded, so after a change of
-    SCHOOL_YEAR_START the two would name different years and the pages would show no student.
-    """
-    return {"school_year__start_year": school_year_start_for(day)}
 
 
 def students_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Student]:
@@ -61,8 +58,9 @@ def students_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[S
     if role == Role.COORDINATOR:
         return Student.objects.all()
     if role == Role.COUNSELOR:
+        # This year by its start year, without fetching the year first (current_start_year).
         enrolled_here = Enrollment.objects.filter(
-            school__staff__user=user, **_enrolled_on(timezone.localdate())
+            school__staff__user=user, school_year__start_year=current_start_year()
         ).values("student_id")
         return Student.objects.filter(id__in=enrolled_here)
     return Student.objects.none()

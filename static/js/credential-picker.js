@@ -1,10 +1,13 @@
-// Narrows the credential list as the user types a code, name or alias (options carry data-search), then
-// asks the server which credentials the text names, best first (an exact code or alias, then a name that
-// starts with it, then the rest), puts those at the top in that order and chooses the first.
+// Narrows the credential list as the user types a code, name or alias, then asks the server which
+// credentials the text names, best first (an exact code or alias, then a name that starts with it, then
+// the rest), puts those at the top in that order and chooses the first. Both use the server's rule
+// (credentials.selectors): every word of the text, without case, accents or punctuation, is in the
+// option's data-search, its code, name and aliases cleaned the same way; the server only orders.
 (function () {
   "use strict";
-  function fold(text) {
-    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  function words(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   }
   function bind(input) {
     var select = document.getElementById(input.dataset.filterFor);
@@ -29,16 +32,16 @@
 
     // Immediate feedback while the server answers: hide what the words cannot match.
     function narrow() {
-      var words = fold(input.value).split(/\s+/).filter(Boolean);
+      var typed = words(input.value);
       var first = null;
       original.forEach(function (option) {
         if (!option.value) return;
-        var haystack = fold(option.dataset.search || option.text);
-        var visible = words.every(function (w) { return haystack.indexOf(w) !== -1; });
+        var haystack = option.dataset.search || words(option.text).join(" ");
+        var visible = typed.every(function (w) { return haystack.indexOf(w) !== -1; });
         show(option, visible);
         if (visible && !first) first = option;
       });
-      if (!words.length) {
+      if (!typed.length) {
         original.forEach(function (option) { select.appendChild(option); });
         say("");
         return;
