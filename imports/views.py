@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import is_coordinator, role_required
@@ -33,7 +32,8 @@ from imports.services import (
     preset_save,
 )
 from imports.tasks import check_import_batch, run_import_batch
-from students.models import school_year_label, school_year_start_for
+from students.models import school_year_label
+from students.selectors import current_start_year
 
 coordinator_required = role_required(is_coordinator)
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
             # The preview lists new schools and the import asks to confirm them.
             options["create_schools"] = True
             if not data["school_year"]:  # asked on the preview page, the current year until answered
-                options["school_year"] = school_year_label(school_year_start_for(timezone.localdate()))
+                options["school_year"] = school_year_label(current_start_year())
                 options["school_year_assumed"] = True
         if data["preset"]:
             options["mapping"] = data["preset"].mapping
