@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from accounts.models import Role
 from accounts.roles import can_view_students, user_role
 from credentials.selectors import recent_awards, student_list_rows
-from reports.exports import pct
 from reports.selectors import Scope, school_rows
 from reports.services import rollups_ensure_fresh
+from reports.tables import pct
 from students.selectors import current_school_year
 
 

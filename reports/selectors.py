@@ -48,6 +48,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from pathways.models import CourseCompletion, ProgramOfStudy
+from reports.metrics import BREAKDOWNS, BREAKDOWNS_BY_KEY, COURSE_BUILT, HEADLINE, JUDGED, GoalStatus, Kind, goal_inputs
 from reports.models import (
     Goal,
     ProgramCredentialCell,
@@ -85,6 +86,13 @@ def rate(numerator: int | None, denominator: int | None) -> float | None:
     if not denominator or numerator is None:
         return None
     return round(numerator / denominator, 4)
+
+
+def ratio(numerator: int | None, denominator: int | None) -> float | None:
+    """numerator / denominator rounded to two places (credentials per earner); None when the denominator is 0."""
+    if not denominator or numerator is None:
+        return None
+    return round(numerator / denominator, 2)
 
 
 # --- the population, shared by every metric ---------------------------------------------------------------
@@ -318,22 +326,14 @@ def headline_metrics(*, school_years: Sequence[SchoolYear], scope: Scope) -> dic
 def _headline_from_counts(row: dict[str, int]) -> dict[str, Any]:
     """The headline and groups of one year from its counts (`enrolled_students`, `discrete_earners`, ...,
     `<group>__enrolled`, `<group>__earners`): the rates, ratios and gaps are worked out here, once."""
-    enrolled = row.get("enrolled_students", 0)
-    earners = row.get("discrete_earners", 0)
-    awarded = row.get("credentials_awarded") or 0
-    concentrators = row.get("concentrators", 0)
-    completers = row.get("completers", 0)
-    metrics: dict[str, Any] = {
-        "enrolled_students": enrolled,
-        "discrete_earners": earners,
-        "earner_rate": rate(earners, enrolled),
-        "credentials_awarded": awarded,
-        "credentials_per_earner": round(awarded / earners, 2) if earners else None,
-        "first_time_earners": row.get("first_time_earners", 0),
-        "concentrators": concentrators,
-        "completers": completers,
-        "completion_rate": rate(completers, concentrators),
-    }
+    # Counts as counted; rates and ratios worked out from the counts they are declared on (reports/metrics.py).
+    metrics: dict[str, Any] = {}
+    for metric in HEADLINE:
+        if metric.kind is Kind.COUNT:
+            metrics[metric.key] = row.get(metric.key) or 0
+        else:
+            part, whole = (metrics[key] for key in metric.derived_from)
+            metrics[metric.key] = rate(part, whole) if metric.kind is Kind.RATE else ratio(part, whole)
     all_rate = metrics["earner_rate"]
     groups = {}
     for group in GAP_GROUPS:
@@ -501,31 +501,16 @@ def school_years_on_record() -> list[SchoolYear]:
     return list(SchoolYear.objects.on_record())
 
 
-# Numbers built on course history (program participation and status): "no data" for a year with none on record.
-COURSE_METRICS = ("concentrators", "completers", "completion_rate")
-# The headline keys of a METRICS dict, and its breakdowns with their empty value.
-HEADLINE_KEYS = (
-    "enrolled_students",
-    "discrete_earners",
-    "earner_rate",
-    "credentials_awarded",
-    "credentials_per_earner",
-    "first_time_earners",
-    *COURSE_METRICS,
-)
-BREAKDOWNS = {"by_credential": list, "by_group": dict, "by_grade": dict, "by_school": dict, "by_program": list}
-
-
 def _without_course_history(metrics: dict[str, Any], *, year: SchoolYear, whole: bool) -> dict[str, Any]:
     """`metrics` of a year with no course history on record: its course-built numbers (all of them when the
     population itself is built on courses: a program's participants, or CTE concentrators) become None, listed
     in `no_data` with the reason, so no one reads 0, or a change from 0, where nothing was recorded."""
-    keys = [*HEADLINE_KEYS, *BREAKDOWNS] if whole else [*COURSE_METRICS, "by_program"]
+    keys = [metric.key for metric in HEADLINE] + [b.key for b in BREAKDOWNS] if whole else list(COURSE_BUILT)
     result = dict(metrics)
     for key in keys:
-        if key in BREAKDOWNS:
+        if key in BREAKDOWNS_BY_KEY:
             if key in result:
-                result[key] = BREAKDOWNS[key]()
+                result[key] = BREAKDOWNS_BY_KEY[key].empty()
         else:
             result[key] = None
     result["no_data"] = {
@@ -661,16 +646,6 @@ def _with_earners(row: dict[str, Any], earners: int) -> dict[str, Any]:
     return {**row, "earners": earners, "rate": rate(earners, row["enrolled"])}
 
 
-# The headline counts a goal's actual value is built on (for small-cell suppression).
-GOAL_INPUTS = {
-    Goal.Metric.EARNER_RATE: ("discrete_earners", "enrolled_students"),
-    Goal.Metric.DISCRETE_EARNERS: ("discrete_earners",),
-    Goal.Metric.FIRST_TIME_EARNERS: ("first_time_earners",),
-    Goal.Metric.CREDENTIALS_AWARDED: ("credentials_awarded",),
-    Goal.Metric.COMPLETION_RATE: ("completers", "concentrators"),
-}
-
-
 def goals_active() -> list[Goal]:
     """Active goals with their years and interim targets. Two queries."""
     return list(
@@ -702,8 +677,8 @@ def goal_targets(goal: Goal) -> dict[int, Decimal]:
 def goal_status(years: Sequence[dict[str, Any]]) -> str:
     """A goal's status: that of its latest year that is judged ("on track" or "behind", or "suppressed" when
     small-cell suppression hid that year's actual); "no data" before any."""
-    judged = [y["status"] for y in years if y["status"] in ("on track", "behind", "suppressed")]
-    return judged[-1] if judged else "no data"
+    judged = [y["status"] for y in years if y["status"] in JUDGED]
+    return judged[-1] if judged else GoalStatus.NO_DATA
 
 
 def goal_progress(*, goals: Sequence[Goal], school_years: Sequence[SchoolYear]) -> list[dict[str, Any]]:
@@ -735,9 +710,9 @@ def goal_progress(*, goals: Sequence[Goal], school_years: Sequence[SchoolYear]) 
             actual = exact = None
             inputs = {}
             if numbers is not None and numbers["enrolled_students"]:
-                inputs = {key: numbers[key] for key in GOAL_INPUTS[goal.metric]}
+                inputs = {key: numbers[key] for key in goal_inputs(goal.metric)}
                 if goal.is_rate:
-                    part, whole = (inputs[key] for key in GOAL_INPUTS[goal.metric])
+                    part, whole = (inputs[key] for key in goal_inputs(goal.metric))
                     if whole:
                         # Judged on the exact percentage: 2 of 3 is 66.666…%, short of a 66.67% target even
                         # though it shows as 66.7.
@@ -746,13 +721,13 @@ def goal_progress(*, goals: Sequence[Goal], school_years: Sequence[SchoolYear]) 
                 else:
                     exact = actual = Decimal(numbers[goal.metric])
             if actual is None:
-                year_status = "no data"
+                year_status = GoalStatus.NO_DATA
             elif start_year == goal.baseline_year.start_year:
-                year_status = "baseline"
+                year_status = GoalStatus.BASELINE
             elif exact >= Fraction(target):
-                year_status = "on track"
+                year_status = GoalStatus.ON_TRACK
             else:
-                year_status = "in progress" if year.end_date >= today else "behind"
+                year_status = GoalStatus.IN_PROGRESS if year.end_date >= today else GoalStatus.BEHIND
             years.append(
                 {
                     "year": school_year_label(start_year),

@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from reports.metrics import BREAKDOWNS_BY_KEY, COUNT_KEYS, DERIVED_FROM, NESTED_IN, PARTITIONS, GoalStatus, Path
 from reports.models import RollupState
 from reports.selectors import (
     ALL_STUDENTS,
@@ -40,42 +41,9 @@ from students.models import School, SchoolYear
 
 logger = logging.getLogger(__name__)
 
-# Count fields found in the report dicts.
-COUNT_KEYS = {
-    "enrolled_students",
-    "discrete_earners",
-    "credentials_awarded",
-    "first_time_earners",
-    "concentrators",
-    "completers",
-    "enrolled",
-    "earners",
-    "students",
-    "awards",
-    "participants",
-}
-# Each derived figure and the counts it is built on (any one suppressed hides it).
-DERIVED_FROM = {
-    "earner_rate": ("discrete_earners", "enrolled_students"),
-    "credentials_per_earner": ("credentials_awarded", "discrete_earners"),
-    "completion_rate": ("completers", "concentrators"),
-    "rate": ("earners", "enrolled", "participants"),
-    "gap": ("earners", "enrolled"),
-}
-
-
 # Shown instead of a count that is not small but is hidden so that a small one cannot be worked out by
 # subtraction from the total beside it ("complementary suppression").
 COMPLEMENT = "*"
-# Breakdowns whose rows count each student (or award) exactly once, so that they add up to a headline
-# number shown with them: (breakdown, column, headline).
-PARTITIONS = (
-    ("by_school", "enrolled", "enrolled_students"),
-    ("by_school", "earners", "discrete_earners"),
-    ("by_grade", "enrolled", "enrolled_students"),
-    ("by_grade", "earners", "discrete_earners"),
-    ("by_credential", "awards", "credentials_awarded"),
-)
 
 
 def threshold() -> int:
@@ -159,7 +127,7 @@ def goals_suppressed(
             year["inputs"] = {key: suppress_count(value, limit) for key, value in year["inputs"].items()}
             if any(isinstance(value, str) for value in year["inputs"].values()):  # a "<10" or "*" among them
                 year["actual"] = None
-                year["status"] = "suppressed"
+                year["status"] = GoalStatus.SUPPRESSED
         goal["status"] = goal_status(goal["years"])
     return shown
 
@@ -278,7 +246,6 @@ def period_label(year: str, as_of: str | date | None) -> str:
     return year if as_of is None else f"{year} to {as_of if isinstance(as_of, str) else as_of.isoformat()}"
 
 
-Path = tuple[str, ...]
 Cell = tuple[str, str, str | None]  # (school code, band, row of the measure's partition or None)
 
 
@@ -304,30 +271,10 @@ def _measure(path: Path) -> tuple[Path, str | None, str | None]:
         *prefix, breakdown, row, column = path
         for part_breakdown, part_column, total in PARTITIONS:
             if (breakdown, column) == (part_breakdown, part_column):
-                if breakdown == "by_school":
+                if BREAKDOWNS_BY_KEY[breakdown].is_school:
                     return (*prefix, total), None, row
                 return (*prefix, total), row, None
     return path, None, None
-
-
-# Counts that count some of the students of another count in the same report ("*" is the row: a group, a
-# credential, a program); a row of a PARTITIONS breakdown is nested as its headline is (one grade's earners in
-# that grade's students enrolled). The difference (earners outside the group, students not earning) is a
-# count too, so it has blocks of its own, and a count is shown only where the counts it lies in are shown
-# and the difference is a sum of whole blocks.
-NESTED_IN: dict[Path, tuple[Path, ...]] = {
-    ("discrete_earners",): (("enrolled_students",),),
-    ("first_time_earners",): (("discrete_earners",),),
-    ("concentrators",): (("enrolled_students",),),
-    ("completers",): (("concentrators",),),
-    ("by_credential", "*", "students"): (("discrete_earners",),),
-    ("by_group", "*", "enrolled"): (("enrolled_students",),),
-    ("by_group", "*", "earners"): (("by_group", "*", "enrolled"), ("discrete_earners",)),
-    ("by_program", "*", "participants"): (("enrolled_students",),),
-    ("by_program", "*", "earners"): (("by_program", "*", "participants"), ("discrete_earners",)),
-    ("by_program", "*", "concentrators"): (("by_program", "*", "participants"), ("concentrators",)),
-    ("by_program", "*", "completers"): (("by_program", "*", "concentrators"), ("completers",)),
-}
 
 
 def _parents(path: Path) -> list[Path]:

@@ -11,8 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.roles import can_view_dashboard, is_coordinator, role_required, sees_exact_counts
-from reports import exports, selectors
+from reports import exports, selectors, tables
 from reports.forms import DashboardFilterForm, GoalForm, GoalTargetFormSet
+from reports.metrics import HEADLINE
 from reports.models import Goal
 from reports.services import goal_save, rollups_ensure_fresh
 from reports.suppression import (
@@ -88,25 +89,22 @@ def _wants_exact(request: HttpRequest) -> bool | None:
     return {"exact": True, "suppressed": False}.get(counts)
 
 
-def _headline_cards(table: exports.Table) -> list[dict[str, Any]]:
-    # The award-built headline figures; the course-built ones (concentrators...) stay in the table.
-    shown = tuple(key for key in selectors.HEADLINE_KEYS if key not in selectors.COURSE_METRICS)
+def _headline_cards(table: tables.Table) -> list[dict[str, Any]]:
+    # The figures declared as cards (the award-built ones); the course-built ones stay in the table.
     cards = []
-    for (key, label, is_rate), (_, now, before, delta, *full_year) in zip(
-        exports.HEADLINE_ROWS, table.rows, strict=True
-    ):
-        if key in shown:
+    for metric, (_, now, before, delta, *full_year) in zip(HEADLINE, table.rows, strict=True):
+        if metric.card:
             cards.append(
                 {
-                    "key": key,
-                    "label": label.replace(" (%)", ""),
+                    "key": metric.key,
+                    "label": metric.label,
                     "now": now,
                     "before": before,
                     "change": delta,
                     # The whole baseline year, beside a year-to-date comparison (never instead of it).
                     "full_year": full_year[0] if full_year else None,
                     "has_full_year": bool(full_year),
-                    "is_rate": is_rate,
+                    "is_rate": metric.is_rate,
                 }
             )
     return cards
@@ -129,28 +127,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context["fixed_fields"] = () if exact else SUPPRESSED_FIXED_FIELDS
     context["populations_offered"] = [] if exact else list(POPULATION_BANDS)
     if shown is not None:
-        tables = exports.board_tables(report=shown["report"], goals=shown["goals"])
+        built = tables.board_tables(report=shown["report"], goals=shown["goals"])
         context.update(
             shown,
-            tables={table.slug.replace("-", "_"): table for table in tables},
-            headline_cards=_headline_cards(tables[0]),
-            year_label=exports.period_label(shown["report"]["year"], shown["report"]["as_of"]),
-            as_of_label=shown["report"]["as_of"] and exports.day_label(shown["report"]["as_of"]),
+            tables={table.slug.replace("-", "_"): table for table in built},
+            headline_cards=_headline_cards(built[0]),
+            year_label=tables.period_label(shown["report"]["year"], shown["report"]["as_of"]),
+            as_of_label=shown["report"]["as_of"] and tables.day_label(shown["report"]["as_of"]),
             full_year_query=_full_year_query(request),
             baseline_label=shown["report"]["baseline_year"]
-            and exports.period_label(shown["report"]["baseline_year"], shown["report"]["baseline_as_of"]),
+            and tables.period_label(shown["report"]["baseline_year"], shown["report"]["baseline_as_of"]),
             chart_data={
                 "trend": [
                     {
-                        "year": exports.trend_label(t),
-                        "rate": exports.pct(t["earner_rate"]),
+                        "year": tables.trend_label(t),
+                        "rate": tables.pct(t["earner_rate"]),
                         "earners": t["discrete_earners"],
                     }
                     for t in shown["report"]["trend"]
                 ],
                 "credentials": {
-                    "years": tables[-1].header[1:],
-                    "series": [{"label": row[0], "values": row[1:]} for row in tables[-1].rows],
+                    "years": built[-1].header[1:],
+                    "series": [{"label": row[0], "values": row[1:]} for row in built[-1].rows],
                 },
             },
         )
@@ -162,9 +160,11 @@ def board_packet(request: HttpRequest) -> HttpResponse:
     form, shown = _board_for_request(request, exact=_exact(request, _wants_exact(request)))
     if shown is None:
         return render(request, "reports/dashboard.html", {"form": form, "threshold": threshold()}, status=400)
-    tables = exports.board_tables(report=shown["report"], goals=shown["goals"])
     return exports.board_packet_response(
-        report=shown["report"], tables=tables, suppressed=shown["suppressed"], threshold=threshold()
+        report=shown["report"],
+        tables=tables.board_tables(report=shown["report"], goals=shown["goals"]),
+        suppressed=shown["suppressed"],
+        threshold=threshold(),
     )
 
 
@@ -173,10 +173,10 @@ def board_table_csv(request: HttpRequest, table: str) -> HttpResponse:
     form, shown = _board_for_request(request, exact=_exact(request, _wants_exact(request)))
     if shown is None:
         return render(request, "reports/dashboard.html", {"form": form, "threshold": threshold()}, status=400)
-    tables = {t.slug: t for t in exports.board_tables(report=shown["report"], goals=shown["goals"])}
-    if table not in tables:
+    by_slug = {t.slug: t for t in tables.board_tables(report=shown["report"], goals=shown["goals"])}
+    if table not in by_slug:
         raise Http404("No such table")
-    return exports.table_csv_response(report=shown["report"], table=tables[table])
+    return exports.table_csv_response(report=shown["report"], table=by_slug[table])
 
 
 def api_board(request: HttpRequest) -> JsonResponse:
