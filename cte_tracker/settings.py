@@ -183,6 +183,24 @@ IMPORT_FILE_RETENTION_DAYS = envint("IMPORT_FILE_RETENTION_DAYS", "365", minimum
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Built board reports are cached under a key that changes with the figures (reports/published.py), so a board
+# meeting's worth of viewers costs one computation. The database cache needs no other server (its table is made by
+# `migrate`); CACHE_URL=redis://host:6379/0 uses Redis instead.
+CACHE_URL = os.getenv("CACHE_URL", "").strip()
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"CACHE_URL must be a Redis URL like redis://127.0.0.1:6379/0, not {CACHE_URL!r}")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "common_cache",
+        "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", "2000", minimum=10)},
+    }
+}
+# How long a built board report is kept (it is replaced as soon as the figures change, whatever this says).
+BOARD_CACHE_SECONDS = envint("BOARD_CACHE_SECONDS", "86400")
+
 TASKS = {
     "default": {
         "BACKEND": os.getenv("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -42,7 +42,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import reduce
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
@@ -66,6 +66,132 @@ GRADES_9_12 = Goal.Population.GRADES_9_12.value
 SENIORS = Goal.Population.SENIORS.value
 CONCENTRATORS = Goal.Population.CONCENTRATORS.value
 POPULATIONS = dict(Goal.Population.choices)
+
+
+# --- what the selectors return ---------------------------------------------------------------------------
+#
+# The report is JSON-ready: these are its shapes (the JSON API and `board_report --json` give them as they are).
+# Its figures' keys are declared in reports/metrics.py. A published report (reports/suppression.py) has the same
+# shape, with a hidden count as "<10" or "*" and a rate built on one as None, hence `Tally`.
+
+Tally = int | str  # a count, or, once published, "<10" (small) or "*" (hidden so a small one cannot be worked out)
+Share = float | None  # a rate as a fraction (0.25); None when there is nothing to divide by, or hidden
+
+
+class CredentialRow(TypedDict):
+    code: str
+    name: str
+    students: Tally
+    awards: Tally
+
+
+class SchoolRow(TypedDict):
+    id: int
+    name: str
+    enrolled: Tally
+    earners: Tally
+    rate: Share
+
+
+class GradeRow(TypedDict):
+    enrolled: Tally
+    earners: Tally
+    rate: Share
+
+
+class GroupRow(TypedDict):
+    name: str
+    enrolled: Tally
+    earners: Tally
+    rate: Share
+    gap: Share  # the group's rate minus all students', as a fraction (percentage points / 100)
+
+
+class ProgramRow(TypedDict):
+    code: str
+    name: str
+    participants: Tally
+    earners: Tally
+    rate: Share
+    concentrators: Tally
+    completers: Tally
+    completion_rate: Share
+
+
+class NoData(TypedDict):
+    metrics: list[str]  # the figures (headline keys and breakdowns) not counted that year
+    reason: str
+
+
+class PeriodFigures(TypedDict):
+    """One period's figures: the headline (metrics.HEADLINE, in that order) and the breakdowns (metrics.BREAKDOWNS)."""
+
+    enrolled_students: Tally
+    discrete_earners: Tally
+    earner_rate: Share
+    credentials_awarded: Tally
+    credentials_per_earner: float | None
+    first_time_earners: Tally
+    concentrators: Tally | None
+    completers: Tally | None
+    completion_rate: Share
+    by_credential: list[CredentialRow]
+    by_group: dict[str, GroupRow]
+    by_grade: dict[str, GradeRow]  # by grade label
+    by_school: dict[str, SchoolRow]  # by school code
+    by_program: list[ProgramRow]
+    no_data: NoData | None
+
+
+class TrendRow(TypedDict, total=False):
+    """A year of the trend: its headline figures (no groups), by credential, and whether it is still under way."""
+
+    year: str
+    by_credential: list[CredentialRow]
+    no_data: NoData | None
+    partial: bool
+    as_of: str | None
+
+
+class Filters(TypedDict):
+    school: str | None
+    program: str | None
+    population: str
+    population_label: str
+
+
+class BoardReport(TypedDict):
+    year: str
+    baseline_year: str | None
+    as_of: str | None  # ISO day of a year-to-date cut-off
+    baseline_as_of: str | None
+    filters: Filters
+    current: PeriodFigures
+    baseline: PeriodFigures | None
+    baseline_full_year: PeriodFigures | None
+    trend: list[TrendRow]
+
+
+class GoalYear(TypedDict):
+    year: str
+    target: Decimal
+    actual: Decimal | None
+    status: GoalStatus
+    inputs: dict[str, Tally]  # the headline counts the actual is built on (metrics.goal_inputs)
+
+
+class GoalProgress(TypedDict):
+    name: str
+    metric: str
+    metric_label: str
+    population: str
+    is_rate: bool
+    baseline_year: str
+    baseline_value: Decimal
+    target_year: str
+    target_value: Decimal
+    status: GoalStatus
+    years: list[GoalYear]
 
 
 @dataclass(frozen=True)
@@ -351,7 +477,7 @@ def _headline_from_counts(row: dict[str, int]) -> dict[str, Any]:
     return metrics
 
 
-def credential_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, list[dict[str, Any]]]:
+def credential_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, list[CredentialRow]]:
     """By credential, per school year: for each credential with an award dated in Y to a student of Y's
     population, `students` (distinct students with at least one such award) and `awards` (all such awards,
     renewals included). Ordered by students, then name. One query."""
@@ -363,7 +489,7 @@ def credential_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict
         .annotate(students=Sum("students"), total=Sum("awards"))
         .order_by("-students", "credential__name")
     )
-    result: dict[int, list[dict[str, Any]]] = {year.pk: [] for year in school_years}
+    result: dict[int, list[CredentialRow]] = {year.pk: [] for year in school_years}
     for row in rows:
         result[row["school_year_id"]].append(
             {
@@ -424,7 +550,7 @@ def grade_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int,
     return result
 
 
-def program_rows(*, school_year: SchoolYear, scope: Scope, as_of: date | None = None) -> list[dict[str, Any]]:
+def program_rows(*, school_year: SchoolYear, scope: Scope, as_of: date | None = None) -> list[ProgramRow]:
     """By program, for one school year. Two queries.
 
     A program's row counts the students of Y's population who are **participants in that program by the
@@ -438,9 +564,7 @@ def program_rows(*, school_year: SchoolYear, scope: Scope, as_of: date | None = 
     return _program_rows(school_year=school_year, scope=scope, cutoffs=[as_of])[0]
 
 
-def _program_rows(
-    *, school_year: SchoolYear, scope: Scope, cutoffs: Sequence[date | None]
-) -> list[list[dict[str, Any]]]:
+def _program_rows(*, school_year: SchoolYear, scope: Scope, cutoffs: Sequence[date | None]) -> list[list[ProgramRow]]:
     """`program_rows` for each of `cutoffs` (None: the whole year), from the same two queries."""
     if scope.population == CONCENTRATORS:
         population = Q(student_year_id__in=population_rows(school_years=[school_year], scope=scope).values("id"))
@@ -477,7 +601,7 @@ def _program_rows(
         programs = programs.filter(pk=scope.program.pk)
     else:
         programs = programs.filter(Q(active=True) | Q(pk__in=list(counts)))
-    results: list[list[dict[str, Any]]] = [[] for _ in cutoffs]
+    results: list[list[ProgramRow]] = [[] for _ in cutoffs]
     for program in programs.only("code", "name"):
         participants, concentrators, completers, cut_earners = counts.get(program.pk, (0, 0, 0, [0] * len(cutoffs)))
         for result, program_earners in zip(results, cut_earners, strict=True):
@@ -527,7 +651,7 @@ def board_report(
     scope: Scope,
     trend_years: Sequence[SchoolYear] | None = None,
     as_of: date | None = None,
-) -> dict[str, Any]:
+) -> BoardReport:
     """The whole dashboard as one JSON-ready dict (exact numbers; suppression is applied at presentation).
 
     Keys: `year`, `baseline_year`, `as_of` and `baseline_as_of`, `current` and `baseline` METRICS (headline,
@@ -674,14 +798,14 @@ def goal_targets(goal: Goal) -> dict[int, Decimal]:
     return targets
 
 
-def goal_status(years: Sequence[dict[str, Any]]) -> str:
+def goal_status(years: Sequence[GoalYear]) -> GoalStatus:
     """A goal's status: that of its latest year that is judged ("on track" or "behind", or "suppressed" when
     small-cell suppression hid that year's actual); "no data" before any."""
     judged = [y["status"] for y in years if y["status"] in JUDGED]
     return judged[-1] if judged else GoalStatus.NO_DATA
 
 
-def goal_progress(*, goals: Sequence[Goal], school_years: Sequence[SchoolYear]) -> list[dict[str, Any]]:
+def goal_progress(*, goals: Sequence[Goal], school_years: Sequence[SchoolYear]) -> list[GoalProgress]:
     """Each goal's actual value against its target for every year from its baseline year to its target year.
 
     The actual value is the headline metric (see `headline_metrics`) for the goal's population, district

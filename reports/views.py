@@ -15,12 +15,12 @@ from reports import exports, selectors, tables
 from reports.forms import DashboardFilterForm, GoalForm, GoalTargetFormSet
 from reports.metrics import HEADLINE
 from reports.models import Goal
+from reports.published import board_shown
 from reports.services import goal_save, rollups_ensure_fresh
 from reports.suppression import (
     POPULATION_BANDS,
     SUPPRESSED_FIXED_FIELDS,
     as_of_refusal,
-    board_published,
     release_as_of,
     scope_refusal,
     threshold,
@@ -69,14 +69,9 @@ def _board_for_request(
             return form, None
         as_of = release_as_of(year)
     rollups_ensure_fresh()  # the selectors only read the student-year tables: bring them up to date first
-    report = selectors.board_report(
-        school_year=year, baseline=baseline, scope=scope, trend_years=on_record, as_of=as_of
+    return form, board_shown(
+        school_year=year, baseline=baseline, scope=scope, as_of=as_of, trend_years=on_record, exact=exact
     )
-    goals = selectors.goal_progress(goals=selectors.goals_active(), school_years=on_record)
-    if exact:
-        return form, {"report": report, "goals": goals, "suppressed": False}
-    # The suppression layer asks the same selector for the other schools', populations' and periods' reports.
-    return form, board_published(report=report, goals=goals, scope=scope, report_for=selectors.board_report)
 
 
 def _exact(request: HttpRequest, asked: bool | None = None) -> bool:

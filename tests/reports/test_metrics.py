@@ -96,3 +96,11 @@ def test_goal_statuses_are_constants_that_read_and_serialise_as_their_words():
 
     assert json.dumps({"status": GoalStatus.ON_TRACK}) == '{"status": "on track"}'
     assert f"{GoalStatus.IN_PROGRESS}" == "in progress"
+
+
+def test_the_typed_shape_of_a_period_lists_the_declared_figures_and_breakdowns():
+    from reports.selectors import PeriodFigures
+
+    keys = list(PeriodFigures.__annotations__)
+    assert keys[: len(HEADLINE)] == [m.key for m in HEADLINE]
+    assert keys[len(HEADLINE) : len(HEADLINE) + len(BREAKDOWNS)] == [b.key for b in BREAKDOWNS]

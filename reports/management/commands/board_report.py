@@ -9,19 +9,17 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from pathways.models import ProgramOfStudy
+from reports.published import board_shown
 from reports.selectors import (
     POPULATIONS,
     Scope,
     as_of_problem,
     baseline_problem,
-    board_report,
-    goal_progress,
-    goals_active,
     report_as_of,
     school_years_on_record,
 )
 from reports.services import rollups_ensure_fresh
-from reports.suppression import as_of_refusal, board_published, release_as_of, scope_refusal
+from reports.suppression import as_of_refusal, release_as_of, scope_refusal
 from students.models import School, SchoolYear, parse_school_year_label
 
 
@@ -102,11 +100,15 @@ class Command(BaseCommand):
             as_of = release_as_of(year)
         on_record = school_years_on_record()
         rollups_ensure_fresh()  # the selectors only read the student-year tables: bring them up to date first
-        report = board_report(school_year=year, baseline=baseline, scope=scope, trend_years=on_record, as_of=as_of)
-        goals = goal_progress(goals=goals_active(), school_years=on_record)
-        if options["suppressed"]:
-            shown = board_published(report=report, goals=goals, scope=scope, report_for=board_report)
-            report, goals = shown["report"], shown["goals"]
+        shown = board_shown(
+            school_year=year,
+            baseline=baseline,
+            scope=scope,
+            as_of=as_of,
+            trend_years=on_record,
+            exact=not options["suppressed"],
+        )
+        report, goals = shown["report"], shown["goals"]
         report["goals"] = goals
         report["suppressed"] = options["suppressed"]
         self.stdout.write(json.dumps(report, indent=options["indent"] or None, default=str, ensure_ascii=False))
