@@ -14,7 +14,7 @@ from accounts.roles import can_view_dashboard, is_coordinator, role_required, se
 from reports import exports, selectors
 from reports.forms import DashboardFilterForm, GoalForm, GoalTargetFormSet
 from reports.models import Goal
-from reports.services import goal_save, rollups_ensure_fresh
+from reports.services import goal_save
 from reports.suppression import (
     POPULATION_BANDS,
     SUPPRESSED_FIXED_FIELDS,
@@ -67,7 +67,6 @@ def _board_for_request(
             form.add_error(*refusal)
             return form, None
         as_of = release_as_of(year)
-    rollups_ensure_fresh()  # the selectors only read the student-year tables: bring them up to date first
     report = selectors.board_report(
         school_year=year, baseline=baseline, scope=scope, trend_years=on_record, as_of=as_of
     )

@@ -20,7 +20,6 @@ from reports.selectors import (
     report_as_of,
     school_years_on_record,
 )
-from reports.services import rollups_ensure_fresh
 from reports.suppression import as_of_refusal, board_published, release_as_of, scope_refusal
 from students.models import School, SchoolYear, parse_school_year_label
 
@@ -101,7 +100,6 @@ class Command(BaseCommand):
                 raise CommandError(f"--{refusal[0].replace('_', '-')}: {refusal[1]}")
             as_of = release_as_of(year)
         on_record = school_years_on_record()
-        rollups_ensure_fresh()  # the selectors only read the student-year tables: bring them up to date first
         report = board_report(school_year=year, baseline=baseline, scope=scope, trend_years=on_record, as_of=as_of)
         goals = goal_progress(goals=goals_active(), school_years=on_record)
         if options["suppressed"]:
