@@ -300,10 +300,11 @@ class ProgramCredentialCell(_CredentialCell):
 
 
 class RollupState(models.Model):
-    """When the pre-aggregated tables were last rebuilt, and from which state of the source tables."""
+    """When the pre-aggregated tables last changed (a rebuild or an incremental update): what is kept keyed on
+    it is made again after any change. `signature` is no longer written (kept for the row's shape)."""
 
     signature = models.CharField(max_length=200)
     refreshed_at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"Rebuilt {self.refreshed_at:%Y-%m-%d %H:%M}"
+        return f"Changed {self.refreshed_at:%Y-%m-%d %H:%M}"

@@ -308,8 +308,16 @@ def rollups_refresh() -> int:
             t = _tables()
             for table in ("student_year", "student_year_credential", "student_year_award", "student_year_program"):
                 cursor.execute(f"ANALYZE {t[table]}")
-    RollupState.objects.update_or_create(pk=1, defaults={"refreshed_at": timezone.now()})
+    _rollups_changed()
     return rows
+
+
+def _rollups_changed() -> None:
+    """Record when the tables last changed, in the changing transaction, so what is kept keyed on it (the
+    suppression rule, reports.suppression) is made again. Last in every update: the row is locked until the
+    commit, after the cell locks, in the same order by every writer."""
+    if not RollupState.objects.filter(pk=1).update(refreshed_at=timezone.now()):
+        RollupState.objects.get_or_create(pk=1, defaults={"signature": "", "refreshed_at": timezone.now()})
 
 
 @transaction.atomic
@@ -347,6 +355,7 @@ def rollups_update(*, student_ids: Iterable[int] | None) -> int:
                 )
         if pairs:
             _write_cells(cursor, pairs)
+    _rollups_changed()
     return rows
 
 

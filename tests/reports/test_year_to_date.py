@@ -152,7 +152,6 @@ def test_the_year_to_date_report_runs_a_fixed_number_of_queries_whatever_the_dat
     def measure():
         rollups_refresh()
         with django_assert_max_num_queries(13) as captured:
-            rollups_refresh()
             board_report(
                 school_year=year,
                 baseline=baseline,
