@@ -166,7 +166,11 @@ class StudentYearCredential(models.Model):
     awards = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["school_year", "credential"], name="student_year_cred_year")]
+        indexes = [
+            models.Index(fields=["school_year", "credential"], name="student_year_cred_year"),
+            # The cells of one (year, school) are counted again after a change there (rollups_update).
+            models.Index(fields=["school_year", "school"], name="student_year_cred_year_school"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.student_year}: credential {self.credential_id} × {self.awards}"
@@ -219,7 +223,10 @@ class StudentYearProgram(models.Model):
     first_award_on = models.DateField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["school_year", "program"], name="student_year_program_year")]
+        indexes = [
+            models.Index(fields=["school_year", "program"], name="student_year_program_year"),
+            models.Index(fields=["school_year", "school"], name="student_year_prog_year_school"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.student_year}: program {self.program_id}"

@@ -222,6 +222,14 @@ def _write_student_rows(cursor, students: _Students) -> int:
     return rows
 
 
+def _both_pairs_where(pairs: list[tuple[int, int]] | None, one: str, other: str) -> tuple[str, list]:
+    """_pairs_where on both sides of a join (tables `one` and `other`, which carry the same year and school), so
+    each side is read through its (year, school) index instead of the whole of the other side."""
+    where, params = _pairs_where(pairs, f"{one}.school_year_id", f"{one}.school_id")
+    where_other, params_other = _pairs_where(pairs, f"{other}.school_year_id", f"{other}.school_id")
+    return f"{where} AND {where_other}", params + params_other
+
+
 def _write_cells(cursor, pairs: list[tuple[int, int]] | None) -> None:
     """Re-aggregate the four cell tables for the given (school year, school) pairs (all of them for None):
     whole groups of student-year rows, each row in exactly one cell, so a pair's cells depend on that pair's
@@ -243,7 +251,7 @@ def _write_cells(cursor, pairs: list[tuple[int, int]] | None) -> None:
         """,
         params,
     )
-    where, params = _pairs_where(pairs, "c.school_year_id", "c.school_id")
+    where, params = _both_pairs_where(pairs, "c", "sy")
     cursor.execute(
         f"""
         INSERT INTO {t["year_credential_cell"]} (school_year_id, school_id, grade, concentrator, credential_id,
@@ -256,7 +264,7 @@ def _write_cells(cursor, pairs: list[tuple[int, int]] | None) -> None:
         """,
         params,
     )
-    where, params = _pairs_where(pairs, "sy.school_year_id", "sy.school_id")
+    where, params = _both_pairs_where(pairs, "p", "sy")
     cursor.execute(
         f"""
         INSERT INTO {t["program_year_cell"]} (school_year_id, program_id, school_id, grade,
@@ -273,7 +281,7 @@ def _write_cells(cursor, pairs: list[tuple[int, int]] | None) -> None:
         """,
         params,
     )
-    where, params = _pairs_where(pairs, "c.school_year_id", "c.school_id")
+    where, params = _both_pairs_where(pairs, "p", "c")
     cursor.execute(
         f"""
         INSERT INTO {t["program_credential_cell"]} (school_year_id, program_id, school_id, grade, concentrator,
