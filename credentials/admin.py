@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReportSourceAdminMixin
 from credentials.models import Credential, CredentialAlias, CredentialAward
 
 
@@ -18,7 +19,7 @@ class CredentialAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CredentialAward)
-class CredentialAwardAdmin(SimpleHistoryAdmin):
+class CredentialAwardAdmin(ReportSourceAdminMixin, SimpleHistoryAdmin):
     list_display = ["student", "credential", "earned_on", "school_year", "program", "source", "recorded_by"]
     list_filter = ["school_year", "source", "credential", "program"]
     search_fields = [

@@ -63,7 +63,7 @@ def awards_insert(
         created = bulk_create_with_history(
             awards, CredentialAward, default_user=recorded_by, default_change_reason=change_reason
         )
-    report_sources_changed()
+    report_sources_changed(student_ids={a.student_id for a in awards})
     return created
 
 
@@ -162,7 +162,7 @@ def award_update(
         award._history_user = changed_by
     with _refusing_duplicate_awards([award]):
         award.save()
-    report_sources_changed()
+    report_sources_changed(student_ids=[award.student_id])
     return award
 
 
@@ -172,8 +172,9 @@ def award_delete(*, award: CredentialAward, reason: str, deleted_by: AbstractBas
     award._change_reason = _reason(reason, action="deleting")
     if deleted_by is not None:
         award._history_user = deleted_by
+    student_id = award.student_id
     award.delete()
-    report_sources_changed()
+    report_sources_changed(student_ids=[student_id])
 
 
 @dataclass
@@ -315,6 +316,7 @@ def credential_merge(*, keep: Credential, merge: Credential, merged_by: Abstract
         raise ValidationError("Pick two different credentials to merge.")
     reason = f"Merged {merge.code} into {keep.code}"
     result = MergeResult()
+    students = set(merge.awards.values_list("student_id", flat=True))
     kept_awards = {
         (a.student_id, a.earned_on): a
         for a in CredentialAward.objects.filter(credential=keep, student_id__in=merge.awards.values("student_id"))
@@ -360,5 +362,5 @@ def credential_merge(*, keep: Credential, merge: Credential, merged_by: Abstract
     merge._change_reason = reason
     merge._history_user = merged_by
     merge.delete()
-    report_sources_changed()
+    report_sources_changed(student_ids=students)
     return result

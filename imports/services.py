@@ -18,7 +18,7 @@ from imports.importers import COLUMNS, IMPORTERS, Importer, Plan
 from imports.importers.base import collector_paused
 from imports.models import ImportBatch, ImportPreset, ImportProblem
 from imports.readers import ImportFileError, Table, check_size, read_table
-from reports.tasks import rollups_refresh_soon
+from reports.services import rollups_update
 
 Progress = Callable[[str, int, int], None]
 
@@ -378,7 +378,7 @@ def _validate_and_write(batch, header, importer, skip_invalid, step, progress) -
         return _fail(batch, f"Nothing was imported: {count} row{'s' if count != 1 else ''} had errors.")
     step("Writing", 6 * batch.total_rows // 10)
     try:
-        counts = importer.write(batch=batch, user=batch.created_by)
+        counts = importer.write(batch=batch, user=batch.created_by)  # keeps the dashboard's tables current too
     except IntegrityError:
         # Checked a moment ago, so someone else saved one of these records meanwhile (an award recorded by hand).
         return _fail(batch, WRITTEN_MEANWHILE)
@@ -392,7 +392,6 @@ def _validate_and_write(batch, header, importer, skip_invalid, step, progress) -
     batch.finished_at = timezone.now()
     batch.message = "Imported." if not plan.rejected else f"Imported the valid rows; {len(plan.rejected)} rejected."
     batch.save()
-    rollups_refresh_soon(force=True)
     if progress:
         progress("Done", batch.total_rows, batch.total_rows)
     return batch
@@ -449,7 +448,7 @@ def batch_undo(*, batch: ImportBatch, reason: str, user: AbstractBaseUser | None
     batch.undo_reason = reason
     batch.message = f"Undone: {deleted} award{'s' if deleted != 1 else ''} removed."
     batch.save(update_fields=["status", "undo_reason", "message"])
-    rollups_refresh_soon(force=True)
+    rollups_update(student_ids={row.student_id for row in rows})
     return deleted
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReportSourceAdminMixin
 from pathways.models import (
     CareerCluster,
     CareerPathway,
@@ -47,16 +48,19 @@ class ProgramCourseInline(admin.TabularInline):
 
 
 @admin.register(ProgramOfStudy)
-class ProgramOfStudyAdmin(SimpleHistoryAdmin):
+class ProgramOfStudyAdmin(ReportSourceAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "code", "pathway", "concentrator_threshold", "completer_threshold", "active"]
     list_filter = ["active", "schools", "pathway__cluster"]
     search_fields = ["name", "code"]
     filter_horizontal = ["schools", "credentials"]
     inlines = [ProgramCourseInline]
 
+    def report_students(self, obj, form=None) -> None:
+        return None  # thresholds and sequence decide every participant's status: a full rebuild
+
 
 @admin.register(CourseCompletion)
-class CourseCompletionAdmin(SimpleHistoryAdmin):
+class CourseCompletionAdmin(ReportSourceAdminMixin, SimpleHistoryAdmin):
     list_display = ["student", "course", "school_year", "passed", "final_grade", "college_credit_hours"]
     list_filter = ["school_year", "passed", "course__is_cte", "course__is_dual_credit"]
     search_fields = ["student__local_id", "student__last_name", "course__code", "course__name"]

@@ -18,11 +18,12 @@ class ReportsConfig(AppConfig):
     name = "reports"
 
     def ready(self) -> None:
-        # Lower apps (credentials) announce their writes through common.changes; the rebuild is ours to queue.
+        # Lower apps (students, pathways, credentials) announce their writes through common.changes; keeping the
+        # student-year tables current is ours, in the same transaction as the write.
         from common.changes import on_report_sources_changed
-        from reports.tasks import rollups_refresh_soon
+        from reports.services import rollups_update
 
-        on_report_sources_changed(rollups_refresh_soon)
+        on_report_sources_changed(rollups_update)
         on_report_sources_changed(_figures_changed)
         for label in REPORT_SHOWS:
             model = self.apps.get_model(label)

@@ -9,7 +9,6 @@ from accounts.models import Role
 from accounts.roles import can_view_students, user_role
 from credentials.selectors import recent_awards, student_list_rows
 from reports.selectors import Scope, school_rows
-from reports.services import rollups_ensure_fresh
 from reports.tables import pct
 from students.selectors import current_school_year
 
@@ -34,7 +33,6 @@ def home(request: HttpRequest) -> HttpResponse:
             context["overview"] = []  # the year has no row yet (see current_school_year), so no enrollment
         else:
             # The dashboard's own selector (same numbers as the board sees, by school, exact for a coordinator).
-            rollups_ensure_fresh()  # the selector only reads the student-year tables
             context["overview"] = [
                 {**row, "rate": pct(row["rate"])}
                 for row in school_rows(school_years=[school_year], scope=Scope())[school_year.pk]

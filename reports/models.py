@@ -166,7 +166,11 @@ class StudentYearCredential(models.Model):
     awards = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["school_year", "credential"], name="student_year_cred_year")]
+        indexes = [
+            models.Index(fields=["school_year", "credential"], name="student_year_cred_year"),
+            # The cells of one (year, school) are counted again after a change there (rollups_update).
+            models.Index(fields=["school_year", "school"], name="student_year_cred_year_school"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.student_year}: credential {self.credential_id} × {self.awards}"
@@ -219,7 +223,10 @@ class StudentYearProgram(models.Model):
     first_award_on = models.DateField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["school_year", "program"], name="student_year_program_year")]
+        indexes = [
+            models.Index(fields=["school_year", "program"], name="student_year_program_year"),
+            models.Index(fields=["school_year", "school"], name="student_year_prog_year_school"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.student_year}: program {self.program_id}"
@@ -300,10 +307,11 @@ class ProgramCredentialCell(_CredentialCell):
 
 
 class RollupState(models.Model):
-    """When the pre-aggregated tables were last rebuilt, and from which state of the source tables."""
+    """When the pre-aggregated tables last changed (a rebuild or an incremental update): what is kept keyed on
+    it is made again after any change. `signature` is no longer written (kept for the row's shape)."""
 
     signature = models.CharField(max_length=200)
     refreshed_at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"Rebuilt {self.refreshed_at:%Y-%m-%d %H:%M}"
+        return f"Changed {self.refreshed_at:%Y-%m-%d %H:%M}"

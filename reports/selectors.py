@@ -26,10 +26,9 @@ The selectors read pre-aggregated tables (reports/models.py): `StudentYear`, one
 that year's awards, first-time flag and program status, `StudentYearCredential`, `StudentYearProgram`, and
 the cells built from them (`YearCell`, `YearCredentialCell`, and per program `ProgramYearCell`,
 `ProgramCredentialCell`): student-year rows grouped by year, school, grade, group flags and CTE status, each
-row in exactly one cell (one per program), so a sum of cells counts each student once. They are rebuilt
-from enrollments, awards and course completions by `reports.services.rollups_refresh()`. Selectors only
-read them: whoever reads (a view, the board_report command) first calls `rollups_ensure_fresh` (two small
-queries), which rebuilds them when they no longer match the source tables. tests/reports/test_rollups.py
+row in exactly one cell (one per program), so a sum of cells counts each student once. Every write to
+enrollments, awards and course completions updates them in its own transaction
+(`reports.services.rollups_update`), so selectors only read them, as they are. tests/reports/test_rollups.py
 checks them against counts made directly on the source tables.
 """
 
@@ -223,10 +222,8 @@ def ratio(numerator: int | None, denominator: int | None) -> float | None:
 
 # --- the population, shared by every metric ---------------------------------------------------------------
 #
-# The selectors read the pre-aggregated tables (see the module docstring), rebuilt from enrollments, awards
-# and course completions by `reports.services.rollups_refresh()`. A selector only reads: its caller (the
-# view, the board_report command) makes sure they reflect the source tables first, with
-# `reports.services.rollups_ensure_fresh()` (two small queries when nothing changed).
+# The selectors read the pre-aggregated tables (see the module docstring), kept current by every write to
+# enrollments, awards and course completions (`reports.services.rollups_update`). A selector only reads.
 
 
 def _population_q(*, school_years: Sequence[SchoolYear], scope: Scope) -> Q:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from collections.abc import Iterable
+
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from credentials.models import CredentialAward
-from pathways.models import CourseCompletion, ProgramOfStudy
+from pathways.models import CourseCompletion
 from pathways.selectors import program_course_counts
 from reports.models import (
     Goal,
@@ -20,7 +25,7 @@ from reports.models import (
     YearCell,
     YearCredentialCell,
 )
-from students.models import GAP_GROUPS, Enrollment, SchoolYear
+from students.models import GAP_GROUPS, Enrollment, SchoolYear, Student
 from students.services import school_year_ensure
 
 
@@ -54,9 +59,7 @@ def goal_save(*, form, targets, user) -> Goal:
 def _tables() -> dict[str, str]:
     return {
         "award": CredentialAward._meta.db_table,
-        "award_history": CredentialAward.history.model._meta.db_table,
         "enrollment": Enrollment._meta.db_table,
-        "enrollment_history": Enrollment.history.model._meta.db_table,
         "year": SchoolYear._meta.db_table,
         "student_year": StudentYear._meta.db_table,
         "student_year_credential": StudentYearCredential._meta.db_table,
@@ -67,8 +70,6 @@ def _tables() -> dict[str, str]:
         "program_credential_cell": ProgramCredentialCell._meta.db_table,
         "year_credential_cell": YearCredentialCell._meta.db_table,
         "completion": CourseCompletion._meta.db_table,
-        "completion_history": CourseCompletion.history.model._meta.db_table,
-        "program_history": ProgramOfStudy.history.model._meta.db_table,
     }
 
 
@@ -78,179 +79,328 @@ def _group_columns(prefix: str = "") -> str:
     return ", ".join(f"{prefix}{name}" for name in GAP_GROUPS)
 
 
-def rollups_signature() -> str:
-    """The state of the source tables, from index look-ups: the newest award, enrollment and course
-    completion, and the newest change to them or to a program recorded by their history (additions, edits
-    and deletions through the app)."""
-    t = _tables()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT MAX(id) FROM {t['award']}), (SELECT MAX(history_id) FROM {t['award_history']}), "
-            f"(SELECT MAX(id) FROM {t['enrollment']}), (SELECT MAX(history_id) FROM {t['enrollment_history']}), "
-            f"(SELECT MAX(id) FROM {t['completion']}), (SELECT MAX(history_id) FROM {t['completion_history']}), "
-            f"(SELECT MAX(history_id) FROM {t['program_history']})"
-        )
-        return ":".join(str(v) for v in cursor.fetchone())
+# PostgreSQL advisory lock keys. A full rebuild holds REBUILD_LOCK alone; incremental updates share it (so
+# they run side by side, never during a rebuild) and then take one lock per (school year, school) whose
+# cells they re-aggregate, so two of them never re-count the same cell from snapshots that miss each other.
+REBUILD_LOCK = 4242001
 
 
-def _stored_signature() -> str | None:
-    return RollupState.objects.filter(pk=1).values_list("signature", flat=True).first()
+class _Students:
+    """A set of student ids as one SQL parameter (a PostgreSQL array, or a JSON list for SQLite's json_each),
+    so a 100,000-student import is no longer a statement than one award; `ids` None means every student."""
 
+    def __init__(self, ids: Iterable[int] | None):
+        self.ids = None if ids is None else sorted(set(ids))
 
-@transaction.atomic
-def rollups_refresh(*, if_changed: bool = False) -> int | None:
-    """Rebuild the pre-aggregated tables (StudentYear, its award, credential and program rows, and the four
-    cell tables) from enrollments, awards and course completions, the one way they change.
+    def _param(self):
+        return self.ids if connection.vendor == "postgresql" else json.dumps(self.ids)
 
-    Call it after anything that writes those without the app's history (raw SQL); imports and the app's
-    own writes queue it (reports.tasks), and the dashboard calls `rollups_ensure_fresh()`. With
-    `if_changed`, a rebuild that finds, once it holds the lock, that another one has just made the tables
-    current does nothing and returns None. Returns the number of student-year rows.
-    """
-    t = _tables()
-    with connection.cursor() as cursor:
+    def select(self) -> tuple[str, list]:
+        """SQL selecting the ids, for `column IN (...)`."""
         if connection.vendor == "postgresql":
-            # One rebuild at a time: a second one waits for the first.
-            cursor.execute("SELECT pg_advisory_xact_lock(4242001)")
-    # Read before the rebuild: a write committed while it runs is then either in the tables or newer than
-    # the recorded state, so the next check rebuilds again rather than keeping a stale table.
-    signature = rollups_signature()
-    if if_changed and _stored_signature() == signature:
-        return None  # viewers who queued behind one rebuild do not each rebuild again
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {t['program_credential_cell']}")
-        cursor.execute(f"DELETE FROM {t['program_year_cell']}")
-        cursor.execute(f"DELETE FROM {t['year_credential_cell']}")
-        cursor.execute(f"DELETE FROM {t['year_cell']}")
-        cursor.execute(f"DELETE FROM {t['student_year_program']}")
-        cursor.execute(f"DELETE FROM {t['student_year_credential']}")
-        cursor.execute(f"DELETE FROM {t['student_year_award']}")
-        cursor.execute(f"DELETE FROM {t['student_year']}")
-        # One row per enrollment: that year's school, grade and group flags, the awards dated in that year and
-        # the first one's date, and whether the student's first award ever is dated in that year.
-        cursor.execute(
-            f"""
-            INSERT INTO {t["student_year"]} (student_id, school_year_id, school_id, grade, {_group_columns()},
-                awards, first_award_on, first_time, concentrator, completer)
-            SELECT e.student_id, e.school_year_id, e.school_id, e.grade, {_group_columns("e.")},
-                COALESCE(a.n, 0), a.first_in_year,
-                CASE WHEN a.n > 0 AND f.first_on >= y.start_date THEN TRUE ELSE FALSE END, FALSE, FALSE
-            FROM {t["enrollment"]} e
-            JOIN {t["year"]} y ON y.id = e.school_year_id
-            LEFT JOIN (SELECT student_id, school_year_id, COUNT(*) AS n, MIN(earned_on) AS first_in_year
-                       FROM {t["award"]} GROUP BY student_id, school_year_id) a
-                   ON a.student_id = e.student_id AND a.school_year_id = e.school_year_id
-            LEFT JOIN (SELECT student_id, MIN(earned_on) AS first_on FROM {t["award"]} GROUP BY student_id) f
-                   ON f.student_id = e.student_id
-            """
-        )
-        rows = cursor.rowcount
-        cursor.execute(
-            f"""
-            INSERT INTO {t["student_year_credential"]} (student_year_id, school_year_id, school_id, grade,
-                credential_id, awards)
-            SELECT sy.id, sy.school_year_id, sy.school_id, sy.grade, c.credential_id, COUNT(*)
-            FROM {t["award"]} c
-            JOIN {t["student_year"]} sy ON sy.student_id = c.student_id AND sy.school_year_id = c.school_year_id
-            GROUP BY sy.id, sy.school_year_id, sy.school_id, sy.grade, c.credential_id
-            """
-        )
-        # Program status by the end of each year, as pathways.selectors counts it (its query, reused).
-        for year in SchoolYear.objects.filter(pk__in=StudentYear.objects.values("school_year_id")):
-            counts_sql, params = program_course_counts(school_year=year).query.sql_with_params()
-            cursor.execute(
-                f"""
-                INSERT INTO {t["student_year_program"]} (student_year_id, school_year_id, program_id, school_id,
-                    grade, courses, concentrator, completer, earned, first_award_on)
-                SELECT sy.id, sy.school_year_id, c.program_id, sy.school_id, sy.grade, c.courses,
-                    CASE WHEN c.courses >= c.concentrator_at THEN TRUE ELSE FALSE END,
-                    CASE WHEN c.courses >= c.completer_at THEN TRUE ELSE FALSE END,
-                    CASE WHEN sy.awards > 0 THEN TRUE ELSE FALSE END, sy.first_award_on
-                FROM ({counts_sql}) c
-                JOIN {t["student_year"]} sy ON sy.student_id = c.student_id AND sy.school_year_id = %s
-                """,
-                (*params, year.pk),
-            )
-        for status in ("concentrator", "completer"):
-            cursor.execute(
-                f"UPDATE {t['student_year']} SET {status} = TRUE WHERE id IN "
-                f"(SELECT student_year_id FROM {t['student_year_program']} WHERE {status})"
-            )
-        # One row per award to an enrolled student, with its date (after the CTE status is known).
-        cursor.execute(
-            f"""
-            INSERT INTO {t["student_year_award"]} (student_year_id, school_year_id, school_id, grade,
-                {_group_columns()}, concentrator, first_time,
-                credential_id, earned_on, first_of_year, first_of_credential)
-            SELECT sy.id, sy.school_year_id, sy.school_id, sy.grade, {_group_columns("sy.")},
-                sy.concentrator, sy.first_time, c.credential_id, c.earned_on,
-                CASE WHEN ROW_NUMBER() OVER (PARTITION BY sy.id ORDER BY c.earned_on, c.id) = 1
-                     THEN TRUE ELSE FALSE END,
-                CASE WHEN ROW_NUMBER() OVER (PARTITION BY sy.id, c.credential_id ORDER BY c.earned_on, c.id) = 1
-                     THEN TRUE ELSE FALSE END
-            FROM {t["award"]} c
-            JOIN {t["student_year"]} sy ON sy.student_id = c.student_id AND sy.school_year_id = c.school_year_id
-            """
-        )
-        # The cells: whole groups of student-year rows, each row in exactly one cell.
-        cursor.execute(
-            f"""
-            INSERT INTO {t["year_cell"]} (school_year_id, school_id, grade, {_group_columns()},
-                concentrator, completer, enrolled, earners, awards, first_time)
-            SELECT school_year_id, school_id, grade, {_group_columns()}, concentrator, completer, COUNT(*),
-                SUM(CASE WHEN awards > 0 THEN 1 ELSE 0 END), SUM(awards), SUM(CASE WHEN first_time THEN 1 ELSE 0 END)
-            FROM {t["student_year"]}
-            GROUP BY school_year_id, school_id, grade, {_group_columns()}, concentrator, completer
-            """
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO {t["year_credential_cell"]} (school_year_id, school_id, grade, concentrator, credential_id,
-                students, awards)
-            SELECT c.school_year_id, c.school_id, c.grade, sy.concentrator, c.credential_id, COUNT(*), SUM(c.awards)
-            FROM {t["student_year_credential"]} c
-            JOIN {t["student_year"]} sy ON sy.id = c.student_year_id
-            GROUP BY c.school_year_id, c.school_id, c.grade, sy.concentrator, c.credential_id
-            """
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO {t["program_year_cell"]} (school_year_id, program_id, school_id, grade,
-                {_group_columns()}, concentrator, completer, enrolled, earners, awards, first_time)
-            SELECT p.school_year_id, p.program_id, sy.school_id, sy.grade, {_group_columns("sy.")},
-                p.concentrator, p.completer, COUNT(*),
-                SUM(CASE WHEN sy.awards > 0 THEN 1 ELSE 0 END), SUM(sy.awards),
-                SUM(CASE WHEN sy.first_time THEN 1 ELSE 0 END)
-            FROM {t["student_year_program"]} p
-            JOIN {t["student_year"]} sy ON sy.id = p.student_year_id
-            GROUP BY p.school_year_id, p.program_id, sy.school_id, sy.grade, {_group_columns("sy.")},
-                p.concentrator, p.completer
-            """
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO {t["program_credential_cell"]} (school_year_id, program_id, school_id, grade, concentrator,
-                credential_id, students, awards)
-            SELECT p.school_year_id, p.program_id, c.school_id, c.grade, p.concentrator, c.credential_id, COUNT(*),
-                SUM(c.awards)
-            FROM {t["student_year_program"]} p
-            JOIN {t["student_year_credential"]} c ON c.student_year_id = p.student_year_id
-            GROUP BY p.school_year_id, p.program_id, c.school_id, c.grade, p.concentrator, c.credential_id
-            """
-        )
+            return "SELECT unnest(%s::bigint[])", [self._param()]
+        return "SELECT value FROM json_each(%s)", [self._param()]
+
+    def where(self, column: str) -> tuple[str, list]:
+        """A condition on `column` (a student id) and its parameters; always true for every student."""
+        if self.ids is None:
+            return "1 = 1", []
         if connection.vendor == "postgresql":
-            for table in ("student_year", "student_year_credential", "student_year_award", "student_year_program"):
-                cursor.execute(f"ANALYZE {t[table]}")
-    state = RollupState.objects.select_for_update().filter(pk=1).first() or RollupState(pk=1)
-    state.signature = signature
-    state.refreshed_at = timezone.now()
-    state.save()
+            return f"{column} = ANY(%s::bigint[])", [self._param()]
+        sql, params = self.select()
+        return f"{column} IN ({sql})", params
+
+
+def _pairs_where(pairs: list[tuple[int, int]] | None, year: str, school: str) -> tuple[str, list]:
+    """A condition selecting the rows of the given (school year, school) pairs; always true for None."""
+    if pairs is None:
+        return "1 = 1", []
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    return f"({year}, {school}) IN (VALUES {values})", [v for pair in pairs for v in pair]
+
+
+def _student_year_pairs(cursor, students: _Students) -> set[tuple[int, int]]:
+    where, params = students.where("student_id")
+    cursor.execute(f"SELECT DISTINCT school_year_id, school_id FROM {_tables()['student_year']} WHERE {where}", params)
+    return {(y, s) for y, s in cursor.fetchall()}
+
+
+def _write_student_rows(cursor, students: _Students) -> int:
+    """Delete and insert the student-year rows (and their award, credential and program rows) of `students`:
+    one SQL per table, the whole table when `students.ids` is None. Every school year of a student is
+    rewritten, since first_time depends on the student's first award ever. Returns the student-year rows."""
+    t = _tables()
+    mine, mine_params = students.where("student_id")
+    for child in ("student_year_program", "student_year_credential", "student_year_award"):
+        if students.ids is None:
+            cursor.execute(f"DELETE FROM {t[child]}")
+        else:
+            cursor.execute(
+                f"DELETE FROM {t[child]} WHERE student_year_id IN (SELECT id FROM {t['student_year']} WHERE {mine})",
+                mine_params,
+            )
+    cursor.execute(f"DELETE FROM {t['student_year']} WHERE {mine}", mine_params)
+    # One row per enrollment: that year's school, grade and group flags, the awards dated in that year and
+    # the first one's date, and whether the student's first award ever is dated in that year.
+    cursor.execute(
+        f"""
+        INSERT INTO {t["student_year"]} (student_id, school_year_id, school_id, grade, {_group_columns()},
+            awards, first_award_on, first_time, concentrator, completer)
+        SELECT e.student_id, e.school_year_id, e.school_id, e.grade, {_group_columns("e.")},
+            COALESCE(a.n, 0), a.first_in_year,
+            CASE WHEN a.n > 0 AND f.first_on >= y.start_date THEN TRUE ELSE FALSE END, FALSE, FALSE
+        FROM {t["enrollment"]} e
+        JOIN {t["year"]} y ON y.id = e.school_year_id
+        LEFT JOIN (SELECT student_id, school_year_id, COUNT(*) AS n, MIN(earned_on) AS first_in_year
+                   FROM {t["award"]} WHERE {mine} GROUP BY student_id, school_year_id) a
+               ON a.student_id = e.student_id AND a.school_year_id = e.school_year_id
+        LEFT JOIN (SELECT student_id, MIN(earned_on) AS first_on FROM {t["award"]} WHERE {mine} GROUP BY student_id) f
+               ON f.student_id = e.student_id
+        WHERE {students.where("e.student_id")[0]}
+        """,
+        mine_params * 3,
+    )
+    rows = cursor.rowcount
+    awarded, awarded_params = students.where("c.student_id")
+    cursor.execute(
+        f"""
+        INSERT INTO {t["student_year_credential"]} (student_year_id, school_year_id, school_id, grade,
+            credential_id, awards)
+        SELECT sy.id, sy.school_year_id, sy.school_id, sy.grade, c.credential_id, COUNT(*)
+        FROM {t["award"]} c
+        JOIN {t["student_year"]} sy ON sy.student_id = c.student_id AND sy.school_year_id = c.school_year_id
+        WHERE {awarded}
+        GROUP BY sy.id, sy.school_year_id, sy.school_id, sy.grade, c.credential_id
+        """,
+        awarded_params,
+    )
+    # Program status by the end of each year, as pathways.selectors counts it (its query, reused).
+    cursor.execute(f"SELECT DISTINCT school_year_id FROM {t['student_year']} WHERE {mine}", mine_params)
+    year_ids = [row[0] for row in cursor.fetchall()]
+    for year in SchoolYear.objects.filter(pk__in=year_ids):
+        counts = program_course_counts(school_year=year)
+        if students.ids is not None:
+            counts = counts.filter(student_id__in=RawSQL(*students.select()))
+        counts_sql, params = counts.query.sql_with_params()
+        cursor.execute(
+            f"""
+            INSERT INTO {t["student_year_program"]} (student_year_id, school_year_id, program_id, school_id,
+                grade, courses, concentrator, completer, earned, first_award_on)
+            SELECT sy.id, sy.school_year_id, c.program_id, sy.school_id, sy.grade, c.courses,
+                CASE WHEN c.courses >= c.concentrator_at THEN TRUE ELSE FALSE END,
+                CASE WHEN c.courses >= c.completer_at THEN TRUE ELSE FALSE END,
+                CASE WHEN sy.awards > 0 THEN TRUE ELSE FALSE END, sy.first_award_on
+            FROM ({counts_sql}) c
+            JOIN {t["student_year"]} sy ON sy.student_id = c.student_id AND sy.school_year_id = %s
+            """,
+            (*params, year.pk),
+        )
+    for status in ("concentrator", "completer"):
+        cursor.execute(
+            f"UPDATE {t['student_year']} SET {status} = TRUE WHERE {mine} AND id IN "
+            f"(SELECT student_year_id FROM {t['student_year_program']} WHERE {status})",
+            mine_params,
+        )
+    # One row per award to an enrolled student, with its date (after the CTE status is known).
+    cursor.execute(
+        f"""
+        INSERT INTO {t["student_year_award"]} (student_year_id, school_year_id, school_id, grade,
+            {_group_columns()}, concentrator, first_time,
+            credential_id, earned_on, first_of_year, first_of_credential)
+        SELECT sy.id, sy.school_year_id, sy.school_id, sy.grade, {_group_columns("sy.")},
+            sy.concentrator, sy.first_time, c.credential_id, c.earned_on,
+            CASE WHEN ROW_NUMBER() OVER (PARTITION BY sy.id ORDER BY c.earned_on, c.id) = 1
+                 THEN TRUE ELSE FALSE END,
+            CASE WHEN ROW_NUMBER() OVER (PARTITION BY sy.id, c.credential_id ORDER BY c.earned_on, c.id) = 1
+                 THEN TRUE ELSE FALSE END
+        FROM {t["award"]} c
+        JOIN {t["student_year"]} sy ON sy.student_id = c.student_id AND sy.school_year_id = c.school_year_id
+        WHERE {awarded}
+        """,
+        awarded_params,
+    )
     return rows
 
 
-def rollups_ensure_fresh() -> bool:
-    """Rebuild the student-year tables when the source tables changed since the last rebuild. Two queries
-    when nothing changed; returns True when it rebuilt."""
-    if _stored_signature() == rollups_signature():
-        return False
-    return rollups_refresh(if_changed=True) is not None
+def _both_pairs_where(pairs: list[tuple[int, int]] | None, one: str, other: str) -> tuple[str, list]:
+    """_pairs_where on both sides of a join (tables `one` and `other`, which carry the same year and school), so
+    each side is read through its (year, school) index instead of the whole of the other side."""
+    where, params = _pairs_where(pairs, f"{one}.school_year_id", f"{one}.school_id")
+    where_other, params_other = _pairs_where(pairs, f"{other}.school_year_id", f"{other}.school_id")
+    return f"{where} AND {where_other}", params + params_other
+
+
+def _write_cells(cursor, pairs: list[tuple[int, int]] | None) -> None:
+    """Re-aggregate the four cell tables for the given (school year, school) pairs (all of them for None):
+    whole groups of student-year rows, each row in exactly one cell, so a pair's cells depend on that pair's
+    student-year rows alone. One SQL per table."""
+    t = _tables()
+    for table in ("program_credential_cell", "program_year_cell", "year_credential_cell", "year_cell"):
+        where, params = _pairs_where(pairs, "school_year_id", "school_id")
+        cursor.execute(f"DELETE FROM {t[table]} WHERE {where}", params)
+    where, params = _pairs_where(pairs, "school_year_id", "school_id")
+    cursor.execute(
+        f"""
+        INSERT INTO {t["year_cell"]} (school_year_id, school_id, grade, {_group_columns()},
+            concentrator, completer, enrolled, earners, awards, first_time)
+        SELECT school_year_id, school_id, grade, {_group_columns()}, concentrator, completer, COUNT(*),
+            SUM(CASE WHEN awards > 0 THEN 1 ELSE 0 END), SUM(awards), SUM(CASE WHEN first_time THEN 1 ELSE 0 END)
+        FROM {t["student_year"]}
+        WHERE {where}
+        GROUP BY school_year_id, school_id, grade, {_group_columns()}, concentrator, completer
+        """,
+        params,
+    )
+    where, params = _both_pairs_where(pairs, "c", "sy")
+    cursor.execute(
+        f"""
+        INSERT INTO {t["year_credential_cell"]} (school_year_id, school_id, grade, concentrator, credential_id,
+            students, awards)
+        SELECT c.school_year_id, c.school_id, c.grade, sy.concentrator, c.credential_id, COUNT(*), SUM(c.awards)
+        FROM {t["student_year_credential"]} c
+        JOIN {t["student_year"]} sy ON sy.id = c.student_year_id
+        WHERE {where}
+        GROUP BY c.school_year_id, c.school_id, c.grade, sy.concentrator, c.credential_id
+        """,
+        params,
+    )
+    where, params = _both_pairs_where(pairs, "p", "sy")
+    cursor.execute(
+        f"""
+        INSERT INTO {t["program_year_cell"]} (school_year_id, program_id, school_id, grade,
+            {_group_columns()}, concentrator, completer, enrolled, earners, awards, first_time)
+        SELECT p.school_year_id, p.program_id, sy.school_id, sy.grade, {_group_columns("sy.")},
+            p.concentrator, p.completer, COUNT(*),
+            SUM(CASE WHEN sy.awards > 0 THEN 1 ELSE 0 END), SUM(sy.awards),
+            SUM(CASE WHEN sy.first_time THEN 1 ELSE 0 END)
+        FROM {t["student_year_program"]} p
+        JOIN {t["student_year"]} sy ON sy.id = p.student_year_id
+        WHERE {where}
+        GROUP BY p.school_year_id, p.program_id, sy.school_id, sy.grade, {_group_columns("sy.")},
+            p.concentrator, p.completer
+        """,
+        params,
+    )
+    where, params = _both_pairs_where(pairs, "p", "c")
+    cursor.execute(
+        f"""
+        INSERT INTO {t["program_credential_cell"]} (school_year_id, program_id, school_id, grade, concentrator,
+            credential_id, students, awards)
+        SELECT p.school_year_id, p.program_id, c.school_id, c.grade, p.concentrator, c.credential_id, COUNT(*),
+            SUM(c.awards)
+        FROM {t["student_year_program"]} p
+        JOIN {t["student_year_credential"]} c ON c.student_year_id = p.student_year_id
+        WHERE {where}
+        GROUP BY p.school_year_id, p.program_id, c.school_id, c.grade, p.concentrator, c.credential_id
+        """,
+        params,
+    )
+
+
+@transaction.atomic
+def rollups_refresh() -> int:
+    """Rebuild the pre-aggregated tables (StudentYear, its award, credential and program rows, and the four
+    cell tables) from enrollments, awards and course completions, from scratch.
+
+    A maintenance step (`manage.py rebuild_rollups`), and the write of anything that changes every student
+    at once or writes the source tables with raw SQL or COPY (the demo, bench_dashboard, a program's
+    thresholds or sequence). Never called by a request that reads. Returns the number of student-year rows.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One rebuild at a time, and no incremental update while it runs (they share this lock).
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REBUILD_LOCK])
+        rows = _write_student_rows(cursor, _Students(None))
+        _write_cells(cursor, None)
+        if connection.vendor == "postgresql":
+            t = _tables()
+            for table in ("student_year", "student_year_credential", "student_year_award", "student_year_program"):
+                cursor.execute(f"ANALYZE {t[table]}")
+    _rollups_changed()
+    return rows
+
+
+def _rollups_changed() -> None:
+    """Record when the tables last changed, in the changing transaction, so what is kept keyed on it (the
+    suppression rule, reports.suppression) is made again. Last in every update: the row is locked until the
+    commit, after the cell locks, in the same order by every writer."""
+    if not RollupState.objects.filter(pk=1).update(refreshed_at=timezone.now()):
+        RollupState.objects.get_or_create(pk=1, defaults={"signature": "", "refreshed_at": timezone.now()})
+
+
+@transaction.atomic
+def rollups_update(*, student_ids: Iterable[int] | None) -> int:
+    """Bring the pre-aggregated tables up to date after a change to these students' enrollments, awards or
+    course completions, in the caller's transaction: their student-year rows (every year) are rewritten and
+    the cells of each (school year, school) they are or were in are re-aggregated. None: every student (a
+    full rebuild, rollups_refresh). Returns the number of student-year rows written.
+
+    Concurrent updates are safe on PostgreSQL: the students' rows are locked (FOR NO KEY UPDATE, which does
+    not conflict with the key-share locks that inserting their awards takes), then each (school year, school)
+    pair in a fixed order, and every statement after a lock sees what the holder before committed. Call it
+    once per transaction, after the writes (a second call in the same transaction could take locks out of
+    order); every service here does.
+    """
+    if student_ids is None:
+        return rollups_refresh()
+    students = _Students(student_ids)
+    if not students.ids:
+        return 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [REBUILD_LOCK])
+            where, params = students.where("id")
+            cursor.execute(
+                f"SELECT id FROM {Student._meta.db_table} WHERE {where} ORDER BY id FOR NO KEY UPDATE", params
+            )
+        pairs = _student_year_pairs(cursor, students)  # where they were counted: a school they left loses them
+        rows = _write_student_rows(cursor, students)
+        pairs = sorted(pairs | _student_year_pairs(cursor, students))
+        if connection.vendor == "postgresql":
+            for year_id, school_id in pairs:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"rollup cell {year_id} {school_id}"]
+                )
+        if pairs:
+            _write_cells(cursor, pairs)
+    _rollups_changed()
+    return rows
+
+
+_ROLLUP_MODELS = (
+    StudentYear,
+    StudentYearCredential,
+    StudentYearAward,
+    StudentYearProgram,
+    YearCell,
+    YearCredentialCell,
+    ProgramYearCell,
+    ProgramCredentialCell,
+)
+
+
+def rollups_snapshot() -> dict[str, Counter]:
+    """Every row of the pre-aggregated tables, without their surrogate ids (a row that points at a student-year
+    row names its student and year instead), for comparing two states of the tables."""
+    snapshot = {}
+    for model in _ROLLUP_MODELS:
+        fields = [f.attname for f in model._meta.concrete_fields if f.name not in ("id", "student_year")]
+        if any(f.name == "student_year" for f in model._meta.concrete_fields):
+            fields.append("student_year__student_id")
+        snapshot[model.__name__] = Counter(model.objects.values_list(*fields))
+    return snapshot
+
+
+def rollups_drift() -> dict[str, tuple[int, int]]:
+    """How the pre-aggregated tables differ from a fresh rebuild, which is made and rolled back: for each
+    table that differs, (rows only in the tables as kept, rows only in the rebuild). Empty: no drift."""
+    kept = rollups_snapshot()
+    with transaction.atomic():
+        rollups_refresh()
+        fresh = rollups_snapshot()
+        transaction.set_rollback(True)
+    return {
+        name: (sum((kept[name] - fresh[name]).values()), sum((fresh[name] - kept[name]).values()))
+        for name in kept
+        if kept[name] != fresh[name]
+    }

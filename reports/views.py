@@ -16,7 +16,7 @@ from reports.forms import DashboardFilterForm, GoalForm, GoalTargetFormSet
 from reports.metrics import HEADLINE
 from reports.models import Goal
 from reports.published import board_shown
-from reports.services import goal_save, rollups_ensure_fresh
+from reports.services import goal_save
 from reports.suppression import (
     POPULATION_BANDS,
     SUPPRESSED_FIXED_FIELDS,
@@ -68,7 +68,6 @@ def _board_for_request(
             form.add_error(*refusal)
             return form, None
         as_of = release_as_of(year)
-    rollups_ensure_fresh()  # the selectors only read the student-year tables: bring them up to date first
     return form, board_shown(
         school_year=year, baseline=baseline, scope=scope, as_of=as_of, trend_years=on_record, exact=exact
     )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReportSourceAdminMixin
 from students.models import District, Enrollment, School, SchoolYear, Student
 
 
@@ -30,15 +31,18 @@ class EnrollmentInline(admin.TabularInline):
 
 
 @admin.register(Student)
-class StudentAdmin(SimpleHistoryAdmin):
+class StudentAdmin(ReportSourceAdminMixin, SimpleHistoryAdmin):
     list_display = ["local_id", "last_name", "first_name", "state_id", "birth_date"]
     search_fields = ["local_id", "state_id", "last_name", "first_name", "search_text"]
     list_filter = ["enrollments__school", "enrollments__school_year", "sex", "race_ethnicity"]
     inlines = [EnrollmentInline]
 
+    def report_students(self, obj, form=None) -> set[int]:
+        return {obj.pk}  # its enrollments (the inline), or all its rows when it is deleted
+
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(SimpleHistoryAdmin):
+class EnrollmentAdmin(ReportSourceAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "student",
         "school_year",

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.models import Role, StaffProfile
 from accounts.services import staff_set_role
+from common.changes import report_sources_changed
 from credentials.models import Credential, CredentialAlias, CredentialAward
 from pathways.models import CareerCluster, CareerPathway, Course, CourseCompletion, ProgramCourse, ProgramOfStudy
 from students.models import District, Enrollment, School, SchoolYear, Student, parse_school_year_label
@@ -48,7 +49,25 @@ class StudentFactory(factory.django.DjangoModelFactory):
     birth_date = date(2008, 5, 1)
 
 
-class EnrollmentFactory(factory.django.DjangoModelFactory):
+class _ReportSourceFactory(factory.django.DjangoModelFactory):
+    """A row the dashboard's tables are built from, created as the app's write paths create one: the tables
+    follow in the same transaction (common.changes). A test that wants a write the tables miss uses the ORM."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        row = super()._create(model_class, *args, **kwargs)
+        report_sources_changed(student_ids=cls._students(row))
+        return row
+
+    @staticmethod
+    def _students(row) -> list[int] | None:
+        return [row.student_id]
+
+
+class EnrollmentFactory(_ReportSourceFactory):
     class Meta:
         model = Enrollment
 
@@ -92,7 +111,7 @@ class CredentialAliasFactory(factory.django.DjangoModelFactory):
     alias = factory.Sequence(lambda n: f"Alias {n}")
 
 
-class CredentialAwardFactory(factory.django.DjangoModelFactory):
+class CredentialAwardFactory(_ReportSourceFactory):
     class Meta:
         model = CredentialAward
 
@@ -119,16 +138,20 @@ class ProgramOfStudyFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Program {n}")
 
 
-class ProgramCourseFactory(factory.django.DjangoModelFactory):
+class ProgramCourseFactory(_ReportSourceFactory):
     class Meta:
         model = ProgramCourse
+
+    @staticmethod
+    def _students(row) -> None:
+        return None  # a program's sequence decides every participant's status: a full rebuild
 
     program = factory.SubFactory(ProgramOfStudyFactory)
     course = factory.SubFactory(CourseFactory)
     position = factory.Sequence(lambda n: n + 1)
 
 
-class CourseCompletionFactory(factory.django.DjangoModelFactory):
+class CourseCompletionFactory(_ReportSourceFactory):
     class Meta:
         model = CourseCompletion
 

@@ -24,6 +24,7 @@ from imports.importers.base import (
 )
 from imports.models import ImportBatch
 from pathways.models import ProgramOfStudy
+from reports.services import rollups_update
 from students.models import school_year_start_for
 
 
@@ -263,4 +264,7 @@ class AwardImporter(Importer):
                 )
             CredentialAward.objects.bulk_update(objs, ["certificate_number", "program", "note"], batch_size=500)
             self.history(CredentialAward, objs, update=True, user=user, batch=batch)
+        # The dashboard's tables, in this transaction. A changed award keeps its student, credential and date
+        # (only its certificate number, program or note change), so only the new awards' students count.
+        rollups_update(student_ids={row.student_id for row in rows})
         return self.plan.counts

@@ -12,6 +12,7 @@ from imports.columns import Column, LookupColumn, Row, StudentIdColumn, YesNoCol
 from imports.importers.base import WRITE_BATCH, Counts, Importer, Plan, chunked, code_or_name_lookup, merge_optional
 from imports.models import ImportBatch
 from pathways.models import Course, CourseCompletion
+from reports.services import rollups_update
 from students.models import parse_school_year_label, school_year_label, school_year_start_for
 
 
@@ -173,4 +174,5 @@ class CourseImporter(Importer):
             (created if key in self.plan.created_keys else changed).append(completion)
         self.history(CourseCompletion, created, update=False, user=user, batch=batch)
         self.history(CourseCompletion, changed, update=True, user=user, batch=batch)
+        rollups_update(student_ids={r.student_pk for r in records})  # the dashboard's tables, in this transaction
         return self.plan.counts

@@ -34,6 +34,7 @@ from imports.importers.base import (
     students_matching,
 )
 from imports.models import ImportBatch
+from reports.services import rollups_update
 from students.models import (
     GAP_GROUPS,
     STUDENT_GROUPS,
@@ -503,6 +504,8 @@ class StudentImporter(Importer):
             insert_history(
                 model=Enrollment, rows=changed_enrollments, pks=changed_enrollment_pks, history_type="~", **audit
             )
+        # The dashboard's tables, in this transaction: the students whose school, grade or flags changed.
+        rollups_update(student_ids={row.student_id for row in (*new_enrollments, *changed_enrollments)})
         return self.plan.counts
 
     @staticmethod

@@ -70,16 +70,15 @@ def test_history_keeps_the_old_value_and_who_changed_it():
     assert history[-1].history_type == "~"
 
 
-def test_recording_an_award_brings_the_dashboard_tables_up_to_date_after_commit(django_capture_on_commit_callbacks):
+def test_recording_an_award_brings_the_dashboard_tables_up_to_date_in_its_own_transaction():
     from reports.models import StudentYear
-    from reports.services import rollups_ensure_fresh
+    from reports.services import rollups_drift, rollups_refresh
     from tests.factories import EnrollmentFactory
 
     enrollment = EnrollmentFactory()
-    rollups_ensure_fresh()
-    with django_capture_on_commit_callbacks(execute=True):
-        award_create(
-            student=enrollment.student, credential=CredentialFactory(), earned_on=date(2024, 10, 1), recorded_by=None
-        )
+    rollups_refresh()
+    award_create(
+        student=enrollment.student, credential=CredentialFactory(), earned_on=date(2024, 10, 1), recorded_by=None
+    )
     assert StudentYear.objects.get(student=enrollment.student).awards == 1
-    assert rollups_ensure_fresh() is False
+    assert rollups_drift() == {}

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from reports.models import Goal, GoalTarget
 from reports.selectors import goal_progress, goal_targets, goals_active
-from reports.services import rollups_ensure_fresh
+from reports.services import rollups_refresh
 from students.services import school_year_ensure, school_year_for_date_ensure
 from tests.factories import CredentialAwardFactory, EnrollmentFactory, school_year
 
@@ -41,7 +41,7 @@ def test_a_year_is_on_track_when_its_actual_reaches_the_target_and_behind_otherw
     for _ in range(2):
         CredentialAwardFactory(student=EnrollmentFactory(school_year=baseline).student, earned_on=date(2023, 9, 5))
     CredentialAwardFactory(student=EnrollmentFactory(school_year=year).student, earned_on=date(2024, 9, 5))
-    rollups_ensure_fresh()
+    rollups_refresh()
     [progress] = goal_progress(goals=goals_active(), school_years=[baseline, year])
     assert [(y["year"], y["target"], y["actual"], y["status"]) for y in progress["years"]] == [
         ("2023-24", Decimal("1.00"), Decimal(2), "baseline"),
@@ -56,7 +56,7 @@ def test_a_rate_goal_compares_percentages():
     goal = _goal(baseline_year=school_year("2023-24"), target_year=year, baseline_value=10, target_value=50)
     CredentialAwardFactory(student=EnrollmentFactory(school_year=year).student)
     EnrollmentFactory(school_year=year)
-    rollups_ensure_fresh()
+    rollups_refresh()
     [progress] = goal_progress(goals=[goal], school_years=[year])
     assert progress["years"][-1]["actual"] == Decimal("50.0")
     assert progress["status"] == "on track"
@@ -98,7 +98,7 @@ def test_a_year_still_under_way_below_its_target_is_in_progress_not_behind():
     )
     for year in (baseline, last_year, this_year):
         CredentialAwardFactory(student=EnrollmentFactory(school_year=year).student, earned_on=year.start_date)
-    rollups_ensure_fresh()
+    rollups_refresh()
     [progress] = goal_progress(goals=[goal], school_years=[baseline, last_year, this_year])
     statuses = {y["year"]: y["status"] for y in progress["years"]}
     assert statuses[last_year.label] == "behind"
@@ -119,7 +119,7 @@ def test_a_rate_goal_is_judged_on_the_exact_rate_not_the_rounded_one(earners, ta
         student = EnrollmentFactory(school_year=year).student
         if n < earners:
             CredentialAwardFactory(student=student, earned_on=date(2024, 9, 5))
-    rollups_ensure_fresh()
+    rollups_refresh()
     [progress] = goal_progress(goals=[goal], school_years=[year])
     assert (progress["years"][-1]["actual"], progress["years"][-1]["status"]) == (shown, status)
 
@@ -136,7 +136,7 @@ def test_a_board_viewer_cannot_read_a_hidden_years_status_from_the_goals_own_sta
         if n < 1:
             CredentialAwardFactory(student=student, earned_on=date(2024, 9, 5))
     EnrollmentFactory(school_year=baseline)
-    rollups_ensure_fresh()
+    rollups_refresh()
     [exact] = goal_progress(goals=[goal], school_years=[baseline, year])
     assert exact["status"] == "behind"
     [shown] = goals_suppressed([exact])

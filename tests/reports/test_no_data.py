@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from reports.selectors import CONCENTRATORS, Scope, board_report
-from reports.services import rollups_ensure_fresh
+from reports.services import rollups_refresh
 from tests.factories import (
     CourseCompletionFactory,
     CredentialAwardFactory,
@@ -44,7 +44,7 @@ def courses_only_this_year():
 
 def test_course_numbers_of_a_year_without_course_history_are_no_data_with_the_reason(courses_only_this_year):
     baseline, year, _ = courses_only_this_year
-    rollups_ensure_fresh()
+    rollups_refresh()
     report = board_report(school_year=year, baseline=baseline, scope=Scope(), trend_years=[baseline, year])
     before = report["baseline"]
     assert (before["concentrators"], before["completers"], before["completion_rate"]) == (None, None, None)
@@ -63,7 +63,7 @@ def test_course_numbers_of_a_year_without_course_history_are_no_data_with_the_re
 def test_a_population_built_on_courses_is_no_data_as_a_whole_in_such_a_year(courses_only_this_year):
     baseline, year, program = courses_only_this_year
     for scope in (Scope(population=CONCENTRATORS), Scope(program=program)):
-        rollups_ensure_fresh()
+        rollups_refresh()
         before = board_report(school_year=year, baseline=baseline, scope=scope)["baseline"]
         assert before["enrolled_students"] is None and before["discrete_earners"] is None
         assert "enrolled_students" in before["no_data"]["metrics"]

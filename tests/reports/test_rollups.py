@@ -1,12 +1,15 @@
 """The pre-aggregated student-year tables must give exactly what counting the source tables gives."""
 
+import io
 import random
 from datetime import date, timedelta
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db.models import Count, Exists, OuterRef, Q
 
 from credentials.models import CredentialAward
+from credentials.services import award_create, award_delete
 from pathways.selectors import COMPLETER, CONCENTRATOR, PARTICIPANT, students_at_status
 from reports.models import StudentYear
 from reports.selectors import (
@@ -18,7 +21,7 @@ from reports.selectors import (
     program_rows,
     year_to_date_counts,
 )
-from reports.services import rollups_ensure_fresh, rollups_refresh
+from reports.services import rollups_drift, rollups_refresh, rollups_update
 from students.models import Enrollment
 from tests.factories import (
     CourseCompletionFactory,
@@ -113,7 +116,7 @@ def test_the_rollups_give_the_same_numbers_as_counting_the_source_tables(messy_d
         assert mine["concentrators"] == enrolled.filter(student_id__in=concentrators).count()
         assert mine["completers"] == enrolled.filter(student_id__in=completers).count()
         completers_seen.append(mine["completers"])
-        rollups_ensure_fresh()
+        rollups_refresh()
         by_credential = {
             r["code"]: (r["students"], r["awards"])
             for r in credential_rows(school_years=[year], scope=Scope())[year.pk]
@@ -126,21 +129,21 @@ def test_the_rollups_give_the_same_numbers_as_counting_the_source_tables(messy_d
         }
         assert by_credential == live_credentials
         participants = students_at_status(school_year=year, status=PARTICIPANT, program=program)
-        rollups_ensure_fresh()
+        rollups_refresh()
         [row] = program_rows(school_year=year, scope=Scope(program=program))
         assert row["participants"] == enrolled.filter(student_id__in=participants).count()
         assert row["earners"] == _live_headline(year, Q(student_id__in=participants))["discrete_earners"]
-        rollups_ensure_fresh()
+        rollups_refresh()
         scoped = headline_metrics(school_years=[year], scope=Scope(population=CONCENTRATORS))[year.pk]
         assert scoped["enrolled_students"] == enrolled.filter(student_id__in=concentrators).count()
         # Student-level path (a program chosen) and cell path (a school chosen) against the source tables.
-        rollups_ensure_fresh()
+        rollups_refresh()
         in_program = headline_metrics(school_years=[year], scope=Scope(program=program))[year.pk]
         live_program = _live_headline(year, Q(student_id__in=participants))
         assert {k: in_program[k] for k in live_program if k in in_program} == {
             k: v for k, v in live_program.items() if k in in_program
         }
-        rollups_ensure_fresh()
+        rollups_refresh()
         program_credentials = {
             r["code"]: (r["students"], r["awards"])
             for r in credential_rows(school_years=[year], scope=Scope(program=program))[year.pk]
@@ -155,11 +158,11 @@ def test_the_rollups_give_the_same_numbers_as_counting_the_source_tables(messy_d
         }
         assert program_credentials == live_program_credentials
         in_program_concentrators = students_at_status(school_year=year, status=CONCENTRATOR, program=program)
-        rollups_ensure_fresh()
+        rollups_refresh()
         both = headline_metrics(school_years=[year], scope=Scope(program=program, population=CONCENTRATORS))
         assert both[year.pk]["enrolled_students"] == enrolled.filter(student_id__in=in_program_concentrators).count()
         school = schools[0]
-        rollups_ensure_fresh()
+        rollups_refresh()
         at_school = headline_metrics(school_years=[year], scope=Scope(school=school))[year.pk]
         live_school = _live_headline(year, Q(school=school))
         assert {k: at_school[k] for k in live_school if k in at_school} == {
@@ -183,7 +186,7 @@ def test_year_to_date_counts_give_the_same_numbers_as_counting_awards_up_to_the_
     }
     compared = 0
     for scope, student_filter in scopes.values():
-        rollups_ensure_fresh()
+        rollups_refresh()
         counts = year_to_date_counts(cutoffs=cutoffs, scope=scope)
         for year, cutoff in cutoffs.items():
             live = _live_headline(year, student_filter(year), cutoff)
@@ -202,46 +205,58 @@ def test_year_to_date_counts_give_the_same_numbers_as_counting_awards_up_to_the_
             assert {r["code"]: (r["students"], r["awards"]) for r in mine["by_credential"]} == live_credentials
             compared += live["discrete_earners"]
     # Some of every year's awards fall after Dec 1, so a cut that did nothing would not pass.
-    rollups_ensure_fresh()
+    rollups_refresh()
     full = headline_metrics(school_years=years, scope=Scope())
     assert all(counts_all < full[year.pk]["discrete_earners"] for year, counts_all in _earners(cutoffs).items())
     assert compared > 0
 
 
 def _earners(cutoffs):
-    rollups_ensure_fresh()
+    rollups_refresh()
     counts = year_to_date_counts(cutoffs=cutoffs, scope=Scope())
     return {year: counts[year.pk]["discrete_earners"] for year in cutoffs}
 
 
-def test_the_dashboard_rebuilds_the_rollups_when_an_award_is_added_or_deleted():
+def test_awards_recorded_and_deleted_through_the_services_reach_the_dashboard_with_no_rebuild():
     year = school_year("2024-25")
     student = EnrollmentFactory(school_year=year).student
-    rollups_ensure_fresh()
-    assert board_report(school_year=year, baseline=None, scope=Scope())["current"]["discrete_earners"] == 0
-    award = CredentialAwardFactory(student=student, earned_on=date(2024, 9, 1))
-    rollups_ensure_fresh()
-    assert board_report(school_year=year, baseline=None, scope=Scope())["current"]["discrete_earners"] == 1
-    award.delete()
-    rollups_ensure_fresh()
-    assert board_report(school_year=year, baseline=None, scope=Scope())["current"]["discrete_earners"] == 0
-
-
-def test_a_change_of_enrollment_flags_reaches_the_rollups():
-    year = school_year("2024-25")
-    enrollment = EnrollmentFactory(school_year=year)
     rollups_refresh()
-    enrollment.special_education = True
-    enrollment.save()
-    assert rollups_ensure_fresh() is True
-    assert StudentYear.objects.get().special_education is True
-    assert rollups_ensure_fresh() is False
+    assert board_report(school_year=year, baseline=None, scope=Scope())["current"]["discrete_earners"] == 0
+    award = award_create(student=student, credential=CredentialFactory(), earned_on=date(2024, 9, 1), recorded_by=None)
+    assert board_report(school_year=year, baseline=None, scope=Scope())["current"]["discrete_earners"] == 1
+    award_delete(award=award, reason="entered twice", deleted_by=None)
+    assert board_report(school_year=year, baseline=None, scope=Scope())["current"]["discrete_earners"] == 0
 
 
-def test_a_rebuild_queued_behind_another_that_made_the_tables_current_does_nothing():
+def test_an_update_for_one_student_rewrites_that_students_rows_and_leaves_the_others_alone():
+    year = school_year("2024-25")
+    changed, other = EnrollmentFactory(school_year=year), EnrollmentFactory(school_year=year)
+    rollups_refresh()
+    changed.special_education = other.special_education = True
+    changed.save()
+    other.save()
+    assert rollups_update(student_ids=[changed.student_id]) == 1
+    flags = dict(StudentYear.objects.values_list("student_id", "special_education"))
+    assert flags == {changed.student_id: True, other.student_id: False}
+
+
+def test_check_rollups_finds_drift_and_rebuild_rollups_clears_it():
     year = school_year("2024-25")
     CredentialAwardFactory(student=EnrollmentFactory(school_year=year).student, earned_on=date(2024, 9, 1))
-    assert rollups_refresh(if_changed=True) == 1  # the sources changed: it rebuilds
-    assert rollups_refresh(if_changed=True) is None  # nothing changed since: it leaves the tables alone
-    assert rollups_refresh() == 1  # a forced rebuild (imports) always rebuilds
-    assert rollups_ensure_fresh() is False
+    call_command("rebuild_rollups", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("check_rollups", stdout=out)
+    assert out.getvalue() == "The rollup tables match a fresh rebuild.\n"
+    CredentialAward.objects.create(  # a raw write, past the services: drift
+        student=StudentYear.objects.get().student,
+        credential=CredentialFactory(),
+        earned_on=date(2024, 10, 1),
+        school_year=year,
+    )
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="run `manage.py rebuild_rollups`"):
+        call_command("check_rollups", stdout=out)
+    assert "StudentYear: 1 rows only in the tables as kept, 1 only in a fresh rebuild" in out.getvalue()
+    assert StudentYear.objects.get().awards == 1  # the check's rebuild was rolled back
+    call_command("rebuild_rollups", stdout=io.StringIO())
+    assert rollups_drift() == {}

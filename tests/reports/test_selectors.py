@@ -14,7 +14,7 @@ from reports.selectors import (
     program_rows,
     school_rows,
 )
-from reports.services import rollups_ensure_fresh, rollups_refresh
+from reports.services import rollups_refresh
 from tests.factories import (
     CourseCompletionFactory,
     CredentialAwardFactory,
@@ -40,7 +40,7 @@ def _enrolled(year, **kwargs):
 
 
 def _headline(year, scope=None):
-    rollups_ensure_fresh()
+    rollups_refresh()
     return headline_metrics(school_years=[year], scope=scope or Scope())[year.pk]
 
 
@@ -64,7 +64,7 @@ def test_the_same_credential_renewed_twice_is_one_student_and_three_awards_for_t
     cpr = CredentialFactory(code="CPR")
     for day in (date(2024, 8, 20), date(2024, 12, 5), date(2025, 4, 1)):
         CredentialAwardFactory(student=student, credential=cpr, earned_on=day)
-    rollups_ensure_fresh()
+    rollups_refresh()
     rows = credential_rows(school_years=[year], scope=Scope())[year.pk]
     assert rows == [{"code": "CPR", "name": cpr.name, "students": 1, "awards": 3}]
     assert _headline(year)["discrete_earners"] == 1
@@ -98,7 +98,7 @@ def test_group_flags_are_read_from_each_years_own_enrollment(years):
     EnrollmentFactory(student=student, school_year=year, emergent_bilingual=False)
     CredentialAwardFactory(student=student, earned_on=date(2024, 3, 1))
     CredentialAwardFactory(student=student, earned_on=date(2025, 3, 1))
-    rollups_ensure_fresh()
+    rollups_refresh()
     both = headline_metrics(school_years=[baseline, year], scope=Scope())
     assert both[baseline.pk]["by_group"]["emergent_bilingual"]["earners"] == 1
     assert both[year.pk]["by_group"]["emergent_bilingual"]["enrolled"] == 0
@@ -112,7 +112,7 @@ def test_a_student_who_changed_school_counts_at_each_years_own_school(years):
     EnrollmentFactory(student=mover, school_year=year, school=south)
     CredentialAwardFactory(student=mover, earned_on=date(2023, 10, 1))
     CredentialAwardFactory(student=mover, earned_on=date(2024, 10, 1))
-    rollups_ensure_fresh()
+    rollups_refresh()
     rows = school_rows(school_years=[baseline, year], scope=Scope())
     assert [(r["code"], r["enrolled"], r["earners"]) for r in rows[baseline.pk]] == [("N", 1, 1)]
     assert [(r["code"], r["enrolled"], r["earners"]) for r in rows[year.pk]] == [("S", 1, 1)]
@@ -128,7 +128,7 @@ def test_awards_on_june_30_and_july_1_fall_in_different_school_years(years):
         EnrollmentFactory(student=student, school_year=year)
     CredentialAwardFactory(student=june, earned_on=date(2024, 6, 30))
     CredentialAwardFactory(student=july, earned_on=date(2024, 7, 1))
-    rollups_ensure_fresh()
+    rollups_refresh()
     both = headline_metrics(school_years=[baseline, year], scope=Scope())
     assert both[baseline.pk]["discrete_earners"] == 1
     assert both[year.pk]["discrete_earners"] == 1
@@ -157,7 +157,7 @@ def test_an_award_to_a_student_not_enrolled_that_year_is_not_counted(years):
     numbers = _headline(year)
     assert (numbers["enrolled_students"], numbers["discrete_earners"], numbers["credentials_awarded"]) == (0, 0, 0)
     assert numbers["earner_rate"] is None
-    rollups_ensure_fresh()
+    rollups_refresh()
     assert credential_rows(school_years=[year], scope=Scope())[year.pk] == []
 
 
@@ -167,7 +167,7 @@ def test_populations_restrict_to_grades_and_seniors_of_that_year(years):
         CredentialAwardFactory(student=_enrolled(year, grade=grade))
     assert _headline(year, Scope(population=GRADES_9_12))["discrete_earners"] == 2
     assert _headline(year, Scope(population=SENIORS))["enrolled_students"] == 1
-    rollups_ensure_fresh()
+    rollups_refresh()
     assert {r["grade"]: r["enrolled"] for r in grade_rows(school_years=[year], scope=Scope())[year.pk]} == {
         "8": 1,
         "9": 1,
@@ -186,11 +186,11 @@ def test_the_seniors_population_is_grade_12_only_and_never_lets_grade_11_in(year
     seniors = Scope(population=SENIORS)
     numbers = _headline(year, seniors)
     assert (numbers["enrolled_students"], numbers["discrete_earners"], numbers["credentials_awarded"]) == (1, 1, 1)
-    rollups_ensure_fresh()
+    rollups_refresh()
     assert {r["grade"] for r in grade_rows(school_years=[year], scope=seniors)[year.pk]} == {"12"}
     # The program paths (program cells, and the student-year rows behind by-program) read the same rule.
     assert _headline(year, Scope(program=program, population=SENIORS))["enrolled_students"] == 1
-    rollups_ensure_fresh()
+    rollups_refresh()
     [row] = program_rows(school_year=year, scope=Scope(program=program, population=SENIORS))
     assert (row["participants"], row["earners"]) == (1, 1)
     assert _headline(year, Scope(population=GRADES_9_12))["enrolled_students"] == 4
@@ -225,7 +225,7 @@ def first_time_cases(years):
 
 def test_first_time_earners_are_earners_whose_first_award_ever_is_in_the_year(years, first_time_cases):
     baseline, year = years
-    rollups_ensure_fresh()
+    rollups_refresh()
     numbers = headline_metrics(school_years=[baseline, year], scope=Scope())
     assert numbers[year.pk]["discrete_earners"] == 6
     # first_this_year, first_on_july_1, twice_this_year (once): not the three who earned before 2024-25.
@@ -267,7 +267,7 @@ def test_by_program_counts_participants_by_the_end_of_the_year_and_their_status(
         CourseCompletionFactory(student=completer, course=course, school_year=year)
     CredentialAwardFactory(student=completer)
     CredentialAwardFactory(student=outsider)
-    rollups_ensure_fresh()
+    rollups_refresh()
     [row] = [r for r in program_rows(school_year=year, scope=Scope()) if r["code"] == "WELD"]
     assert row["participants"] == 3
     assert row["earners"] == 1
@@ -283,7 +283,7 @@ def test_an_awards_own_program_does_not_put_its_student_in_that_program(years, w
     program, _ = welding
     student = _enrolled(year)
     CredentialAwardFactory(student=student, program=program)
-    rollups_ensure_fresh()
+    rollups_refresh()
     [row] = program_rows(school_year=year, scope=Scope(program=program))
     assert (row["participants"], row["earners"]) == (0, 0)
 
@@ -297,7 +297,6 @@ def test_board_report_runs_a_fixed_number_of_queries_whatever_the_data_size(
     def measure():
         rollups_refresh()  # measured with the student-year tables up to date (a rebuild is a fixed cost too)
         with django_assert_max_num_queries(12) as captured:
-            rollups_ensure_fresh()
             board_report(school_year=year, baseline=baseline, scope=Scope(), trend_years=[baseline, year])
         return len(captured.captured_queries)
 
@@ -313,7 +312,7 @@ def test_board_report_runs_a_fixed_number_of_queries_whatever_the_data_size(
 def test_board_report_has_the_documented_json_shape(years):
     baseline, year = years
     CredentialAwardFactory(student=_enrolled(year, grade=10), credential=CredentialFactory(code="OSHA10"))
-    rollups_ensure_fresh()
+    rollups_refresh()
     report = board_report(school_year=year, baseline=baseline, scope=Scope())
     assert report["year"] == "2024-25"
     assert report["baseline_year"] == "2023-24"
@@ -327,5 +326,5 @@ def test_board_report_has_the_documented_json_shape(years):
     [school_code] = current["by_school"]
     assert current["by_school"][school_code]["rate"] == 1.0
     assert report["baseline"]["enrolled_students"] == 0
-    rollups_ensure_fresh()
+    rollups_refresh()
     assert board_report(school_year=year, baseline=None, scope=Scope())["baseline"] is None

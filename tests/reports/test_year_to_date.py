@@ -12,7 +12,7 @@ from reports.selectors import (
     report_as_of,
     same_day_of_school_year,
 )
-from reports.services import rollups_ensure_fresh, rollups_refresh
+from reports.services import rollups_refresh
 from tests.factories import CredentialAwardFactory, CredentialFactory, EnrollmentFactory, SchoolFactory, school_year
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def _report(baseline, year, *, as_of="default", scope=None):
     if as_of == "default":
         as_of = report_as_of(school_year=year)
-    rollups_ensure_fresh()
+    rollups_refresh()
     return board_report(school_year=year, baseline=baseline, scope=scope or Scope(), as_of=as_of)
 
 
@@ -78,7 +78,7 @@ def test_an_earlier_cut_off_cuts_both_years_at_that_day(ytd_district):
 
 def test_the_trend_marks_the_year_under_way_as_partial(ytd_district):
     baseline, year, _ = ytd_district
-    rollups_ensure_fresh()
+    rollups_refresh()
     report = board_report(
         school_year=year, baseline=baseline, scope=Scope(), trend_years=[baseline, year], as_of=date(2026, 12, 1)
     )
@@ -140,7 +140,7 @@ def test_a_baseline_that_is_not_earlier_than_the_year_is_refused():
     assert "not the same year" in baseline_problem(school_year=year, baseline=year)
     assert baseline_problem(school_year=later, baseline=year) is None
     with pytest.raises(ValueError, match="must be a school year before"):
-        rollups_ensure_fresh()
+        rollups_refresh()
         board_report(school_year=year, baseline=later, scope=Scope())
 
 
@@ -152,7 +152,6 @@ def test_the_year_to_date_report_runs_a_fixed_number_of_queries_whatever_the_dat
     def measure():
         rollups_refresh()
         with django_assert_max_num_queries(13) as captured:
-            rollups_ensure_fresh()
             board_report(
                 school_year=year,
                 baseline=baseline,
@@ -178,7 +177,7 @@ def test_awards_on_one_day_count_one_earner_and_one_student_per_credential_to_da
     for credential in (cpr, osha):
         CredentialAwardFactory(student=student, credential=credential, earned_on=date(2026, 9, 1))
     CredentialAwardFactory(student=student, credential=cpr, earned_on=date(2026, 10, 1))  # a renewal
-    rollups_ensure_fresh()
+    rollups_refresh()
     report = board_report(school_year=year, baseline=None, scope=Scope(), as_of=date(2026, 11, 1))
     current = report["current"]
     assert (current["discrete_earners"], current["credentials_awarded"], current["first_time_earners"]) == (1, 3, 1)

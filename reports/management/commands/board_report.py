@@ -18,7 +18,6 @@ from reports.selectors import (
     report_as_of,
     school_years_on_record,
 )
-from reports.services import rollups_ensure_fresh
 from reports.suppression import as_of_refusal, release_as_of, scope_refusal
 from students.models import School, SchoolYear, parse_school_year_label
 
@@ -99,7 +98,6 @@ class Command(BaseCommand):
                 raise CommandError(f"--{refusal[0].replace('_', '-')}: {refusal[1]}")
             as_of = release_as_of(year)
         on_record = school_years_on_record()
-        rollups_ensure_fresh()  # the selectors only read the student-year tables: bring them up to date first
         shown = board_shown(
             school_year=year,
             baseline=baseline,
