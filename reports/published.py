@@ -2,10 +2,10 @@
 its CSVs and packet, the JSON API and `board_report` call after they have checked the viewer's filters.
 
 A built report is cached (Django's cache: the database by default, Redis with CACHE_URL) under a key made of the
-filters and of what the figures are made from: the source tables' state (`rollups_signature`, index look-ups), the
-rollup tables' last rebuild, and a version bumped once a transaction that changed a school, credential, program,
-school year or goal, or any import, has committed. So a board meeting's worth of viewers costs one computation,
-and the first request after a change computes anew.
+filters and of what the figures are made from: the rollup tables' last change (`RollupState`, marked in the same
+transaction as every write that changes them), and a version bumped when a school, credential, program, school
+year or goal changes (again once its transaction has committed). So a board meeting's worth of viewers costs one
+computation, and the first request after a change computes anew.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from reports.models import RollupState
 from reports.selectors import Scope, board_report, goal_progress, goals_active
-from reports.services import rollups_signature
 from reports.suppression import board_published, threshold
 from students.models import SchoolYear
 
@@ -65,7 +64,6 @@ def board_shown(
     key = _key(
         (
             cache.get(_VERSION_KEY),
-            rollups_signature(),
             state,
             timezone.localdate(),  # the year under way, its release cut-off and goal statuses move with the day
             school_year.pk,
