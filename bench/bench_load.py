@@ -41,7 +41,9 @@ VENV_BIN = ROOT / ".venv" / "bin"
 PY = str(VENV_BIN / "python")
 PG_SERVER = "postgres://postgres@127.0.0.1:5432/"
 P95_TARGET_MS = 300
-USERS = 50  # the locustfile's fixed counts: 40 counselors, 5 board viewers, 5 coordinators
+# The locustfile's user classes and their fixed counts: 40 counselors, 5 board viewers, 5 coordinators.
+MIXES = {"counselors": (["Counselor"], 40), "dashboard": (["BoardViewer", "Coordinator"], 10)}
+ALL_USERS = (["Counselor", "BoardViewer", "Coordinator"], 50)
 
 
 def pg_admin(sql: str) -> None:
@@ -198,7 +200,13 @@ def main() -> int:
     parser.add_argument("--fresh", action="store_true", help="drop the database and generate the district again")
     parser.add_argument("--no-task-worker", action="store_true", help="run gunicorn alone, without db_worker")
     parser.add_argument("--profile", action="store_true", help="sample the gunicorn workers with py-spy")
+    parser.add_argument(
+        "--only",
+        choices=sorted(MIXES),
+        help="run one group alone (40 counselors, or the 10 dashboard readers) to see what the other costs it",
+    )
     options = parser.parse_args()
+    user_classes, users = MIXES[options.only] if options.only else ALL_USERS
     if "bench" not in options.database_name:
         raise SystemExit("The database name must contain 'bench': the run fills it with a generated district.")
     # A stop request (Ctrl-C, kill) goes through the `finally` below, which stops the servers.
@@ -225,7 +233,7 @@ def main() -> int:
         server = processes.start(
             "gunicorn",
             [str(VENV_BIN / "gunicorn"), "cte_tracker.wsgi:application", "--bind", f"127.0.0.1:{options.port}",
-             "--workers", str(options.workers), "--timeout", "60", "--graceful-timeout", "5"],
+             "--workers", str(options.workers), "--graceful-timeout", "5"],
             env,
             OUT / "gunicorn.log",
         )  # fmt: skip
@@ -236,7 +244,7 @@ def main() -> int:
         wait_until_up(base, server)
         load_before = load_average()
         print(
-            f"{datetime.datetime.now():%Y-%m-%d %H:%M}: {USERS} users for {options.seconds} s against {base} "
+            f"{datetime.datetime.now():%Y-%m-%d %H:%M}: {users} users for {options.seconds} s against {base} "
             f"({options.workers} gunicorn workers); load average before {load_before}",
             flush=True,
         )
@@ -252,8 +260,9 @@ def main() -> int:
         locust = processes.start(
             "locust",
             [str(VENV_BIN / "locust"), "-f", "bench/locustfile.py", "--headless", "--host", base,
-             "--users", str(USERS), "--spawn-rate", str(options.spawn_rate), "--run-time", f"{options.seconds}s",
-             "--stop-timeout", "10", "--csv", str(OUT / "load"), "--only-summary", "--loglevel", "WARNING"],
+             "--users", str(users), "--spawn-rate", str(options.spawn_rate), "--run-time", f"{options.seconds}s",
+             "--stop-timeout", "10", "--csv", str(OUT / "load"), "--only-summary", "--loglevel", "WARNING",
+             *user_classes],
             {**env, "LOAD_DISTRICT": str(OUT / "district.json")},
             OUT / "locust.log",
         )  # fmt: skip
@@ -269,7 +278,8 @@ def main() -> int:
 
     lines, failures = summary(OUT / "load_stats.csv")
     header = [
-        f"make bench-load: {datetime.datetime.now():%Y-%m-%d %H:%M}, {options.seconds} s, {USERS} users, "
+        f"make bench-load: {datetime.datetime.now():%Y-%m-%d %H:%M}, {options.seconds} s, "
+        f"{users} users ({', '.join(user_classes)}), "
         f"{options.workers} gunicorn workers{'' if options.no_task_worker else ' + task worker'}, "
         f"database {options.database_name}",
         f"load average before {load_before}, after {load_after} ({os.cpu_count()} cores)",

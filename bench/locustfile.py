@@ -38,6 +38,7 @@ def _account(kind: str, accounts: list) -> object:
 class StaffUser(FastHttpUser):
     abstract = True
     username = ""
+    kind = ""
 
     def log_in(self) -> None:
         with self.client.get("/login/", name="login form", catch_response=True) as page:
@@ -55,7 +56,7 @@ class StaffUser(FastHttpUser):
             if response.status_code != 302:
                 response.failure(f"login answered {response.status_code}, not a redirect")
                 raise StopUser()
-        self.page("/", "home")
+        self.page("/", f"home ({self.kind})")  # a board viewer's home is the dashboard (a redirect)
 
     def page(self, path: str, name: str, *, expect: str | None = None, **kwargs) -> str:
         """GET `path` (stats under `name`); an error unless it is a 200 holding `expect`."""
@@ -70,6 +71,7 @@ class StaffUser(FastHttpUser):
 
 class Counselor(StaffUser):
     fixed_count = 40
+    kind = "counselor"
     wait_time = between(5, 15)  # between one look-up and the next
 
     def on_start(self) -> None:
@@ -158,7 +160,6 @@ class Counselor(StaffUser):
 class BoardReader(StaffUser):
     abstract = True
     wait_time = between(5, 15)  # reading the numbers
-    kind = ""
 
     def on_start(self) -> None:
         self.username = _account(self.kind, DISTRICT["coordinators" if self.kind == "coordinator" else "board_viewers"])
