@@ -108,7 +108,8 @@ bench-batch-page: install check-postgres
 ## PostgreSQL with the 60,000-student district, in the database cte_bench_load (made on the first run, kept
 ## for the next). Prints count, errors, p50, p95 and req/s per request type; files in bench-data/load/.
 ## BENCH_LOAD_SECONDS=30 for a short run, BENCH_LOAD_FRESH=1 to generate the district again,
-## BENCH_LOAD_PROFILE=1 to sample the server with py-spy, BENCH_LOAD_ONLY=counselors (or dashboard) for one group alone.
+## BENCH_LOAD_PROFILE=1 to sample the server with py-spy, BENCH_LOAD_ONLY=counselors (or dashboard) for one group alone,
+## BENCH_LOAD_TASK_WORKER=0 to run gunicorn without the task worker.
 BENCH_LOAD_SECONDS ?= 120
 BENCH_LOAD_WORKERS ?= 3
 BENCH_LOAD_PORT ?= 8101
@@ -120,4 +121,4 @@ bench-load: $(VENV)/.bench-installed check-postgres
 	$(PY) bench/bench_load.py --seconds $(BENCH_LOAD_SECONDS) --workers $(BENCH_LOAD_WORKERS) \
 	  --port $(BENCH_LOAD_PORT) --database-name $(BENCH_LOAD_DB) \
 	  $(if $(filter 1,$(BENCH_LOAD_FRESH)),--fresh) $(if $(filter 1,$(BENCH_LOAD_PROFILE)),--profile) \
-	  $(if $(BENCH_LOAD_ONLY),--only $(BENCH_LOAD_ONLY))
+	  $(if $(BENCH_LOAD_ONLY),--only $(BENCH_LOAD_ONLY)) $(if $(filter 0,$(BENCH_LOAD_TASK_WORKER)),--no-task-worker)
