@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/cte_tracker
 # A test database of its own per run, so two runs on one server cannot collide.
 PG_TEST_DB ?= test_cte_tracker_$(shell echo $$$$)
 
-.PHONY: install run demo serve test lint test-postgres test-browser bench-import bench-dashboard bench-search bench-batch-page check-postgres clean
+.PHONY: install run demo serve test lint test-postgres test-browser bench-import bench-dashboard bench-search bench-batch-page bench-load check-postgres clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -103,3 +103,22 @@ bench-batch-page: install check-postgres
 	  sh -c '$(PY) manage.py migrate --noinput -v0 && $(PY) manage.py bench_batch_page --rows $(BENCH_BATCH_ROWS) --runs $(BENCH_RUNS)' \
 	  || status=$$?; \
 	$(BENCH_PG_ADMIN) "DROP DATABASE IF EXISTS $(BENCH_BATCH_DB)"; exit $$status
+
+## make bench-load: 40 counselors and 10 dashboard readers for 2 minutes against gunicorn (127.0.0.1:8101) and
+## PostgreSQL with the 60,000-student district, in the database cte_bench_load (made on the first run, kept
+## for the next). Prints count, errors, p50, p95 and req/s per request type; files in bench-data/load/.
+## BENCH_LOAD_SECONDS=30 for a short run, BENCH_LOAD_FRESH=1 to generate the district again,
+## BENCH_LOAD_PROFILE=1 to sample the server with py-spy, BENCH_LOAD_ONLY=counselors (or dashboard) for one group alone,
+## BENCH_LOAD_TASK_WORKER=0 to run gunicorn without the task worker.
+BENCH_LOAD_SECONDS ?= 120
+BENCH_LOAD_WORKERS ?= 3
+BENCH_LOAD_PORT ?= 8101
+BENCH_LOAD_DB ?= cte_bench_load
+$(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.txt
+	$(PIP) install --quiet -r requirements-bench.txt
+	touch $@
+bench-load: $(VENV)/.bench-installed check-postgres
+	$(PY) bench/bench_load.py --seconds $(BENCH_LOAD_SECONDS) --workers $(BENCH_LOAD_WORKERS) \
+	  --port $(BENCH_LOAD_PORT) --database-name $(BENCH_LOAD_DB) \
+	  $(if $(filter 1,$(BENCH_LOAD_FRESH)),--fresh) $(if $(filter 1,$(BENCH_LOAD_PROFILE)),--profile) \
+	  $(if $(BENCH_LOAD_ONLY),--only $(BENCH_LOAD_ONLY)) $(if $(filter 0,$(BENCH_LOAD_TASK_WORKER)),--no-task-worker)

@@ -122,6 +122,9 @@ class CredentialAward(models.Model):
         indexes = [
             models.Index(fields=["school_year", "student"]),
             models.Index(fields=["credential", "school_year"]),
+            # "Recent entries" on every counselor's and coordinator's landing page: the newest ten recorded,
+            # read backwards from this index instead of sorting every award (1.5 s at 300,000 awards).
+            models.Index(fields=["recorded_at"], name="award_recorded_at_idx"),
         ]
 
     def __str__(self) -> str:
