@@ -3,13 +3,20 @@ django-import-export with its documented fastest settings, in the same run; then
 awards for those students, imported and undone.
 
     .venv/bin/python bench/bench_import.py [--rows 100000] [--iex-rows 20000] [--skip-postgres]
-        [--skip-sqlite] [--skip-iex] [--database-name cte_bench_import]
+        [--skip-sqlite] [--skip-iex] [--database-name cte_bench_import] [--index-costs]
 
 Every measurement runs in its own process so the peak memory (ru_maxrss) is that import's alone.
 Files go to bench-data/ (git-ignored); the PostgreSQL database (cte_bench_import unless
 --database-name says another, so two people on one server do not drop each other's) is created and
 dropped. "check CPU" is the processor time (time.process_time) spent validating the file: steadier on a
 busy machine than the wall-clock seconds, which include the database's share.
+
+On PostgreSQL the run also measures what PostgreSQL alone needs to take the rows of the first import:
+the students, enrollments and both history tables it wrote are read back and COPYed, in one transaction
+committed like the import's (so with its deferred foreign-key checks), into a copy of the freshly migrated
+database (same tables, same indexes). The import's time over that COPY's is the ratio reported.
+--index-costs then repeats that COPY once without each secondary index and once without the foreign keys,
+and prints what each one costs.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -226,6 +234,126 @@ def pg(sql: str) -> None:
     conn.close()
 
 
+# ---- PostgreSQL alone: COPY of the rows the first import wrote --------------------------------------------
+
+# What a roster import writes, in the order it writes it, and the rows they point at (set up, not timed).
+IMPORT_TABLES = [
+    "students_student",
+    "students_enrollment",
+    "students_historicalstudent",
+    "students_historicalenrollment",
+]
+# --index-costs: COPYs with and without each index, alternated; each pair is two full COPYs.
+INDEX_COST_PAIRS = 1
+REFERENCED_TABLES = ["students_district", "students_school", "students_schoolyear"]
+
+
+def pg_connect(database: str):
+    import psycopg2
+
+    return psycopg2.connect(PG_SERVER + database)
+
+
+def dump_tables(database: str, tables: list[str]) -> dict[str, bytes]:
+    import io
+
+    conn = pg_connect(database)
+    dumped = {}
+    with conn.cursor() as cursor:
+        for table in tables:
+            buffer = io.BytesIO()
+            cursor.copy_expert(f'COPY "{table}" TO STDOUT', buffer)
+            dumped[table] = buffer.getvalue()
+    conn.close()
+    return dumped
+
+
+def copy_into(database: str, rows: dict[str, bytes], tables: list[str], *, before: list[str] = ()) -> float:
+    """Seconds to COPY `rows` of `tables` into `database` and commit; `before` runs first, untimed."""
+    import io
+
+    conn = pg_connect(database)
+    with conn.cursor() as cursor:
+        for statement in before:
+            cursor.execute(statement)
+        conn.commit()
+        started = time.perf_counter()
+        for table in tables:
+            cursor.copy_expert(f'COPY "{table}" FROM STDIN', io.BytesIO(rows[table]))
+        conn.commit()  # the deferred foreign-key checks run here, as at the end of the import
+        seconds = time.perf_counter() - started
+    conn.close()
+    return seconds
+
+
+def copy_baseline(template: str, rows: dict[str, bytes], *, before: list[str] = ()) -> float:
+    """COPY the import's rows into a fresh copy of the migrated database `template`."""
+    target = f"{template}_run"
+    pg(f'DROP DATABASE IF EXISTS "{target}"')
+    pg(f'CREATE DATABASE "{target}" TEMPLATE "{template}"')
+    try:
+        copy_into(target, rows, REFERENCED_TABLES)
+        return copy_into(target, rows, IMPORT_TABLES, before=before)
+    finally:
+        pg(f'DROP DATABASE IF EXISTS "{target}"')
+
+
+def secondary_indexes(database: str) -> list[tuple[str, str]]:
+    """(table, index) of every index on the import's tables that backs no primary key or constraint."""
+    conn = pg_connect(database)
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "JOIN pg_class c ON c.oid = x.indrelid WHERE c.relname = ANY(%s) AND NOT x.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) ORDER BY 1, 2",
+            [IMPORT_TABLES],
+        )
+        found = cursor.fetchall()
+    conn.close()
+    return found
+
+
+def foreign_keys(database: str) -> list[tuple[str, str]]:
+    conn = pg_connect(database)
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, k.conname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+            "WHERE k.contype = 'f' AND c.relname = ANY(%s) ORDER BY 1, 2",
+            [IMPORT_TABLES],
+        )
+        found = cursor.fetchall()
+    conn.close()
+    return found
+
+
+def report_copy_baseline(template: str, database: str, import_seconds: float, index_costs: bool) -> None:
+    rows = dump_tables(database, REFERENCED_TABLES + IMPORT_TABLES)
+    counts = {table: rows[table].count(b"\n") for table in IMPORT_TABLES}
+    timings = sorted(copy_baseline(template, rows) for _ in range(3))
+    seconds = timings[1]
+    written = ", ".join(f"{table.removeprefix('students_')} {n:,}" for table, n in counts.items())
+    runs = ", ".join(f"{t:.2f}" for t in timings)
+    print(
+        f"\nPostgreSQL alone, COPY of the {sum(counts.values()):,} rows the first import wrote ({written}) into "
+        f"the same tables and indexes, one transaction: median of 3 {seconds:.2f} s ({runs}); the import took "
+        f"{import_seconds:.2f} s, {import_seconds / seconds:.2f}x that (target: at most 1.5x)",
+        flush=True,
+    )
+    if not index_costs:
+        return
+    print("\n| without | COPY seconds | saved (s) |\n|---|---|---|")
+    variants = [(f"index {index} ({table})", [f'DROP INDEX "{index}"']) for table, index in secondary_indexes(template)]
+    keys = foreign_keys(template)
+    variants.append(
+        (f"the {len(keys)} foreign keys", [f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"' for table, name in keys])
+    )
+    for label, statements in variants:
+        # Alternated with the full COPY, so a change in the machine's load shows in both.
+        pairs = [(copy_baseline(template, rows), copy_baseline(template, rows, before=statements)) for _ in range(INDEX_COST_PAIRS)]
+        full, without = (statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs))
+        print(f"| {label} | {without:.2f} | {full - without:+.2f} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
@@ -234,6 +362,9 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-iex", action="store_true", help="leave out the django-import-export runs")
     parser.add_argument("--database-name", default="cte_bench_import", help="PostgreSQL database to create and drop")
+    parser.add_argument(
+        "--index-costs", action="store_true", help="on PostgreSQL, time the COPY without each secondary index"
+    )
     args = parser.parse_args()
     database = args.database_name
     DATA.mkdir(exist_ok=True)
@@ -266,8 +397,12 @@ def main() -> None:
         else:
             pg(f'DROP DATABASE IF EXISTS "{database}"')
             pg(f'CREATE DATABASE "{database}"')
+        template = f"{database}_migrated"
         try:
             migrate(url)
+            if label == "PostgreSQL":  # the freshly migrated database, for the COPY baseline
+                pg(f'DROP DATABASE IF EXISTS "{template}"')
+                pg(f'CREATE DATABASE "{template}" TEMPLATE "{database}"')
             runs = [
                 ("ours", "CSV, new students (with history)", files["csv"], True),
                 ("ours", "XLSX, new students (with history)", files["xlsx"], True),
@@ -279,6 +414,7 @@ def main() -> None:
             ]
             if args.skip_iex:
                 runs = [run for run in runs if run[0] != "iex"]
+            baseline: dict[str, bool] = {}
             print(f"\n{label}")
             print("| run | rows | seconds | rows/s | check CPU (s) | peak memory (MB) | result |")
             print("|---|---|---|---|---|---|---|")
@@ -289,9 +425,15 @@ def main() -> None:
                     f"| {r['check_cpu']:.2f} | {r['peak_mb']:.0f} | {r['detail']} |",
                     flush=True,
                 )
+                if label == "PostgreSQL" and path == files["csv"] and engine == "ours" and "first" not in baseline:
+                    baseline["first"] = True
+                    report_copy_baseline(template, database, r["seconds"], args.index_costs)
+                    print("\n| run | rows | seconds | rows/s | check CPU (s) | peak memory (MB) | result |")
+                    print("|---|---|---|---|---|---|---|")
         finally:
             if label == "PostgreSQL":
                 pg(f'DROP DATABASE IF EXISTS "{database}"')
+                pg(f'DROP DATABASE IF EXISTS "{template}"')
             else:
                 (DATA / "bench.sqlite3").unlink(missing_ok=True)
             # The batches' stored copies of the uploads (~250 MB per database).

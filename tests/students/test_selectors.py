@@ -76,6 +76,58 @@ def test_search_of_a_counselor_stays_in_their_scope(this_year):
     assert student_search(user=counselor, query="pena") == [mine]
 
 
+def _last_names(students) -> list[str]:
+    return [s.last_name for s in students]
+
+
+@pytest.fixture
+def small_window(monkeypatch):
+    """The search's first pass reads 6 students in name order instead of thousands, so a handful of rows
+    puts matches inside and beyond it."""
+    monkeypatch.setattr("students.selectors.SEARCH_WINDOW", 6)
+
+
+def test_search_finds_the_first_matches_by_name_when_they_fill_the_first_students_in_name_order(
+    coordinator, small_window
+):
+    for name in ["Baca", "Bacon", "Abaca", "Zabaca", "Baca"]:
+        StudentFactory(last_name=name)
+    StudentFactory(last_name="Aaron")
+    assert _last_names(student_search(user=coordinator, query="bac", limit=3)) == ["Abaca", "Baca", "Baca"]
+
+
+def test_search_finds_matches_beyond_the_first_students_in_name_order(coordinator, small_window):
+    # Twenty students before the first match in name order: the first pass finds nothing, the second all.
+    for n in range(20):
+        StudentFactory(last_name=f"B{n:02d}")
+    for name in ["Zamora", "Nunez", "Núñez"]:
+        StudentFactory(last_name=name)
+    assert _last_names(student_search(user=coordinator, query="nunez")) == ["Nunez", "Núñez"]
+    # One match inside the window (before "B00") and two beyond it: all of them, in name order.
+    StudentFactory(last_name="Anunez")
+    assert _last_names(student_search(user=coordinator, query="nunez")) == ["Anunez", "Nunez", "Núñez"]
+
+
+def test_search_of_a_counselor_keeps_to_their_scope_inside_and_beyond_the_first_students(this_year, small_window):
+    north, south = SchoolFactory(), SchoolFactory()
+    for name in ["Baca", "Bacab", "Bacal", "Bacan"]:
+        EnrollmentFactory(school=south, school_year=this_year, student__last_name=name)
+    mine = [
+        EnrollmentFactory(school=north, school_year=this_year, student__last_name=n).student for n in ["Bacz", "Baca"]
+    ]
+    counselor = user_with_role(Role.COUNSELOR, schools=[north])
+    assert student_search(user=counselor, query="bac") == sorted(mine, key=lambda s: s.last_name)
+    assert _last_names(student_search(user=counselor, query="bac", limit=1)) == ["Baca"]
+    assert student_search(user=user_with_role(Role.BOARD_VIEWER), query="bac") == []
+
+
+def test_search_answers_a_common_word_with_one_query(coordinator, django_assert_num_queries):
+    for _ in range(25):
+        StudentFactory(last_name="Martinez")
+    with django_assert_num_queries(2):  # the user's role, then the search
+        assert len(student_search(user=coordinator, query="mar")) == 20
+
+
 def test_search_text_has_a_trigram_index_on_postgresql_only():
     from django.db import connection
 

@@ -51,6 +51,14 @@ def _copy(model, columns: list[str], rows) -> int:
         cursor.cursor.copy_expert(
             f"COPY \"{table}\" ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
         )
+        if "id" in columns:
+            # The rows carry their own keys, which COPY does not take from the sequence: move it past them,
+            # or the next row written to this database (an award recorded, an import) collides on its key.
+            cursor.execute(
+                f'SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE(MAX("id"), 1), MAX("id") IS NOT NULL) '
+                f'FROM "{table}"',
+                [table, "id"],
+            )
     return count
 
 
