@@ -349,7 +349,10 @@ def report_copy_baseline(template: str, database: str, import_seconds: float, in
     )
     for label, statements in variants:
         # Alternated with the full COPY, so a change in the machine's load shows in both.
-        pairs = [(copy_baseline(template, rows), copy_baseline(template, rows, before=statements)) for _ in range(INDEX_COST_PAIRS)]
+        pairs = [
+            (copy_baseline(template, rows), copy_baseline(template, rows, before=statements))
+            for _ in range(INDEX_COST_PAIRS)
+        ]
         full, without = (statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs))
         print(f"| {label} | {without:.2f} | {full - without:+.2f} |", flush=True)
 
