@@ -1,5 +1,7 @@
 """factory_boy factories for every model a test needs."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import factory
@@ -7,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.models import Role, StaffProfile
 from accounts.services import staff_set_role
+from common import changes
 from common.changes import report_sources_changed
 from credentials.models import Credential, CredentialAlias, CredentialAward
 from pathways.models import CareerCluster, CareerPathway, Course, CourseCompletion, ProgramCourse, ProgramOfStudy
@@ -65,6 +68,21 @@ class _ReportSourceFactory(factory.django.DjangoModelFactory):
     @staticmethod
     def _students(row) -> list[int] | None:
         return [row.student_id]
+
+
+@contextmanager
+def rollups_rebuilt_after() -> Iterator[None]:
+    """Build a large district with the factories, then rebuild the rollups once, as a bulk load does, instead of
+    one incremental update per row (hundreds of students would otherwise take minutes on PostgreSQL)."""
+    from reports.services import rollups_refresh
+
+    kept = list(changes._listeners)
+    changes._listeners[:] = []
+    try:
+        yield
+    finally:
+        changes._listeners[:] = kept
+    rollups_refresh()
 
 
 class EnrollmentFactory(_ReportSourceFactory):

@@ -35,6 +35,7 @@ from tests.factories import (
     ProgramOfStudyFactory,
     SchoolFactory,
     StudentFactory,
+    rollups_rebuilt_after,
     school_year,
     user_with_role,
 )
@@ -91,39 +92,40 @@ def district() -> District:
         programs[code] = (conc, comp)
     pupils = []
     layout = {"BIG": [9, 10, 11, 12] * 45, "MID": [8, 8, 8] + [9, 10, 11, 12] * 30 + [12], "TINY": [11, 12, 12, 11]}
-    for code, grades in layout.items():
-        for grade in grades:
-            student = StudentFactory()
-            pupil = Pupil(pk=student.pk)
-            for label, shift in (("2024-25", 0), ("2023-24", -1)):
-                groups = {"special_education"} if rnd.random() < 0.25 else set()
-                if rnd.random() < 0.5:
-                    groups.add("economically_disadvantaged")
-                EnrollmentFactory(
-                    student=student,
-                    school_year=years[label],
-                    school=schools[code],
-                    grade=grade + shift,
-                    **dict.fromkeys(groups, True),
-                )
-                pupil.school[label], pupil.grade[label], pupil.groups[label] = code, grade + shift, groups
-            for label in ("2023-24", "2024-25"):
-                for credential, chance in (("OSHA", 0.35), ("CPR", 0.2), ("WELD1", 0.12)):
-                    when = AWARD_DAYS[(label, credential)]
-                    if pupil.grade[label] >= 9 and rnd.random() < chance:
-                        award = CredentialAwardFactory(
-                            student=student, credential=credentials[credential], earned_on=when
-                        )
-                        pupil.awards.append((award.pk, credential, when))
-            for program, courses in program_courses.items():
-                passed = 0
-                pupil.courses[program] = {}
-                for label in YEARS:
-                    if pupil.grade[label] >= 9 and passed < 3 and rnd.random() < 0.3:
-                        CourseCompletionFactory(student=student, course=courses[passed], school_year=years[label])
-                        passed += 1
-                    pupil.courses[program][label] = passed
-            pupils.append(pupil)
+    with rollups_rebuilt_after():
+        for code, grades in layout.items():
+            for grade in grades:
+                student = StudentFactory()
+                pupil = Pupil(pk=student.pk)
+                for label, shift in (("2024-25", 0), ("2023-24", -1)):
+                    groups = {"special_education"} if rnd.random() < 0.25 else set()
+                    if rnd.random() < 0.5:
+                        groups.add("economically_disadvantaged")
+                    EnrollmentFactory(
+                        student=student,
+                        school_year=years[label],
+                        school=schools[code],
+                        grade=grade + shift,
+                        **dict.fromkeys(groups, True),
+                    )
+                    pupil.school[label], pupil.grade[label], pupil.groups[label] = code, grade + shift, groups
+                for label in ("2023-24", "2024-25"):
+                    for credential, chance in (("OSHA", 0.35), ("CPR", 0.2), ("WELD1", 0.12)):
+                        when = AWARD_DAYS[(label, credential)]
+                        if pupil.grade[label] >= 9 and rnd.random() < chance:
+                            award = CredentialAwardFactory(
+                                student=student, credential=credentials[credential], earned_on=when
+                            )
+                            pupil.awards.append((award.pk, credential, when))
+                for program, courses in program_courses.items():
+                    passed = 0
+                    pupil.courses[program] = {}
+                    for label in YEARS:
+                        if pupil.grade[label] >= 9 and passed < 3 and rnd.random() < 0.3:
+                            CourseCompletionFactory(student=student, course=courses[passed], school_year=years[label])
+                            passed += 1
+                        pupil.courses[program][label] = passed
+                pupils.append(pupil)
     Goal.objects.create(
         name="Seniors earning",
         metric=Goal.Metric.EARNER_RATE,
