@@ -23,6 +23,7 @@ from django.utils import timezone
 from reports.models import RollupState
 from reports.selectors import Scope, board_report, goal_progress, goals_active
 from reports.suppression import board_published, threshold
+from reports.tables import board_tables
 from students.models import SchoolYear
 
 _VERSION_KEY = "board:version"
@@ -57,9 +58,9 @@ def board_shown(
     trend_years: Sequence[SchoolYear],
     exact: bool,
 ) -> dict[str, Any]:
-    """{"report", "goals", "suppressed"}: the board report and goal progress, exact, or as the suppression layer
-    publishes them (the caller has checked the filters: `scope_refusal`, `as_of_refusal`; `as_of` is then the
-    release cut-off). Cached; see the module docstring."""
+    """{"report", "goals", "suppressed", "tables"}: the board report, goal progress and their tables, exact, or as
+    the suppression layer publishes them (the caller has checked the filters: `scope_refusal`, `as_of_refusal`;
+    `as_of` is then the release cut-off). Cached; see the module docstring."""
     state = RollupState.objects.filter(pk=1).values_list("signature", "refreshed_at").first()
     key = _key(
         (
@@ -87,5 +88,9 @@ def board_shown(
     else:
         # The suppression layer asks the same selector for the other schools', populations' and periods' reports.
         shown = board_published(report=report, goals=goals, scope=scope, report_for=board_report)
+    # Its tables too, cells formatted: on a district's page, formatting them costs more than the cached look-up.
+    shown["tables"] = board_tables(report=shown["report"], goals=shown["goals"])
+    for table in shown["tables"]:
+        _ = table.body_html  # formatted now, and kept in the cache entry
     cache.set(key, shown, settings.BOARD_CACHE_SECONDS)
     return shown

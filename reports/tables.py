@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.utils.formats import number_format
@@ -54,9 +55,11 @@ class Table:
             return row_mode
         return column_mode
 
+    @cached_property
     def body_html(self) -> SafeString:
-        """The table's body rows as HTML, every cell formatted (one call per table, not one template tag per
-        cell: a district's dashboard holds thousands of cells)."""
+        """The table's body rows as HTML, every cell formatted (once per table, not one template tag per cell: a
+        district's dashboard holds thousands of cells; kept with the table, so a cached report's tables are not
+        formatted again)."""
         if not self.rows:
             return format_html(
                 '<tr><td colspan="{}" class="text-muted">Nothing to show for these filters.</td></tr>', len(self.header)

@@ -121,7 +121,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context["fixed_fields"] = () if exact else SUPPRESSED_FIXED_FIELDS
     context["populations_offered"] = [] if exact else list(POPULATION_BANDS)
     if shown is not None:
-        built = tables.board_tables(report=shown["report"], goals=shown["goals"])
+        built = shown["tables"]
         context.update(
             shown,
             tables={table.slug.replace("-", "_"): table for table in built},
@@ -156,7 +156,7 @@ def board_packet(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/dashboard.html", {"form": form, "threshold": threshold()}, status=400)
     return exports.board_packet_response(
         report=shown["report"],
-        tables=tables.board_tables(report=shown["report"], goals=shown["goals"]),
+        tables=shown["tables"],
         suppressed=shown["suppressed"],
         threshold=threshold(),
     )
@@ -167,7 +167,7 @@ def board_table_csv(request: HttpRequest, table: str) -> HttpResponse:
     form, shown = _board_for_request(request, exact=_exact(request, _wants_exact(request)))
     if shown is None:
         return render(request, "reports/dashboard.html", {"form": form, "threshold": threshold()}, status=400)
-    by_slug = {t.slug: t for t in tables.board_tables(report=shown["report"], goals=shown["goals"])}
+    by_slug = {t.slug: t for t in shown["tables"]}
     if table not in by_slug:
         raise Http404("No such table")
     return exports.table_csv_response(report=shown["report"], table=by_slug[table])

@@ -66,10 +66,10 @@ def test_the_headline_table_has_one_row_per_declared_figure_with_its_heading_and
 
 
 def test_table_cells_are_formatted_and_escaped_in_the_body_html(report):
-    html = tables.schools_table(report).body_html()
+    html = tables.schools_table(report).body_html
     assert "North &lt;High&gt; (N)" in html and "<High>" not in html
     assert '<td class="text-end">75.0%</td>' in html  # the rate column as a percentage
-    assert "Nothing to show" in tables.Table("x", "X", ["A", "B"], []).body_html()
+    assert "Nothing to show" in tables.Table("x", "X", ["A", "B"], []).body_html
 
 
 def test_suppression_reads_the_declarations():
