@@ -51,7 +51,7 @@ from accounts.services import staff_set_role  # noqa: E402
 from credentials.models import Credential, CredentialAward  # noqa: E402
 from pathways.models import CourseCompletion, ProgramOfStudy  # noqa: E402
 from reports.management.commands.bench_dashboard import Command as BenchDashboard  # noqa: E402
-from reports.services import rollups_ensure_fresh, rollups_refresh  # noqa: E402
+from reports.services import rollups_refresh  # noqa: E402
 from students.models import Enrollment, School, SchoolYear, Student  # noqa: E402
 from students.selectors import current_start_year  # noqa: E402
 from students.services import school_year_ensure  # noqa: E402
@@ -248,10 +248,7 @@ def main() -> int:
         generate(options)
     else:
         print(f"Reusing the district in {name}", flush=True)
-    started = time.perf_counter()
-    if rollups_ensure_fresh():
-        print(f"Rollups were stale (awards of an earlier run): rebuilt in {time.perf_counter() - started:.1f} s")
-    # Rebuilds queued by an earlier run's awards are done by the line above; a worker must not redo them.
+    # An earlier run's awards updated the rollups as they were recorded; tasks it left queued are not redone.
     DBTaskResult.objects.filter(status="READY").delete()
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(json.dumps(district_file(), indent=1))
