@@ -23,8 +23,7 @@ class ReportsConfig(AppConfig):
         from common.changes import on_report_sources_changed
         from reports.services import rollups_update
 
-        on_report_sources_changed(rollups_update)
-        on_report_sources_changed(_figures_changed)
+        on_report_sources_changed(rollups_update)  # it stamps RollupState, which the board cache's keys hold
         for label in REPORT_SHOWS:
             model = self.apps.get_model(label)
             post_save.connect(_figures_changed, sender=model, dispatch_uid=f"board-cache-save-{label}")
