@@ -240,6 +240,16 @@ def as_of_refusal(*, school_year: SchoolYear, as_of: date | None, full_year: boo
     return None
 
 
+def suppressed_period(
+    *, scope: Scope, school_year: SchoolYear, as_of: date | None, full_year: bool
+) -> tuple[tuple[str, str] | None, date | None]:
+    """(refusal, cut-off) for a suppressed viewer who asks for `scope` and `school_year` (with `as_of` or the full
+    year): the (field, message) refusal of the scope or the cut-off asked for, if any, else None and the cut-off
+    they are shown (the release cut-off of a year under way, None for a year that is over)."""
+    refusal = scope_refusal(scope) or as_of_refusal(school_year=school_year, as_of=as_of, full_year=full_year)
+    return refusal, (None if refusal is not None else release_as_of(school_year))
+
+
 def period_label(year: str, as_of: str | date | None) -> str:
     """The rule's name for a school year's figures, whole ("2024-25") or cut ("2024-25 to 2024-11-30"): each
     period's counts are measures of their own, with blocks of their own."""

@@ -21,8 +21,7 @@ from reports.suppression import (
     POPULATION_BANDS,
     SUPPRESSED_FIXED_FIELDS,
     as_of_refusal,
-    release_as_of,
-    scope_refusal,
+    suppressed_period,
     threshold,
 )
 
@@ -58,8 +57,8 @@ def _board_for_request(
         as_of = selectors.report_as_of(school_year=year, as_of=data.get("as_of"), full_year=bool(data.get("full_year")))
     else:
         # Suppressed viewers: no program filter or concentrators, and a year under way only as released.
-        refusal = scope_refusal(scope) or as_of_refusal(
-            school_year=year, as_of=data.get("as_of"), full_year=bool(data.get("full_year"))
+        refusal, as_of = suppressed_period(
+            scope=scope, school_year=year, as_of=data.get("as_of"), full_year=bool(data.get("full_year"))
         )
         if refusal is not None:
             if not form.is_bound:
@@ -67,7 +66,6 @@ def _board_for_request(
                 form.is_valid()
             form.add_error(*refusal)
             return form, None
-        as_of = release_as_of(year)
     return form, board_shown(
         school_year=year, baseline=baseline, scope=scope, as_of=as_of, trend_years=on_record, exact=exact
     )

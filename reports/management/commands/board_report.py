@@ -18,7 +18,7 @@ from reports.selectors import (
     report_as_of,
     school_years_on_record,
 )
-from reports.suppression import as_of_refusal, release_as_of, scope_refusal
+from reports.suppression import suppressed_period
 from students.models import School, SchoolYear, parse_school_year_label
 
 
@@ -89,14 +89,13 @@ class Command(BaseCommand):
             if program is None:
                 raise CommandError(f"--program: no program of study has the code {options['program']!r}.")
         scope = Scope(school=school, program=program, population=options["population"])
-        if options["suppressed"] and (refusal := scope_refusal(scope)) is not None:
-            raise CommandError(f"--{refusal[0]}: {refusal[1]}")
         if options["suppressed"]:
             # As a board viewer: a year under way only to its release cut-off (docs/metrics.md, Year to date).
-            refusal = as_of_refusal(school_year=year, as_of=given, full_year=options["full_year"])
+            refusal, as_of = suppressed_period(
+                scope=scope, school_year=year, as_of=given, full_year=options["full_year"]
+            )
             if refusal is not None:
                 raise CommandError(f"--{refusal[0].replace('_', '-')}: {refusal[1]}")
-            as_of = release_as_of(year)
         on_record = school_years_on_record()
         shown = board_shown(
             school_year=year,
