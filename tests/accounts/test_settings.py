@@ -100,3 +100,26 @@ def test_the_import_file_retention_defaults_to_a_year_and_refuses_less_than_a_da
         importlib.reload(module)
     monkeypatch.delenv("IMPORT_FILE_RETENTION_DAYS")
     importlib.reload(module)
+
+
+CACHE_BACKEND = """
+import os
+os.environ["DJANGO_SETTINGS_MODULE"] = "cte_tracker.settings"
+from django.conf import settings
+print(settings.CACHES["default"]["BACKEND"])
+"""
+
+
+def _cache_backend(cache_url: str | None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
+    if cache_url is not None:
+        env["CACHE_URL"] = cache_url
+    return subprocess.run([sys.executable, "-c", CACHE_BACKEND], env=env, capture_output=True, text=True, check=False)
+
+
+def test_the_board_cache_is_the_database_unless_a_redis_url_is_given_and_a_wrong_url_fails_loudly():
+    assert _cache_backend(None).stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
+    assert _cache_backend("redis://127.0.0.1:6379/0").stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    wrong = _cache_backend("memcached://127.0.0.1:11211")
+    assert wrong.returncode != 0
+    assert "CACHE_URL must be a Redis URL like redis://127.0.0.1:6379/0" in wrong.stderr
