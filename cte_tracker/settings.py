@@ -200,6 +200,11 @@ CACHES = {
 }
 # How long a built board report is kept (it is replaced as soon as the figures change, whatever this says).
 BOARD_CACHE_SECONDS = envint("BOARD_CACHE_SECONDS", "86400")
+# After a change, a suppressed viewer is given the last report built (marked "figures as of HH:MM") while the task
+# worker builds the new one, queued at most once per this many seconds per filter set; a stale report older than
+# BOARD_STALE_LIMIT_SECONDS is built in the request instead (no worker running, say).
+BOARD_REFRESH_INTERVAL_SECONDS = envint("BOARD_REFRESH_INTERVAL_SECONDS", "30")
+BOARD_STALE_LIMIT_SECONDS = envint("BOARD_STALE_LIMIT_SECONDS", "900", minimum=1)
 
 TASKS = {
     "default": {

@@ -15,7 +15,7 @@ from reports import exports, selectors, tables
 from reports.forms import DashboardFilterForm, GoalForm, GoalTargetFormSet
 from reports.metrics import HEADLINE
 from reports.models import Goal
-from reports.published import board_shown
+from reports.published import board_shown, built_at_label
 from reports.services import goal_save
 from reports.suppression import (
     POPULATION_BANDS,
@@ -124,6 +124,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             shown,
             tables={table.slug.replace("-", "_"): table for table in built},
             headline_cards=_headline_cards(built[0]),
+            stale_label=shown["stale_since"] and built_at_label(shown["stale_since"]),
             year_label=tables.period_label(shown["report"]["year"], shown["report"]["as_of"]),
             as_of_label=shown["report"]["as_of"] and tables.day_label(shown["report"]["as_of"]),
             full_year_query=_full_year_query(request),
@@ -188,7 +189,14 @@ def api_board(request: HttpRequest) -> JsonResponse:
             {"error": "Bad filters.", "fields": errors or {"year": ["No school year on record."]}}, status=400
         )
     return JsonResponse(
-        {**shown["report"], "goals": shown["goals"], "suppressed": shown["suppressed"], "threshold": threshold()}
+        {
+            **shown["report"],
+            "goals": shown["goals"],
+            "suppressed": shown["suppressed"],
+            "threshold": threshold(),
+            # When the figures given were built, if changes recorded since are still being counted; else null.
+            "figures_as_of": shown["stale_since"] and shown["stale_since"].isoformat(),
+        }
     )
 
 

@@ -117,8 +117,11 @@ def two_schools(this_year, fast_passwords):
 
 @pytest.fixture(autouse=True)
 def _tasks_run_immediately(settings):
-    """Background tasks (imports) run at once inside the test, so a test sees their result."""
+    """Background tasks (imports, a stale board report's refresh) run at once inside the test, so a test sees their
+    result; a stale board report's refresh is queued on every request (tests/reports/test_published.py sets the
+    interval where it tests it)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.BOARD_REFRESH_INTERVAL_SECONDS = 0
 
 
 # Setting today's date: use time-machine's `time_machine` fixture, with the time in the district's zone:

@@ -1,10 +1,12 @@
 """Built board reports are cached per filter set and state of the figures (reports/published.py): viewers asking
 the same thing cost one computation, and any change to what the report shows is seen on the next request."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from reports import published
@@ -112,3 +114,83 @@ def test_a_cached_dashboard_costs_a_few_small_queries(client, district, django_a
     # block rule's or the selectors' queries.
     with django_assert_max_num_queries(17):
         assert client.get(reverse("reports:dashboard"), QUERY).status_code == 200
+
+
+# --- After a change: a suppressed viewer is given the last report built while the task worker builds the next ---
+
+
+@pytest.fixture
+def queued_only(settings):
+    """A task backend that keeps queued tasks without running them, as when the worker has not reached them yet."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.BOARD_REFRESH_INTERVAL_SECONDS = 30
+    from django_tasks import default_task_backend
+
+    default_task_backend.clear()
+    return default_task_backend
+
+
+def _record_award(district, earned_on=date(2024, 11, 1)):
+    school, osha = district
+    student = EnrollmentFactory(school_year=school_year("2024-25"), school=school, grade=10).student
+    CredentialAwardFactory(student=student, credential=osha, earned_on=earned_on)
+
+
+def _earners(response):
+    return response.context["report"]["current"]["discrete_earners"]
+
+
+def test_after_an_award_a_board_viewer_is_given_the_last_report_marked_with_its_time_and_one_refresh_is_queued(
+    client, district, computed, queued_only
+):
+    before = _dashboard(client, Role.BOARD_VIEWER)
+    assert _earners(before) == 12 and before.context["stale_label"] is None
+    assert b'id="stale-note"' not in before.content
+    _record_award(district)
+    stale = _dashboard(client, Role.BOARD_VIEWER)
+    assert _earners(stale) == 12  # the report built before the award, not built again in the request
+    assert len(computed) == 1
+    assert b'id="stale-note"' in stale.content and b"Figures as of" in stale.content
+    assert [result.task.name for result in queued_only.results] == ["refresh_board_report"]
+    _dashboard(client, Role.BOARD_VIEWER)
+    assert len(queued_only.results) == 1  # within the interval: not queued again
+
+    # The worker runs it: the next viewer is given the new figures, unmarked.
+    result = queued_only.results[0]
+    result.task.call(*result.args, **result.kwargs)
+    fresh = _dashboard(client, Role.BOARD_VIEWER)
+    assert _earners(fresh) == 13 and fresh.context["stale_label"] is None
+
+
+def test_the_api_says_when_the_figures_it_gives_were_built(client, district, queued_only):
+    client.force_login(user_with_role(Role.BOARD_VIEWER))
+    url = reverse("api_board")
+    assert client.get(url, QUERY).json()["figures_as_of"] is None
+    _record_award(district)
+    body = client.get(url, QUERY).json()
+    assert body["figures_as_of"] is not None and body["current"]["discrete_earners"] == 12
+
+
+def test_a_coordinator_and_the_command_are_never_given_a_stale_report(client, district, queued_only):
+    first = _dashboard(client, Role.COORDINATOR)
+    _record_award(district)
+    after = _dashboard(client, Role.COORDINATOR)
+    assert _earners(after) == _earners(first) + 1 and after.context["stale_label"] is None
+    assert queued_only.results == []
+
+
+def test_a_stale_report_older_than_the_limit_is_built_in_the_request(client, district, computed, queued_only, settings):
+    _dashboard(client, Role.BOARD_VIEWER)
+    _record_award(district)
+    settings.BOARD_STALE_LIMIT_SECONDS = 60
+    with time_machine.travel(timezone.now() + timedelta(seconds=61), tick=False):
+        late = _dashboard(client, Role.BOARD_VIEWER)
+    assert _earners(late) == 13 and late.context["stale_label"] is None
+    assert len(computed) == 2 and queued_only.results == []
+
+
+def test_with_the_worker_running_at_once_the_view_after_an_award_has_it(client, district, computed):
+    # The test settings run tasks at once (conftest): the refresh the view queues is done before it answers.
+    _dashboard(client, Role.BOARD_VIEWER)
+    _record_award(district)
+    assert _earners(_dashboard(client, Role.BOARD_VIEWER)) == 13

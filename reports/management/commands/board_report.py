@@ -104,6 +104,7 @@ class Command(BaseCommand):
             as_of=as_of,
             trend_years=on_record,
             exact=not options["suppressed"],
+            stale_ok=False,  # a command waits for current figures
         )
         report, goals = shown["report"], shown["goals"]
         report["goals"] = goals
