@@ -338,9 +338,12 @@ def _award_rows_q(*, cutoffs: Mapping[SchoolYear, date], scope: Scope) -> Q:
     return q & _scope_q(school_years=list(cutoffs), scope=scope, student_year="student_year_id")
 
 
-def year_to_date_counts(*, cutoffs: Mapping[SchoolYear, date], scope: Scope) -> dict[int, dict[str, Any]]:
-    """The award-dated counts of each year in `cutoffs` (keyed by `SchoolYear.pk`) up to and including its
-    cut-off day, for Y's population. Two queries.
+def year_to_date_counts(
+    *, cutoffs: Mapping[SchoolYear, date], scope: Scope, by_school: bool = False
+) -> dict[Any, dict[str, Any]]:
+    """The award-dated counts of each year in `cutoffs` (keyed by `SchoolYear.pk`; with `by_school`, by
+    (`SchoolYear.pk`, `School.pk`) for the schools with awards) up to and including its cut-off day, for Y's
+    population. Two queries.
 
     - `discrete_earners`: students of the population with at least one award dated from the start of Y to the
       cut-off (once each); `credentials_awarded`: those awards.
@@ -365,24 +368,22 @@ def year_to_date_counts(*, cutoffs: Mapping[SchoolYear, date], scope: Scope) -> 
     }
     for group in GAP_GROUPS:
         aggregates[f"{group}__earners"] = Count("id", filter=first & Q(**{group: True}))
-    result: dict[int, dict[str, Any]] = {
-        year.pk: {"by_school": {}, "by_grade": {}, "by_credential": []} for year in cutoffs
-    }
+    result: dict[Any, dict[str, Any]] = {} if by_school else {year.pk: _no_counts_to_date() for year in cutoffs}
     # The headline, school and grade figures come from one query, summed over (school, grade) groups, never
     # over students (a student-year has one school and one grade, so the groups' counts add up).
     for row in rows.values("school_year_id", "school_id", "grade").annotate(**aggregates).order_by():
-        counts = result[row["school_year_id"]]
+        counts = result.setdefault(_group_key(row, by_school), _no_counts_to_date())
         for key in aggregates:
             counts[key] = counts.get(key, 0) + row[key]
         for breakdown, field in (("by_school", "school_id"), ("by_grade", "grade")):
             counts[breakdown][row[field]] = counts[breakdown].get(row[field], 0) + row["discrete_earners"]
     credentials = (
-        rows.values("school_year_id", "credential__code", "credential__name")
+        rows.values("school_year_id", *_school_group(by_school), "credential__code", "credential__name")
         .annotate(students=Count("id", filter=Q(first_of_credential=True)), total=Count("id"))
         .order_by("-students", "credential__name")
     )
     for row in credentials:
-        result[row["school_year_id"]]["by_credential"].append(
+        result.setdefault(_group_key(row, by_school), _no_counts_to_date())["by_credential"].append(
             {
                 "code": row["credential__code"],
                 "name": row["credential__name"],
@@ -391,6 +392,10 @@ def year_to_date_counts(*, cutoffs: Mapping[SchoolYear, date], scope: Scope) -> 
             }
         )
     return result
+
+
+def _no_counts_to_date() -> dict[str, Any]:
+    return {"by_school": {}, "by_grade": {}, "by_credential": []}
 
 
 def years_with_course_history(school_years: Sequence[SchoolYear]) -> set[int]:
@@ -410,8 +415,11 @@ def years_with_course_history(school_years: Sequence[SchoolYear]) -> set[int]:
 # --- the metrics -------------------------------------------------------------------------------------------
 
 
-def headline_metrics(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, dict[str, Any]]:
-    """The headline and the student groups, per school year (keyed by `SchoolYear.pk`). One query.
+def headline_metrics(
+    *, school_years: Sequence[SchoolYear], scope: Scope, by_school: bool = False
+) -> dict[Any, dict[str, Any]]:
+    """The headline and the student groups, per school year (keyed by `SchoolYear.pk`; with `by_school`, per
+    school year and school, keyed by (`SchoolYear.pk`, `School.pk`), for the schools with cells). One query.
 
     - `enrolled_students`: students with an enrollment in Y in the population.
     - `discrete_earners`: students of the population with at least one award dated in Y (once each).
@@ -441,9 +449,20 @@ def headline_metrics(*, school_years: Sequence[SchoolYear], scope: Scope) -> dic
         aggregates[f"{group}__enrolled"] = Sum("enrolled", filter=Q(**{group: True}))
         aggregates[f"{group}__earners"] = Sum("earners", filter=Q(**{group: True}))
     rows = _cells(scope).filter(_cells_q(school_years=school_years, scope=scope))
-    rows = rows.values("school_year_id").annotate(**aggregates)
-    found = {row["school_year_id"]: {k: v or 0 for k, v in row.items()} for row in rows.order_by()}
+    rows = rows.values("school_year_id", *_school_group(by_school)).annotate(**aggregates)
+    found = {_group_key(row, by_school): {k: v or 0 for k, v in row.items()} for row in rows.order_by()}
+    if by_school:
+        return {key: _headline_from_counts(counts) for key, counts in found.items()}
     return {year.pk: _headline_from_counts(found.get(year.pk, {})) for year in school_years}
+
+
+def _school_group(by_school: bool) -> list[str]:
+    """The extra column a selector groups by when it counts every school at once (the block rule asks for them)."""
+    return ["school_id"] if by_school else []
+
+
+def _group_key(row: dict[str, Any], by_school: bool) -> Any:
+    return (row["school_year_id"], row["school_id"]) if by_school else row["school_year_id"]
 
 
 def _headline_from_counts(row: dict[str, int]) -> dict[str, Any]:
@@ -474,21 +493,24 @@ def _headline_from_counts(row: dict[str, int]) -> dict[str, Any]:
     return metrics
 
 
-def credential_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, list[CredentialRow]]:
+def credential_rows(
+    *, school_years: Sequence[SchoolYear], scope: Scope, by_school: bool = False
+) -> dict[Any, list[CredentialRow]]:
     """By credential, per school year: for each credential with an award dated in Y to a student of Y's
     population, `students` (distinct students with at least one such award) and `awards` (all such awards,
-    renewals included). Ordered by students, then name. One query."""
+    renewals included). Ordered by students, then name. One query. `by_school`: keyed by (year pk, school pk),
+    for the schools with rows."""
     # A student falls in one cell per credential and year (per program): the sums count each student once.
     rows = (
         _cells(scope, credentials=True)
         .filter(_cells_q(school_years=school_years, scope=scope))
-        .values("school_year_id", "credential__code", "credential__name")
+        .values("school_year_id", *_school_group(by_school), "credential__code", "credential__name")
         .annotate(students=Sum("students"), total=Sum("awards"))
         .order_by("-students", "credential__name")
     )
-    result: dict[int, list[CredentialRow]] = {year.pk: [] for year in school_years}
+    result: dict[Any, list[CredentialRow]] = {} if by_school else {year.pk: [] for year in school_years}
     for row in rows:
-        result[row["school_year_id"]].append(
+        result.setdefault(_group_key(row, by_school), []).append(
             {
                 "code": row["credential__code"],
                 "name": row["credential__name"],
@@ -529,14 +551,17 @@ def school_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int
     return result
 
 
-def grade_rows(*, school_years: Sequence[SchoolYear], scope: Scope) -> dict[int, list[dict[str, Any]]]:
+def grade_rows(
+    *, school_years: Sequence[SchoolYear], scope: Scope, by_school: bool = False
+) -> dict[Any, list[dict[str, Any]]]:
     """By grade, per school year: `enrolled`, `earners` and `rate` among the population in that grade
-    **in Y** (a student who moves up a grade counts in their grade of each year). One query."""
-    rows = _enrolled_earners_by("grade", school_years=school_years, scope=scope)
-    result: dict[int, list[dict[str, Any]]] = {year.pk: [] for year in school_years}
+    **in Y** (a student who moves up a grade counts in their grade of each year). One query. `by_school`: keyed
+    by (year pk, school pk), for the schools with rows."""
+    rows = _enrolled_earners_by("grade", school_years=school_years, scope=scope, extra=_school_group(by_school))
+    result: dict[Any, list[dict[str, Any]]] = {} if by_school else {year.pk: [] for year in school_years}
     labels = dict(Enrollment._meta.get_field("grade").choices)
     for row in rows:
-        result[row["school_year_id"]].append(
+        result.setdefault(_group_key(row, by_school), []).append(
             {
                 "grade": str(labels.get(row["grade"], row["grade"])),
                 "enrolled": row["enrolled"],
@@ -563,43 +588,25 @@ def program_rows(*, school_year: SchoolYear, scope: Scope, as_of: date | None = 
 
 def _program_rows(*, school_year: SchoolYear, scope: Scope, cutoffs: Sequence[date | None]) -> list[list[ProgramRow]]:
     """`program_rows` for each of `cutoffs` (None: the whole year), from the same two queries."""
-    if scope.population == CONCENTRATORS:
-        population = Q(student_year_id__in=population_rows(school_years=[school_year], scope=scope).values("id"))
-    else:
-        # Year, school and grade are on the row itself (a row exists only for a student enrolled in the year).
-        population = _population_q(
-            school_years=[school_year], scope=Scope(school=scope.school, population=scope.population)
-        )
-    rows = StudentYearProgram.objects.filter(population)
-    if scope.program is not None:
-        rows = rows.filter(program=scope.program)
-    earners = {
-        f"earners_{i}": Count("id", filter=Q(earned=True) if cutoff is None else Q(first_award_on__lte=cutoff))
-        for i, cutoff in enumerate(cutoffs)
-    }
-    counts = {
-        row["program_id"]: (
-            row["participants"],
-            row["concentrators"],
-            row["completers"],
-            [row[key] for key in earners],
-        )
-        for row in rows.values("program_id")
-        .annotate(
-            participants=Count("id"),
-            concentrators=Count("id", filter=Q(concentrator=True)),
-            completers=Count("id", filter=Q(completer=True)),
-            **earners,
-        )
-        .order_by()
-    }
-    programs = ProgramOfStudy.objects.order_by("name")
-    if scope.program is not None:
-        programs = programs.filter(pk=scope.program.pk)
-    else:
-        programs = programs.filter(Q(active=True) | Q(pk__in=list(counts)))
+    counts = _program_counts(school_year=school_year, scope=scope, cutoffs=cutoffs)
+    return _program_results(counts, programs=_programs(scope), cutoffs=cutoffs, chosen=scope.program is not None)
+
+
+def _programs(scope: Scope) -> list[ProgramOfStudy]:
+    programs = ProgramOfStudy.objects.order_by("name").only("code", "name", "active")
+    return list(programs.filter(pk=scope.program.pk) if scope.program is not None else programs)
+
+
+def _program_results(
+    counts: Mapping[int, tuple], *, programs: Sequence[ProgramOfStudy], cutoffs: Sequence[date | None], chosen: bool
+) -> list[list[ProgramRow]]:
+    """The rows of `programs` from their `counts` (program pk -> participants, concentrators, completers, earners
+    per cut-off): the program `chosen` by the filter, else every active program and an inactive one that still
+    has participants."""
     results: list[list[ProgramRow]] = [[] for _ in cutoffs]
-    for program in programs.only("code", "name"):
+    for program in programs:
+        if not (chosen or program.active or program.pk in counts):
+            continue
         participants, concentrators, completers, cut_earners = counts.get(program.pk, (0, 0, 0, [0] * len(cutoffs)))
         for result, program_earners in zip(results, cut_earners, strict=True):
             result.append(
@@ -615,6 +622,43 @@ def _program_rows(*, school_year: SchoolYear, scope: Scope, cutoffs: Sequence[da
                 }
             )
     return results
+
+
+def _program_counts(
+    *, school_year: SchoolYear, scope: Scope, cutoffs: Sequence[date | None], by_school: bool = False
+) -> dict[Any, tuple]:
+    """Program pk (with `by_school`, (school pk, program pk)) -> (participants, concentrators, completers,
+    [earners per cut-off]) of the population in `school_year`. One query."""
+    if scope.population == CONCENTRATORS:
+        population = Q(student_year_id__in=population_rows(school_years=[school_year], scope=scope).values("id"))
+    else:
+        # Year, school and grade are on the row itself (a row exists only for a student enrolled in the year).
+        population = _population_q(
+            school_years=[school_year], scope=Scope(school=scope.school, population=scope.population)
+        )
+    rows = StudentYearProgram.objects.filter(population)
+    if scope.program is not None:
+        rows = rows.filter(program=scope.program)
+    earners = {
+        f"earners_{i}": Count("id", filter=Q(earned=True) if cutoff is None else Q(first_award_on__lte=cutoff))
+        for i, cutoff in enumerate(cutoffs)
+    }
+    return {
+        ((row["school_id"], row["program_id"]) if by_school else row["program_id"]): (
+            row["participants"],
+            row["concentrators"],
+            row["completers"],
+            [row[key] for key in earners],
+        )
+        for row in rows.values(*_school_group(by_school), "program_id")
+        .annotate(
+            participants=Count("id"),
+            concentrators=Count("id", filter=Q(concentrator=True)),
+            completers=Count("id", filter=Q(completer=True)),
+            **earners,
+        )
+        .order_by()
+    }
 
 
 def school_years_on_record() -> list[SchoolYear]:
@@ -672,32 +716,133 @@ def board_report(
     Trend rows are whole years; `partial` marks the year still under way today (its awards are still coming
     in) with `as_of` today. Eleven queries for whole years, thirteen with a cut-off.
     """
-    if baseline is not None and (problem := baseline_problem(school_year=school_year, baseline=baseline)):
-        raise ValueError(problem)
-    if as_of is not None and not school_year.contains(as_of):
-        raise ValueError(f"{as_of.isoformat()} is not in the {school_year.label} school year.")
-    years = [school_year] + ([baseline] if baseline is not None else [])
-    trend_years = list(trend_years) if trend_years is not None else sorted(years, key=lambda y: y.start_year)
-    wanted = sorted({*years, *trend_years}, key=lambda y: y.start_year)
-    headline = headline_metrics(school_years=wanted, scope=scope)
-    credentials = credential_rows(school_years=wanted, scope=scope)
-    schools = school_rows(school_years=years, scope=scope)
-    grades = grade_rows(school_years=years, scope=scope)
-    with_courses = years_with_course_history(wanted)
-    cutoffs: dict[SchoolYear, date] = {}
-    if as_of is not None:
-        cutoffs[school_year] = as_of
-        if baseline is not None:
-            cutoffs[baseline] = same_day_of_school_year(as_of, school_year=school_year, in_year=baseline)
-    to_date = year_to_date_counts(cutoffs=cutoffs, scope=scope)
-    programs = {
-        year.pk: _program_rows(
-            school_year=year,
-            scope=scope,
-            cutoffs=[cutoffs.get(year)] + ([None] if year in cutoffs and year != school_year else []),
-        )
-        for year in years
+    periods = _Periods.of(school_year=school_year, baseline=baseline, trend_years=trend_years, as_of=as_of)
+    parts = _ReportParts(
+        headline=headline_metrics(school_years=periods.wanted, scope=scope),
+        credentials=credential_rows(school_years=periods.wanted, scope=scope),
+        schools=school_rows(school_years=periods.years, scope=scope),
+        grades=grade_rows(school_years=periods.years, scope=scope),
+        with_courses=years_with_course_history(periods.wanted),
+        to_date=year_to_date_counts(cutoffs=periods.cutoffs, scope=scope),
+        programs={
+            year.pk: _program_rows(school_year=year, scope=scope, cutoffs=periods.program_cutoffs(year))
+            for year in periods.years
+        },
+    )
+    return _assembled(parts, periods=periods, scope=scope)
+
+
+@dataclass(frozen=True)
+class _Periods:
+    """The years a board report reads: the year and baseline, the trend's years, the cut-off of each cut year."""
+
+    school_year: SchoolYear
+    baseline: SchoolYear | None
+    as_of: date | None
+    years: list[SchoolYear]
+    trend_years: list[SchoolYear]
+    wanted: list[SchoolYear]
+    cutoffs: dict[SchoolYear, date]
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        school_year: SchoolYear,
+        baseline: SchoolYear | None,
+        trend_years: Sequence[SchoolYear] | None,
+        as_of: date | None,
+    ) -> _Periods:
+        if baseline is not None and (problem := baseline_problem(school_year=school_year, baseline=baseline)):
+            raise ValueError(problem)
+        if as_of is not None and not school_year.contains(as_of):
+            raise ValueError(f"{as_of.isoformat()} is not in the {school_year.label} school year.")
+        years = [school_year] + ([baseline] if baseline is not None else [])
+        trend = list(trend_years) if trend_years is not None else sorted(years, key=lambda y: y.start_year)
+        cutoffs: dict[SchoolYear, date] = {}
+        if as_of is not None:
+            cutoffs[school_year] = as_of
+            if baseline is not None:
+                cutoffs[baseline] = same_day_of_school_year(as_of, school_year=school_year, in_year=baseline)
+        wanted = sorted({*years, *trend}, key=lambda y: y.start_year)
+        return cls(school_year, baseline, as_of, years, trend, wanted, cutoffs)
+
+    def program_cutoffs(self, year: SchoolYear) -> list[date | None]:
+        """The by-program table's cut-offs for `year`: its own, and the whole year too for a cut baseline."""
+        return [self.cutoffs.get(year)] + ([None] if year in self.cutoffs and year != self.school_year else [])
+
+
+@dataclass(frozen=True)
+class _ReportParts:
+    """What the selectors counted for one report, each keyed by school year pk."""
+
+    headline: Mapping[int, dict[str, Any]]
+    credentials: Mapping[int, list[CredentialRow]]
+    schools: Mapping[int, list[dict[str, Any]]]
+    grades: Mapping[int, list[dict[str, Any]]]
+    with_courses: set[int]
+    to_date: Mapping[int, dict[str, Any]]
+    programs: Mapping[int, list[list[ProgramRow]]]
+
+
+def board_reports_by_school(
+    *,
+    school_year: SchoolYear,
+    baseline: SchoolYear | None,
+    population: str,
+    as_of: date | None,
+    schools: Sequence[School],
+) -> dict[int, BoardReport]:
+    """`board_report(school_year=, baseline=, scope=Scope(school=s, population=population), trend_years=[], as_of=)`
+    for each school s of `schools`, keyed by school pk, from the queries of one report, each grouped by school
+    (the block rule asks for every school's report). Nine queries, eleven with a cut-off, whatever the number
+    of schools."""
+    scope = Scope(population=population)
+    periods = _Periods.of(school_year=school_year, baseline=baseline, trend_years=[], as_of=as_of)
+    headline = headline_metrics(school_years=periods.wanted, scope=scope, by_school=True)
+    credentials = credential_rows(school_years=periods.wanted, scope=scope, by_school=True)
+    school_table = school_rows(school_years=periods.years, scope=scope)
+    grades = grade_rows(school_years=periods.years, scope=scope, by_school=True)
+    with_courses = years_with_course_history(periods.wanted)
+    to_date = year_to_date_counts(cutoffs=periods.cutoffs, scope=scope, by_school=True)
+    programs = _programs(scope)
+    program_counts = {
+        year.pk: _program_counts(school_year=year, scope=scope, cutoffs=periods.program_cutoffs(year), by_school=True)
+        for year in periods.years
     }
+    reports = {}
+    for school in schools:
+        parts = _ReportParts(
+            headline={y.pk: headline.get((y.pk, school.pk)) or _headline_from_counts({}) for y in periods.wanted},
+            credentials={y.pk: credentials.get((y.pk, school.pk), []) for y in periods.wanted},
+            schools={y.pk: [row for row in school_table[y.pk] if row["id"] == school.pk] for y in periods.years},
+            grades={y.pk: grades.get((y.pk, school.pk), []) for y in periods.years},
+            with_courses=with_courses,
+            to_date={y.pk: to_date.get((y.pk, school.pk)) or _no_counts_to_date() for y in periods.cutoffs},
+            programs={
+                y.pk: _program_results(
+                    {program: n for (code, program), n in program_counts[y.pk].items() if code == school.pk},
+                    programs=programs,
+                    cutoffs=periods.program_cutoffs(y),
+                    chosen=False,
+                )
+                for y in periods.years
+            },
+        )
+        reports[school.pk] = _assembled(parts, periods=periods, scope=Scope(school=school, population=population))
+    return reports
+
+
+def _assembled(parts: _ReportParts, *, periods: _Periods, scope: Scope) -> BoardReport:
+    """The board report (see `board_report`) from what the selectors counted."""
+    school_year, baseline, as_of, cutoffs = periods.school_year, periods.baseline, periods.as_of, periods.cutoffs
+    headline, credentials, schools, grades = parts.headline, parts.credentials, parts.schools, parts.grades
+    with_courses, to_date, programs, trend_years = (
+        parts.with_courses,
+        parts.to_date,
+        parts.programs,
+        periods.trend_years,
+    )
     whole = scope.program is not None or scope.population == CONCENTRATORS
     labels = dict(Enrollment._meta.get_field("grade").choices)
 
