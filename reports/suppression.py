@@ -34,6 +34,8 @@ from reports.selectors import (
     POPULATIONS,
     SENIORS,
     Scope,
+    board_report,
+    board_reports_by_school,
     goal_status,
     same_day_of_school_year,
 )
@@ -318,6 +320,8 @@ class _Blocks:
     def __init__(self, cells: dict[Cell, int], limit: int) -> None:
         self.cells = cells
         self.limit = limit
+        # Each block's schools, bands, rows and place in the fixed order, worked out once (blocks never change).
+        self._features: dict[frozenset[Cell], tuple[set, set, set, list[str]]] = {}
         self.block_of: dict[Cell, frozenset[Cell]] = {cell: frozenset([cell]) for cell in cells}
         self.masses: dict[frozenset[Cell], int] = {block: cells[cell] for cell, block in self.block_of.items()}
         totals: dict[str, int] = {}
@@ -329,7 +333,7 @@ class _Blocks:
                 near.setdefault(("school", cell[0]), []).append(cell)
         # Schools whose figures of this measure are hidden anyway: too small, or in a block with another school.
         self.hidden_schools = {school for school, total in totals.items() if is_small(total, limit)}
-        # Each small block is merged with the nearest other block (see _nearness) until it is not small. Cells
+        # Each small block is merged with the nearest other block (see _nearest) until it is not small. Cells
         # holding nobody stay blocks of 0 on their own: a filter may cut them off freely.
         pending = sorted((block for block, mass in self.masses.items() if is_small(mass, limit)), key=_order)
         while pending:
@@ -343,7 +347,7 @@ class _Blocks:
                 others = {other for other in others if self.block_of[next(iter(other))] is other}
             if not others:
                 continue  # the measure's whole district total is small: nothing of it is shown
-            other = min(others, key=lambda other: self._nearness(block, other))
+            other = self._nearest(block, others)
             merged = block | other
             for cell in merged:
                 self.block_of[cell] = merged
@@ -353,28 +357,44 @@ class _Blocks:
             if is_small(self.masses[merged], limit):
                 pending.insert(0, merged)
 
-    def _nearness(self, block: frozenset[Cell], other: frozenset[Cell]) -> tuple:
-        """Which block a small one is merged with first (lowest first), so that what a board reads most stays:
+    def _nearest(self, block: frozenset[Cell], others: Iterable[frozenset[Cell]]) -> frozenset[Cell]:
+        """The block a small one is merged with first: the lowest rank, so that what a board reads most stays,
         0. the same band and row at schools whose figures are hidden anyway (costs nothing more);
         1. the same row at the same schools, in another grade band (costs the population's figure);
         2. the same band and row at other schools (costs those schools' figures, keeps the district's row);
-        3. another row in the same band at the same schools; 4. anything at the same schools; 5. anything.
-        Then the smallest."""
-        schools, bands, rows = ({cell[i] for cell in other} for i in range(3))
-        same_schools = schools <= {cell[0] for cell in block}
-        same_bands = bands <= {cell[1] for cell in block}
-        same_rows = rows <= {cell[2] for cell in block}
-        if same_bands and same_rows and schools <= self.hidden_schools:
-            rank = 0
-        elif same_schools and same_rows:
-            rank = 1
-        elif same_bands and same_rows:
-            rank = 2
-        elif same_schools and same_bands:
-            rank = 3
-        else:
-            rank = 4 if same_schools else 5
-        return rank, self.masses[other], _order(other)
+        3. another row in the same band at the same schools; 4. anything at the same schools; 5. anything;
+        then the smallest, then the first in the fixed order (`_order`). Written as one loop: a district's rule
+        weighs hundreds of thousands of candidates."""
+        own_schools, own_bands, own_rows, _ = self._features_of(block)
+        hidden, masses, features = self.hidden_schools, self.masses, self._features
+        best: frozenset[Cell] = frozenset()
+        best_key: tuple = ()
+        for other in others:
+            schools, bands, rows, order = features.get(other) or self._features_of(other)
+            same_schools = schools <= own_schools
+            same_bands = bands <= own_bands
+            same_rows = rows <= own_rows
+            if same_bands and same_rows and schools <= hidden:
+                rank = 0
+            elif same_schools and same_rows:
+                rank = 1
+            elif same_bands and same_rows:
+                rank = 2
+            elif same_schools and same_bands:
+                rank = 3
+            else:
+                rank = 4 if same_schools else 5
+            key = (rank, masses[other], order)
+            if not best or key < best_key:
+                best, best_key = other, key
+        return best
+
+    def _features_of(self, block: frozenset[Cell]) -> tuple[set, set, set, list[str]]:
+        features = self._features.get(block)
+        if features is None:
+            features = ({c[0] for c in block}, {c[1] for c in block}, {c[2] for c in block}, _order(block))
+            self._features[block] = features
+        return features
 
     def mass(self, cells: Iterable[Cell]) -> int:
         return sum(self.cells.get(cell, 0) for cell in cells)
@@ -412,6 +432,33 @@ def _report_calls(
     return calls
 
 
+def _school_reports(
+    report_for: Callable[..., dict[str, Any]],
+    *,
+    school_year: SchoolYear,
+    baseline: SchoolYear | None,
+    population: str,
+    as_of: date | None,
+    schools: Sequence[School],
+) -> dict[int, dict[str, Any]]:
+    """`report_for`'s report of each school (by pk) for one population and period: the board's own selector counts
+    them all at once (`board_reports_by_school`), any other `report_for` is asked school by school."""
+    if report_for is board_report:
+        return board_reports_by_school(
+            school_year=school_year, baseline=baseline, population=population, as_of=as_of, schools=schools
+        )
+    return {
+        school.pk: report_for(
+            school_year=school_year,
+            baseline=baseline,
+            scope=Scope(school=school, population=population),
+            trend_years=[],
+            as_of=as_of,
+        )
+        for school in schools
+    }
+
+
 class BlockRule:
     """The block rule for a set of periods (a school year, whole or cut at a day), built from the exact reports
     of every school and population a suppressed viewer may choose (`report_for` is `selectors.board_report`)."""
@@ -438,11 +485,18 @@ class BlockRule:
         }
         counts: dict[tuple[str, str, str], dict[Path, int]] = {}
         calls = _report_calls(periods)
-        for school in self.schools:
-            for population in POPULATION_BANDS:
-                scope = Scope(school=school, population=population)
-                for year, baseline, day in calls:
-                    report = report_for(school_year=year, baseline=baseline, scope=scope, trend_years=[], as_of=day)
+        for population in POPULATION_BANDS:
+            for year, baseline, day in calls:
+                reports = _school_reports(
+                    report_for,
+                    school_year=year,
+                    baseline=baseline,
+                    population=population,
+                    as_of=day,
+                    schools=self.schools,
+                )
+                for school in self.schools:
+                    report = reports[school.pk]
                     for key, (label, cut) in METRICS_YEARS.items():
                         if report.get(key) is not None:
                             period = period_label(report[label], report[cut] if cut else None)
