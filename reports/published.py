@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -117,7 +117,10 @@ def board_shown(
         if newer is not None and newer["made_from"] == made_from:
             return {**newer["shown"], "stale_since": None}
         return {**entry["shown"], "stale_since": entry["built_at"]}
-    return {**build(asked, made_from=made_from)["shown"], "stale_since": None}
+    built = build(asked, made_from=made_from)
+    if not exact:
+        warm_siblings_soon(asked)
+    return {**built["shown"], "stale_since": None}
 
 
 def _young_enough(entry: dict[str, Any]) -> bool:
@@ -140,6 +143,40 @@ def refresh_soon(asked: Request) -> None:
     except Exception:  # the stale report is still worth giving; the next request asks again
         logger.exception("could not queue the refresh of a board report")
         cache.delete(f"{asked.key()}:queued")
+
+
+def siblings(asked: Request) -> list[Request]:
+    """The filter sets beside `asked` that the same block rule serves: the same years, population and cut-off for
+    every other school (and the whole district). Building one after another costs little once the rule is made."""
+    codes = [None, *School.objects.order_by("code").values_list("pk", flat=True)]
+    return [replace(asked, school=code) for code in codes if code != asked.school]
+
+
+def warm_siblings_soon(asked: Request) -> None:
+    """Queue the build of `asked`'s siblings that have no current cached report, once per interval (a board
+    viewer who opens one school's figures and then the next then finds them built)."""
+    if settings.BOARD_REFRESH_INTERVAL_SECONDS > 0 and not cache.add(
+        f"{asked.key()}:siblings", 1, settings.BOARD_REFRESH_INTERVAL_SECONDS
+    ):
+        return
+    from reports.tasks import warm_board_reports  # the task module imports this one
+
+    try:
+        warm_board_reports.enqueue(**asdict(asked))
+    except Exception:
+        logger.exception("could not queue the building of board reports")
+
+
+def warm(asked: Request) -> int:
+    """Build the siblings of `asked` whose cached report is missing or stale; returns how many were built."""
+    made_from = _made_from()
+    built = 0
+    for sibling in siblings(asked):
+        entry = cache.get(sibling.key())
+        if entry is None or entry["made_from"] != made_from:
+            build(sibling, made_from=made_from)
+            built += 1
+    return built
 
 
 def build(asked: Request, *, made_from: tuple | None = None) -> dict[str, Any]:

@@ -41,7 +41,9 @@ def district():
 @pytest.fixture
 def computed(monkeypatch):
     """How many times a board report was actually built (goal progress is worked out once per build; the block
-    rule asks board_report for other reports too)."""
+    rule asks board_report for other reports too). The other schools' reports a suppressed build queues are not
+    built here (test_a_board_viewers_first_report_queues_the_other_schools_reports_beside_it builds them)."""
+    monkeypatch.setattr(published, "warm_siblings_soon", lambda asked: None)
     calls = []
     real = published.goal_progress
 
@@ -194,3 +196,24 @@ def test_with_the_worker_running_at_once_the_view_after_an_award_has_it(client, 
     _dashboard(client, Role.BOARD_VIEWER)
     _record_award(district)
     assert _earners(_dashboard(client, Role.BOARD_VIEWER)) == 13
+
+
+def test_a_board_viewers_first_report_queues_the_other_schools_reports_beside_it(client, district, queued_only):
+    school, _ = district
+    other = SchoolFactory(code="MHS", name="Magdalena High")
+    for _ in range(12):
+        EnrollmentFactory(school_year=school_year("2024-25"), school=other, grade=11)
+    _dashboard(client, Role.BOARD_VIEWER)  # the whole district, built in the request
+    (queued,) = queued_only.results
+    assert queued.task.name == "warm_board_reports"
+    assert queued.task.call(*queued.args, **queued.kwargs) == "built 2"  # Socorro High's and Magdalena High's
+
+    built = []
+    real = published.build
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(published, "build", lambda *a, **k: built.append(a) or real(*a, **k))
+        for code in ("SHS", "MHS"):
+            page = _dashboard(client, Role.BOARD_VIEWER, {**QUERY, "school": code})
+            assert page.context["report"]["filters"]["school"] == code and page.context["stale_label"] is None
+    assert built == []  # each school's figures were waiting in the cache
+    assert queued.task.call(*queued.args, **queued.kwargs) == "built 0"  # nothing stale: nothing built again
