@@ -230,71 +230,136 @@ def _both_pairs_where(pairs: list[tuple[int, int]] | None, one: str, other: str)
     return f"{where} AND {where_other}", params + params_other
 
 
+class _CellTable:
+    """One cell table: its key columns, its counted columns (the first counts the rows in the cell: 0 means the
+    cell holds nobody) and the aggregate that makes its cells from the student-year rows matching `where`."""
+
+    def __init__(self, table: str, keys: list[str], measures: list[str], select: str, pairs, students) -> None:
+        self.table, self.keys, self.measures, self.select = table, keys, measures, select
+        self._pairs, self._students = pairs, students
+
+    def rows_sql(self, *, pairs: list[tuple[int, int]] | None = None, students: _Students | None = None):
+        """(SQL, params): the cells of the given (year, school) pairs, or the part of the cells that the
+        student-year rows of `students` make up."""
+        where, params = self._pairs(pairs) if students is None else self._students(students)
+        return self.select.format(where=where), params
+
+
+def _cell_tables() -> list[_CellTable]:
+    t = _tables()
+    sy_groups = _group_columns("sy.")
+    year_keys = ["school_year_id", "school_id", "grade", *GAP_GROUPS, "concentrator", "completer"]
+    counted = ["enrolled", "earners", "awards", "first_time"]
+    people = """COUNT(*), SUM(CASE WHEN sy.awards > 0 THEN 1 ELSE 0 END), SUM(sy.awards),
+            SUM(CASE WHEN sy.first_time THEN 1 ELSE 0 END)"""
+
+    def of_students(students: _Students) -> tuple[str, list]:
+        return students.where("sy.student_id")
+
+    return [
+        _CellTable(
+            t["year_cell"],
+            year_keys,
+            counted,
+            f"""SELECT sy.school_year_id, sy.school_id, sy.grade, {sy_groups}, sy.concentrator, sy.completer, {people}
+            FROM {t["student_year"]} sy WHERE {{where}}
+            GROUP BY sy.school_year_id, sy.school_id, sy.grade, {sy_groups}, sy.concentrator, sy.completer""",
+            lambda pairs: _pairs_where(pairs, "sy.school_year_id", "sy.school_id"),
+            of_students,
+        ),
+        _CellTable(
+            t["year_credential_cell"],
+            ["school_year_id", "school_id", "grade", "concentrator", "credential_id"],
+            ["students", "awards"],
+            f"""SELECT c.school_year_id, c.school_id, c.grade, sy.concentrator, c.credential_id, COUNT(*), SUM(c.awards)
+            FROM {t["student_year_credential"]} c JOIN {t["student_year"]} sy ON sy.id = c.student_year_id
+            WHERE {{where}} GROUP BY c.school_year_id, c.school_id, c.grade, sy.concentrator, c.credential_id""",
+            lambda pairs: _both_pairs_where(pairs, "c", "sy"),
+            of_students,
+        ),
+        _CellTable(
+            t["program_year_cell"],
+            ["school_year_id", "program_id", "school_id", "grade", *GAP_GROUPS, "concentrator", "completer"],
+            counted,
+            f"""SELECT p.school_year_id, p.program_id, sy.school_id, sy.grade, {sy_groups}, p.concentrator,
+                p.completer, {people}
+            FROM {t["student_year_program"]} p JOIN {t["student_year"]} sy ON sy.id = p.student_year_id
+            WHERE {{where}} GROUP BY p.school_year_id, p.program_id, sy.school_id, sy.grade, {sy_groups},
+                p.concentrator, p.completer""",
+            lambda pairs: _both_pairs_where(pairs, "p", "sy"),
+            of_students,
+        ),
+        _CellTable(
+            t["program_credential_cell"],
+            ["school_year_id", "program_id", "school_id", "grade", "concentrator", "credential_id"],
+            ["students", "awards"],
+            f"""SELECT p.school_year_id, p.program_id, c.school_id, c.grade, p.concentrator, c.credential_id,
+                COUNT(*), SUM(c.awards)
+            FROM {t["student_year_program"]} p JOIN {t["student_year_credential"]} c
+                ON c.student_year_id = p.student_year_id
+            WHERE {{where}}
+            GROUP BY p.school_year_id, p.program_id, c.school_id, c.grade, p.concentrator, c.credential_id""",
+            lambda pairs: _both_pairs_where(pairs, "p", "c"),
+            lambda students: (
+                f"p.student_year_id IN (SELECT id FROM {t['student_year']} WHERE {students.where('student_id')[0]})",
+                students.where("student_id")[1],
+            ),
+        ),
+    ]
+
+
 def _write_cells(cursor, pairs: list[tuple[int, int]] | None) -> None:
     """Re-aggregate the four cell tables for the given (school year, school) pairs (all of them for None):
     whole groups of student-year rows, each row in exactly one cell, so a pair's cells depend on that pair's
     student-year rows alone. One SQL per table."""
-    t = _tables()
-    for table in ("program_credential_cell", "program_year_cell", "year_credential_cell", "year_cell"):
+    for cells in _cell_tables():
         where, params = _pairs_where(pairs, "school_year_id", "school_id")
-        cursor.execute(f"DELETE FROM {t[table]} WHERE {where}", params)
-    where, params = _pairs_where(pairs, "school_year_id", "school_id")
-    cursor.execute(
-        f"""
-        INSERT INTO {t["year_cell"]} (school_year_id, school_id, grade, {_group_columns()},
-            concentrator, completer, enrolled, earners, awards, first_time)
-        SELECT school_year_id, school_id, grade, {_group_columns()}, concentrator, completer, COUNT(*),
-            SUM(CASE WHEN awards > 0 THEN 1 ELSE 0 END), SUM(awards), SUM(CASE WHEN first_time THEN 1 ELSE 0 END)
-        FROM {t["student_year"]}
-        WHERE {where}
-        GROUP BY school_year_id, school_id, grade, {_group_columns()}, concentrator, completer
-        """,
-        params,
-    )
-    where, params = _both_pairs_where(pairs, "c", "sy")
-    cursor.execute(
-        f"""
-        INSERT INTO {t["year_credential_cell"]} (school_year_id, school_id, grade, concentrator, credential_id,
-            students, awards)
-        SELECT c.school_year_id, c.school_id, c.grade, sy.concentrator, c.credential_id, COUNT(*), SUM(c.awards)
-        FROM {t["student_year_credential"]} c
-        JOIN {t["student_year"]} sy ON sy.id = c.student_year_id
-        WHERE {where}
-        GROUP BY c.school_year_id, c.school_id, c.grade, sy.concentrator, c.credential_id
-        """,
-        params,
-    )
-    where, params = _both_pairs_where(pairs, "p", "sy")
-    cursor.execute(
-        f"""
-        INSERT INTO {t["program_year_cell"]} (school_year_id, program_id, school_id, grade,
-            {_group_columns()}, concentrator, completer, enrolled, earners, awards, first_time)
-        SELECT p.school_year_id, p.program_id, sy.school_id, sy.grade, {_group_columns("sy.")},
-            p.concentrator, p.completer, COUNT(*),
-            SUM(CASE WHEN sy.awards > 0 THEN 1 ELSE 0 END), SUM(sy.awards),
-            SUM(CASE WHEN sy.first_time THEN 1 ELSE 0 END)
-        FROM {t["student_year_program"]} p
-        JOIN {t["student_year"]} sy ON sy.id = p.student_year_id
-        WHERE {where}
-        GROUP BY p.school_year_id, p.program_id, sy.school_id, sy.grade, {_group_columns("sy.")},
-            p.concentrator, p.completer
-        """,
-        params,
-    )
-    where, params = _both_pairs_where(pairs, "p", "c")
-    cursor.execute(
-        f"""
-        INSERT INTO {t["program_credential_cell"]} (school_year_id, program_id, school_id, grade, concentrator,
-            credential_id, students, awards)
-        SELECT p.school_year_id, p.program_id, c.school_id, c.grade, p.concentrator, c.credential_id, COUNT(*),
-            SUM(c.awards)
-        FROM {t["student_year_program"]} p
-        JOIN {t["student_year_credential"]} c ON c.student_year_id = p.student_year_id
-        WHERE {where}
-        GROUP BY p.school_year_id, p.program_id, c.school_id, c.grade, p.concentrator, c.credential_id
-        """,
-        params,
-    )
+        cursor.execute(f"DELETE FROM {cells.table} WHERE {where}", params)
+        select, params = cells.rows_sql(pairs=pairs)
+        cursor.execute(f"INSERT INTO {cells.table} ({', '.join(cells.keys + cells.measures)}) {select}", params)
+
+
+# Up to this many students, an update adds to the cells what the students' rows changed (a few statements per
+# cell they are in); above it, the cells of their (year, school) pairs are counted again as a whole.
+DELTA_MAX_STUDENTS = 1000
+
+_Contributions = dict[str, dict[tuple, tuple[int, ...]]]
+
+
+def _cell_contributions(cursor, students: _Students) -> _Contributions:
+    """The part of every cell that the student-year rows of `students` make up, by table and cell key."""
+    parts: _Contributions = {}
+    for cells in _cell_tables():
+        select, params = cells.rows_sql(students=students)
+        cursor.execute(select, params)
+        width = len(cells.keys)
+        parts[cells.table] = {tuple(row[:width]): tuple(int(n) for n in row[width:]) for row in cursor.fetchall()}
+    return parts
+
+
+def _add_to_cells(cursor, before: _Contributions, after: _Contributions) -> bool:
+    """Add to each cell what the students' rows changed (after minus before): a cell that comes to hold nobody
+    is deleted, a new one inserted. False (and nothing reliable written) when a cell to take from is missing:
+    the caller then counts the pairs' cells again."""
+    for cells in _cell_tables():
+        old, new = before[cells.table], after[cells.table]
+        zero = (0,) * len(cells.measures)
+        condition = " AND ".join(f"{key} = %s" for key in cells.keys)
+        for key in old.keys() | new.keys():
+            delta = [n - o for n, o in zip(new.get(key, zero), old.get(key, zero), strict=True)]
+            if not any(delta):
+                continue
+            sets = ", ".join(f"{name} = {name} + %s" for name in cells.measures)
+            cursor.execute(f"UPDATE {cells.table} SET {sets} WHERE {condition}", [*delta, *key])
+            if cursor.rowcount == 0:
+                if any(n < 0 for n in delta):
+                    return False
+                columns = ", ".join(cells.keys + cells.measures)
+                marks = ", ".join(["%s"] * (len(cells.keys) + len(cells.measures)))
+                cursor.execute(f"INSERT INTO {cells.table} ({columns}) VALUES ({marks})", [*key, *delta])
+            elif delta[0] < 0:
+                cursor.execute(f"DELETE FROM {cells.table} WHERE {condition} AND {cells.measures[0]} = 0", key)
+    return True
 
 
 @transaction.atomic
@@ -335,6 +400,10 @@ def rollups_update(*, student_ids: Iterable[int] | None) -> int:
     the cells of each (school year, school) they are or were in are re-aggregated. None: every student (a
     full rebuild, rollups_refresh). Returns the number of student-year rows written.
 
+    A few students (up to DELTA_MAX_STUDENTS): each cell they are in gets what their rows changed added to it (the
+    cells are sums over student-year rows, so the difference of the students' parts is the cell's change); more:
+    the pairs' cells are counted again, as the rebuild does.
+
     Concurrent updates are safe on PostgreSQL: the students' rows are locked (FOR NO KEY UPDATE, which does
     not conflict with the key-share locks that inserting their awards takes), then each (school year, school)
     pair in a fixed order, and every statement after a lock sees what the holder before committed. Call it
@@ -354,14 +423,17 @@ def rollups_update(*, student_ids: Iterable[int] | None) -> int:
                 f"SELECT id FROM {Student._meta.db_table} WHERE {where} ORDER BY id FOR NO KEY UPDATE", params
             )
         pairs = _student_year_pairs(cursor, students)  # where they were counted: a school they left loses them
+        by_delta = len(students.ids) <= DELTA_MAX_STUDENTS
+        before = _cell_contributions(cursor, students) if by_delta else None
         rows = _write_student_rows(cursor, students)
         pairs = sorted(pairs | _student_year_pairs(cursor, students))
+        after = _cell_contributions(cursor, students) if by_delta else None
         if connection.vendor == "postgresql":
             for year_id, school_id in pairs:
                 cursor.execute(
                     "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"rollup cell {year_id} {school_id}"]
                 )
-        if pairs:
+        if pairs and not (by_delta and _add_to_cells(cursor, before, after)):
             _write_cells(cursor, pairs)
     _rollups_changed()
     return rows

@@ -19,6 +19,7 @@ from credentials.services import (
 )
 from imports.models import ImportBatch
 from imports.services import batch_undo
+from reports import services
 from reports.models import StudentYear, YearCell
 from reports.services import rollups_drift, rollups_refresh, rollups_snapshot
 from tests.factories import (
@@ -39,6 +40,15 @@ pytestmark = pytest.mark.django_db
 
 ROSTER = ["Student_Number", "First_Name", "Last_Name", "Grade_Level", "School Name", "IEP", "FRL", "school_year"]
 YEARS = ("2022-23", "2023-24", "2024-25")
+
+
+@pytest.fixture(autouse=True, params=["cells added to", "cells counted again"])
+def cell_update(request, monkeypatch):
+    """Every test runs both ways a change reaches the cells: what the students' rows changed added to each cell
+    (a few students), and the (year, school) pairs' cells counted again (many students)."""
+    if request.param == "cells counted again":
+        monkeypatch.setattr(services, "DELTA_MAX_STUDENTS", 0)
+    return request.param
 
 
 @pytest.fixture
@@ -159,3 +169,15 @@ def test_a_course_completion_import_that_makes_concentrators_and_completers(dist
     rows = [["000002", "W2", "2024-25", "Y"], ["000003", "W3", "2024-25", "Y"], ["000005", "W1", "2023-24", "Y"]]
     _after(lambda: run(ImportBatch.Kind.COURSES, csv_file([header, *rows])))
     assert StudentYear.objects.filter(completer=True).exists()
+
+
+def test_a_cell_missing_from_the_tables_is_counted_again_rather_than_taken_below_zero(district, cell_update):
+    award = CredentialAward.objects.filter(credential=district["cpr"]).select_related("student").first()
+    row = StudentYear.objects.get(student=award.student, school_year=award.school_year)
+    # Drift made by hand: the cell this student's year is counted in has gone missing.
+    YearCell.objects.filter(
+        school_year=row.school_year_id, school=row.school_id, grade=row.grade, concentrator=row.concentrator
+    ).delete()
+    assert rollups_drift() != {}
+    award_delete(award=award, reason="entered twice", deleted_by=None)
+    assert rollups_drift() == {}
