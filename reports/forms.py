@@ -11,7 +11,28 @@ from reports.selectors import ALL_STUDENTS, POPULATIONS, Scope, as_of_problem, b
 from students.models import School, SchoolYear, parse_school_year_label
 
 
+class _YearChoices(forms.models.ModelChoiceIterator):
+    """The years the view has read already (`YearField.listed`), offered without asking the database again."""
+
+    def __iter__(self):
+        if self.field.listed is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for year in self.field.listed:
+            yield self.choice(year)
+
+    def __len__(self) -> int:
+        if self.field.listed is None:
+            return super().__len__()
+        return len(self.field.listed) + (self.field.empty_label is not None)
+
+
 class YearField(forms.ModelChoiceField):
+    iterator = _YearChoices
+    listed: list[SchoolYear] | None = None  # the queryset's years, when already read
+
     def label_from_instance(self, obj) -> str:
         return obj.label
 
@@ -55,10 +76,12 @@ class DashboardFilterForm(forms.Form):
     )
     full_year = forms.BooleanField(label="Full year", required=False, help_text="No cut-off.")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, years: list[SchoolYear] | None = None, **kwargs):
+        """`years`: the school years on record, when the caller has read them (offered without another query)."""
         super().__init__(*args, **kwargs)
         for name in ("year", "baseline"):
             self.fields[name].queryset = SchoolYear.objects.on_record()
+            self.fields[name].listed = years
         for name, noun in (("year", "school year"), ("baseline", "school year"), ("school", "school code")):
             self.fields[name].error_messages["invalid_choice"] = f"There is no {noun} like that on record."
         self.fields["program"].error_messages["invalid_choice"] = "There is no program with that code."
@@ -70,7 +93,8 @@ class DashboardFilterForm(forms.Form):
         if (baseline is None and as_of is None) or "year" in self.errors:
             return data
         # Blank year: the latest on record, as the dashboard reads it.
-        year = data.get("year") or self.fields["year"].queryset.last()
+        listed = self.fields["year"].listed
+        year = data.get("year") or (listed[-1] if listed else self.fields["year"].queryset.last())
         if year is None:
             return data
         if baseline is not None and (problem := baseline_problem(school_year=year, baseline=baseline)):

@@ -111,11 +111,11 @@ def board_shown(
     if entry is not None and entry["made_from"] == made_from:
         return {**entry["shown"], "stale_since": None}
     if entry is not None and stale_ok and not exact and _young_enough(entry):
-        refresh_soon(asked)
-        # The refresh may have finished already (a task backend that runs at once, or a quick worker).
-        newer = cache.get(asked.key())
-        if newer is not None and newer["made_from"] == made_from:
-            return {**newer["shown"], "stale_since": None}
+        if refresh_soon(asked):
+            # The refresh may have finished already (a task backend that runs at once, or a quick worker).
+            newer = cache.get(asked.key())
+            if newer is not None and newer["made_from"] == made_from:
+                return {**newer["shown"], "stale_since": None}
         return {**entry["shown"], "stale_since": entry["built_at"]}
     built = build(asked, made_from=made_from)
     if not exact:
@@ -130,12 +130,13 @@ def _young_enough(entry: dict[str, Any]) -> bool:
     return age <= settings.BOARD_STALE_LIMIT_SECONDS
 
 
-def refresh_soon(asked: Request) -> None:
+def refresh_soon(asked: Request) -> bool:
     """Queue one build of `asked` in the task worker, unless one was queued in the last
-    BOARD_REFRESH_INTERVAL_SECONDS (so a day of awards costs a build per interval, not one per award)."""
+    BOARD_REFRESH_INTERVAL_SECONDS (so a day of awards costs a build per interval, not one per award). True when
+    this call queued it."""
     interval = settings.BOARD_REFRESH_INTERVAL_SECONDS
     if interval > 0 and not cache.add(f"{asked.key()}:queued", 1, interval):
-        return
+        return False
     from reports.tasks import refresh_board_report  # the task module imports this one
 
     try:
@@ -143,6 +144,8 @@ def refresh_soon(asked: Request) -> None:
     except Exception:  # the stale report is still worth giving; the next request asks again
         logger.exception("could not queue the refresh of a board report")
         cache.delete(f"{asked.key()}:queued")
+        return False
+    return True
 
 
 def siblings(asked: Request) -> list[Request]:

@@ -31,11 +31,11 @@ def _board_for_request(
 ) -> tuple[DashboardFilterForm, Any]:
     """The bound filter form and, when it is valid, the board report and goal progress: exact when `exact`,
     else as the suppression layer publishes them (which refuses some filters, on the form's field)."""
-    form = DashboardFilterForm(request.GET or None)
+    on_record = selectors.school_years_on_record()
+    form = DashboardFilterForm(request.GET or None, years=on_record)
     if request.GET and not form.is_valid():
         return form, None
     data = form.cleaned_data if request.GET else {}
-    on_record = selectors.school_years_on_record()
     if not on_record:
         return form, None
     year = data.get("year") or on_record[-1]
@@ -62,7 +62,7 @@ def _board_for_request(
         )
         if refusal is not None:
             if not form.is_bound:
-                form = DashboardFilterForm({"year": year.label})
+                form = DashboardFilterForm({"year": year.label}, years=on_record)
                 form.is_valid()
             form.add_error(*refusal)
             return form, None

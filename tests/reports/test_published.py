@@ -112,9 +112,9 @@ def test_a_renamed_school_or_credential_and_a_new_goal_are_in_the_next_view(clie
 def test_a_cached_dashboard_costs_a_few_small_queries(client, district, django_assert_max_num_queries):
     client.force_login(user_with_role(Role.BOARD_VIEWER))
     assert client.get(reverse("reports:dashboard"), QUERY).status_code == 200
-    # Session and user, the filter form's years and schools, the figures' state and the cache entry: none of the
-    # block rule's or the selectors' queries.
-    with django_assert_max_num_queries(17):
+    # Session, user and role, the school years on record (read once, the filter form offers them) and the schools,
+    # the figures' state, the cache version and entry: none of the block rule's or the selectors' queries.
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("reports:dashboard"), QUERY).status_code == 200
 
 
