@@ -116,6 +116,22 @@ def two_schools(this_year, fast_passwords):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the database cache is rolled back with the test's transaction anyway,
+    but Redis (CACHE_URL) keeps its keys across tests."""
+    from django.core.cache import cache
+
+    if settings_module_uses_redis():
+        cache.clear()
+
+
+def settings_module_uses_redis() -> bool:
+    from django.conf import settings
+
+    return "redis" in settings.CACHES["default"]["BACKEND"].lower()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_immediately(settings):
     """Background tasks (imports, a stale board report's refresh) run at once inside the test, so a test sees their
     result; a stale board report's refresh is queued on every request (tests/reports/test_published.py sets the
