@@ -7,11 +7,13 @@ as every write that changes them), a version bumped when a school, credential, p
 changes (once its transaction has committed), and the day. So a board meeting's worth of viewers costs one
 computation.
 
-After a change, an exact report (a coordinator's, `board_report`) is built again in the request: it costs about
-what a dashboard cost before reports were cached. A suppressed report costs far more (the block rule compares it
-with every school's and population's report), so a suppressed viewer is given the last one built, marked with the
-time it was built (`stale_since`), while one task per filter set builds the new one in the task worker; the page
-says "figures as of HH:MM". Only a filter set never built before (or evicted) is built in the request.
+After a change, a viewer is given the last report built for their filters, marked with the time it was built
+(`stale_since`; the page says "Figures as of HH:MM"), while one task per filter set (at most one per
+BOARD_REFRESH_INTERVAL_SECONDS) builds the new one in the task worker: a suppressed report costs seconds at a
+district's size (the block rule compares it with every school's and population's report), an exact one a few
+hundred milliseconds, and with counselors recording awards all day every report would otherwise be built again on
+nearly every request. Only a filter set never built before (or evicted, or older than BOARD_STALE_LIMIT_SECONDS)
+is built in the request, and `board_report` (stale_ok=False) always waits for current figures.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def board_shown(
     """{"report", "goals", "suppressed", "tables", "stale_since"}: the board report, goal progress and their tables,
     exact, or as the suppression layer publishes them (the caller has checked the filters: `scope_refusal`,
     `as_of_refusal`; `as_of` is then the release cut-off). `stale_since` is None when the figures are current, else
-    when the report given was built (a suppressed one, while its successor is built; never with stale_ok=False).
+    when the report given was built (while its successor is built; never with stale_ok=False).
     Cached; see the module docstring."""
     asked = Request(
         school_year=school_year.pk,
@@ -110,7 +112,7 @@ def board_shown(
     entry = cache.get(asked.key())
     if entry is not None and entry["made_from"] == made_from:
         return {**entry["shown"], "stale_since": None}
-    if entry is not None and stale_ok and not exact and _young_enough(entry):
+    if entry is not None and stale_ok and _young_enough(entry):
         if refresh_soon(asked):
             # The refresh may have finished already (a task backend that runs at once, or a quick worker).
             newer = cache.get(asked.key())
