@@ -6,7 +6,7 @@ on a value they cannot read, so a typo fails at start-up instead of at 2 a.m.
 """
 
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "common",
     "accounts",
     "students",
@@ -91,9 +92,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Signs out a session left idle longer than SESSION_IDLE_SECONDS.
+    "accounts.middleware.IdleTimeoutMiddleware",
     # Records the logged-in user on every history row written during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Login throttling (django-axes): answers a locked-out login with the lockout page. Last, as axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 ROOT_URLCONF = "cte_tracker.urls"
 
@@ -165,6 +171,23 @@ SECURE_COOKIES = envbool("SECURE_COOKIES", "0" if DEBUG else "1")
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 60 * 60), minimum=60)
+# A session with no request for this long is signed out, however young it is (accounts.middleware).
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", str(30 * 60), minimum=60)
+
+# Login throttling (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one username from one address lock that
+# pair out for LOGIN_COOLOFF_MINUTES, so one attacker cannot lock out a whole school behind one address. A right
+# password resets the count. Behind a reverse proxy, TRUSTED_PROXY_COUNT proxies' X-Forwarded-For entries are
+# trusted to give the person's own address (0: REMOTE_ADDR, the server is reached directly).
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5", minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", "15", minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # The school year starts on this month and day (07-01: 2024-25 runs 2024-07-01 to 2025-06-30).
 SCHOOL_YEAR_START = env_month_day("SCHOOL_YEAR_START", "07-01")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", account_views.PasswordChange.as_view(), name="password_change"),
     path("healthz", account_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("students/", include("credentials.student_urls")),

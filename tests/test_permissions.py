@@ -17,6 +17,7 @@ STAFF = {"counselor": 200, "other_counselor": 200, "coordinator": 200, "board": 
 ANA_ONLY = {"counselor": 200, "other_counselor": 404, "coordinator": 200, "board": 403, "superuser": 200}
 COORDINATOR_ONLY = {"counselor": 403, "other_counselor": 403, "coordinator": 200, "board": 403, "superuser": 200}
 COORDINATOR_POST = {**COORDINATOR_ONLY, "coordinator": 302, "superuser": 302}
+EVERYONE = {"counselor": 200, "other_counselor": 200, "coordinator": 200, "board": 200, "superuser": 200}
 
 
 def matrix(w):
@@ -47,6 +48,7 @@ def matrix(w):
         ("post", reverse("credentials:toggle_active", args=[credential]),
          {**COORDINATOR_ONLY, "coordinator": 302, "superuser": 302}),
         ("get", reverse("home"), {**STAFF, "board": 302}),
+        ("get", reverse("password_change"), EVERYONE),
         # Imports, the uploaded file itself included: coordinators only, whatever DEBUG says.
         ("get", reverse("imports:list"), COORDINATOR_ONLY),
         ("get", reverse("imports:detail", args=[batch]), COORDINATOR_ONLY),

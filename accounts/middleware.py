@@ -1,0 +1,31 @@
+"""Signing out a session left idle: SESSION_COOKIE_AGE bounds a login's whole life, SESSION_IDLE_SECONDS the time
+between two requests (a laptop left open in a shared office)."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+
+_LAST_SEEN = "last_seen"
+# The session is written again at most this often (not on every request), so reading pages costs no write.
+_RECORD_EVERY_SECONDS = 60
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(_LAST_SEEN)
+            if last is not None and now - last > settings.SESSION_IDLE_SECONDS:
+                logout(request)  # the request goes on signed out: pages send it to the login form
+                minutes = settings.SESSION_IDLE_SECONDS // 60
+                messages.info(request, f"You were logged out after {minutes} minutes without activity. Log in again.")
+            elif last is None or now - last >= _RECORD_EVERY_SECONDS:
+                request.session[_LAST_SEEN] = now
+        return self.get_response(request)
