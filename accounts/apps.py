@@ -11,7 +11,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
+        from accounts.middleware import record_login
+
         user_logged_in.connect(_logged_in, dispatch_uid="accounts-log-login")
+        user_logged_in.connect(record_login, dispatch_uid="accounts-idle-start")
         user_login_failed.connect(_login_failed, dispatch_uid="accounts-log-login-failed")
 
 

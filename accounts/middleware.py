@@ -14,6 +14,12 @@ _LAST_SEEN = "last_seen"
 _RECORD_EVERY_SECONDS = 60
 
 
+def record_login(sender, request, user, **kwargs) -> None:
+    """A login starts the idle time (connected to user_logged_in), so a session's first page writes nothing."""
+    if request is not None and hasattr(request, "session"):
+        request.session[_LAST_SEEN] = int(time.time())
+
+
 class IdleTimeoutMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
