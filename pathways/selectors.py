@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, F, QuerySet
+from django.utils.text import capfirst
 
-from pathways.models import CourseCompletion, ProgramCourse, ProgramOfStudy
+from pathways.models import CareerPathway, Course, CourseCompletion, ProgramCourse, ProgramOfStudy
 from students.models import SchoolYear, Student
 
 PARTICIPANT = "participant"
@@ -112,3 +113,61 @@ def status_for(courses_passed: int, program: ProgramOfStudy) -> str | None:
     if courses_passed >= 1:
         return PARTICIPANT
     return None
+
+
+@dataclass(frozen=True)
+class ProgramHistoryEntry:
+    when: object
+    who: str
+    what: str
+    kind: str
+    # (field label, old value, new value)
+    changes: list[tuple[str, object, object]]
+    reason: str
+
+
+_PROGRAM_FIELDS = ["code", "name", "pathway", "concentrator_threshold", "completer_threshold", "active"]
+_KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def program_history(*, program: ProgramOfStudy, limit: int = 200) -> list[ProgramHistoryEntry]:
+    """Every recorded change to the program and to its sequence (a course added, moved or removed), newest
+    first, with who made it. Four queries."""
+    courses = {c.pk: str(c) for c in Course.objects.filter(pk__in=program.sequence.values("course_id"))}
+    place_rows = list(ProgramCourse.history.filter(program_id=program.pk).select_related("history_user"))
+    missing = {r.course_id for r in place_rows} - set(courses)
+    courses |= {c.pk: str(c) for c in Course.objects.filter(pk__in=missing)}
+    pathways = {p.pk: p.name for p in CareerPathway.objects.all()}
+    labels = {name: capfirst(ProgramOfStudy._meta.get_field(name).verbose_name) for name in _PROGRAM_FIELDS}
+    entries = []
+    previous = None
+    for row in program.history.select_related("history_user").order_by("history_date", "history_id"):
+        changes = []
+        if previous is not None:
+            for name in _PROGRAM_FIELDS:
+                old, new = getattr(previous, f"{name}_id", None), getattr(row, f"{name}_id", None)
+                if name != "pathway":
+                    old, new = getattr(previous, name), getattr(row, name)
+                if old != new:
+                    if name == "pathway":
+                        old, new = pathways.get(old, old), pathways.get(new, new)
+                    changes.append((labels[name], old, new))
+        previous = row
+        entries.append(_entry(row, "Program", changes))
+    for row in place_rows:
+        what = f"Sequence: {courses.get(row.course_id, 'a course')}"
+        entries.append(_entry(row, what, [("Position", "", row.position)] if row.history_type != "-" else []))
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]
+
+
+def _entry(row, what: str, changes: list) -> ProgramHistoryEntry:
+    user = row.history_user
+    return ProgramHistoryEntry(
+        when=row.history_date,
+        who=(user.get_full_name() or user.username) if user else "",
+        what=what,
+        kind=_KINDS.get(row.history_type, row.history_type),
+        changes=changes,
+        reason=row.history_change_reason or "",
+    )
