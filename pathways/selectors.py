@@ -65,6 +65,40 @@ class ProgramProgress:
     # (position, course, school year label or None, passed)
     sequence: list[tuple[int, object, str | None, bool]]
 
+    @property
+    def next_status(self) -> tuple[str, int] | None:
+        """The next status the student can reach in this program and how many more sequence courses it needs
+        (by the program's thresholds, as status_for reads them); None for a completer."""
+        for status, threshold in (
+            (PARTICIPANT, 1),
+            (CONCENTRATOR, self.program.concentrator_threshold),
+            (COMPLETER, self.program.completer_threshold),
+        ):
+            if self.courses_passed < threshold:
+                return status, threshold - self.courses_passed
+        return None
+
+    @property
+    def explanation(self) -> str:
+        """The status in words, with what it rests on and what is missing: "Concentrator in Welding (Welding I
+        2023-24, Welding II 2024-25); completer after 2 more of: Welding III, Welding IV, Dual-credit Welding"."""
+        passed = [f"{course.name} {year}" for _, course, year, ok in self.sequence if ok]
+        remaining = [course.name for _, course, _, ok in self.sequence if not ok]
+        head = (
+            f"{self.status.capitalize()} in {self.program}"
+            if self.status
+            else f"Not yet a participant in {self.program}"
+        )
+        if passed:
+            head += f" ({', '.join(passed)})"
+        following = self.next_status
+        if following is None:
+            return head
+        status, more = following
+        if self.courses_passed == 0:
+            return f"{head}; {status} after {more} of: {', '.join(remaining)}"
+        return f"{head}; {status} after {more} more of: {', '.join(remaining)}"
+
 
 def program_progress_for_student(*, student: Student) -> list[ProgramProgress]:
     """Every program the student has taken a course of, with each sequence course and their status. Two queries."""
