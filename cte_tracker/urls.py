@@ -15,6 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", account_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("students/worklists/", include("reports.worklist_urls")),
     path("students/", include("credentials.student_urls")),
     path("credentials/", include("credentials.urls")),
     path("programs/", include("reports.program_urls")),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils.text import capfirst
 
 from pathways.models import CareerPathway, Course, CourseCompletion, ProgramCourse, ProgramOfStudy
@@ -204,4 +204,18 @@ def _entry(row, what: str, changes: list) -> ProgramHistoryEntry:
         kind=_KINDS.get(row.history_type, row.history_type),
         changes=changes,
         reason=row.history_change_reason or "",
+    )
+
+
+def college_credit_hours(*, school_year: SchoolYear) -> QuerySet:
+    """One row per student with college credit hours by the end of `school_year`: `student_id` and `hours`, the
+    sum of the college credit hours recorded on their passed course completions (dual credit) in that year or
+    an earlier one. Students without any have no row."""
+    return (
+        CourseCompletion.objects.filter(
+            passed=True, college_credit_hours__gt=0, school_year__start_year__lte=school_year.start_year
+        )
+        .values("student_id")
+        .annotate(hours=Sum("college_credit_hours"))
+        .order_by()
     )

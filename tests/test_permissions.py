@@ -60,6 +60,13 @@ def matrix(w):
         ("post", reverse("imports:discard", args=[waiting]), COORDINATOR_POST),
         ("get", reverse("imports:detail", args=[999999]), {**COORDINATOR_ONLY, "coordinator": 404, "superuser": 404}),
         ("get", reverse("imports:file", args=[999999]), {**COORDINATOR_ONLY, "coordinator": 404, "superuser": 404}),
+        # Counselors' worklists: their own students (the lists' scope is tested in tests/reports/test_worklists.py).
+        *[("get", reverse("worklists:detail", args=[slug]) + suffix, STAFF)
+          for slug in ("seniors-without-credential", "one-course-short", "college-hours-6-to-8",
+                       "credential-not-earned")
+          for suffix in ("", "?export=csv", "?export=xlsx")],
+        ("get", reverse("worklists:detail", args=["no-such-list"]), {**STAFF, "counselor": 404, "other_counselor": 404,
+                                                                    "coordinator": 404, "superuser": 404}),
         # Programs of study, their counts and the course and cluster lists: coordinators only.
         ("get", reverse("programs:list"), COORDINATOR_ONLY),
         ("get", reverse("programs:list") + "?export=csv", COORDINATOR_ONLY),
