@@ -188,9 +188,15 @@ def program_history(*, program: ProgramOfStudy, limit: int = 200) -> list[Progra
                     changes.append((labels[name], old, new))
         previous = row
         entries.append(_entry(row, "Program", changes))
-    for row in place_rows:
+    positions: dict[int, int] = {}  # each sequence row's position as last recorded
+    for row in sorted(place_rows, key=lambda r: (r.history_date, r.history_id)):
         what = f"Sequence: {courses.get(row.course_id, 'a course')}"
-        entries.append(_entry(row, what, [("Position", "", row.position)] if row.history_type != "-" else []))
+        before = positions.get(row.id, "")
+        changes = (
+            [] if row.history_type == "-" else [("Position", before if row.history_type == "~" else "", row.position)]
+        )
+        positions[row.id] = row.position
+        entries.append(_entry(row, what, changes))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
 from common.changes import report_sources_changed
@@ -38,6 +38,7 @@ PROGRAM_CHANGED_MEANWHILE = (
     "Someone else saved this program after you opened it, so nothing of yours was saved. "
     "The page now shows the program as saved: make your change again."
 )
+PROGRAM_CODE_TAKEN = "Another program was just saved with this code; choose another code."
 COURSE_TWICE = "{course} is in the sequence twice; a course has one place in a program's sequence."
 COMPLETER_ABOVE_SEQUENCE = (
     "A completer cannot need more courses ({threshold}) than the sequence has ({length}): "
@@ -139,7 +140,11 @@ def program_save(
     program._change_reason = reason or None
     if changed_by is not None:
         program._history_user = changed_by
-    program.save()
+    try:
+        with transaction.atomic():
+            program.save()
+    except IntegrityError as error:  # another coordinator added a program with this code a moment ago
+        raise ValidationError({"code": PROGRAM_CODE_TAKEN}) from error
     program.schools.set(schools)
     program.credentials.set(credentials)
     if sequence_changed:

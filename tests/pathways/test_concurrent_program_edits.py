@@ -7,10 +7,18 @@ Real parallel connections, so PostgreSQL only: SQLite takes one writer at a time
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from pathways import services
-from pathways.services import PROGRAM_CHANGED_MEANWHILE, ProgramChangedMeanwhile, program_save, program_version
+from pathways.models import ProgramCourse, ProgramOfStudy
+from pathways.services import (
+    PROGRAM_CHANGED_MEANWHILE,
+    PROGRAM_CODE_TAKEN,
+    ProgramChangedMeanwhile,
+    program_save,
+    program_version,
+)
 from reports.models import StudentYear
 from reports.services import rollups_drift
 from tests.credentials.test_concurrent_awards import run_at_once
@@ -76,3 +84,27 @@ def test_two_coordinators_saving_one_sequence_at_once_keep_the_first_and_refuse_
     assert StudentYear.objects.get(student=student, school_year=year).completer  # W1 and W3 are both in either
     assert program.history.count() == 2  # created, then the one save that stood
     assert rollups_drift() == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_adding_a_program_with_one_code_at_once_get_one_program_and_a_message(
+    postgresql, both_past_their_checks
+):
+    course = CourseFactory(code="C1")
+
+    def add(name):
+        def call():
+            program = ProgramOfStudy(code="CULA", name=name, concentrator_threshold=1, completer_threshold=1)
+            return program_save(program=program, schools=[], credentials=[], courses=[course], version=None)
+
+        return call
+
+    outcomes = run_at_once(add("Culinary Arts"), add("Culinary"))
+    refused = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert len(refused) == 1, outcomes
+    # Refused on the code field: by the database's unique index when both checked before either committed (the
+    # usual case here), or by the model's own unique check when the first had committed by then.
+    assert list(refused[0].message_dict) == ["code"]
+    assert refused[0].message_dict["code"][0] in (PROGRAM_CODE_TAKEN, "Program of study with this Code already exists.")
+    assert ProgramOfStudy.objects.filter(code="CULA").count() == 1
+    assert ProgramCourse.objects.filter(program__code="CULA").count() == 1

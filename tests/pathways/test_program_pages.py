@@ -119,6 +119,7 @@ def test_reordering_and_removing_keep_one_history_row_per_change(client, coordin
     page = client.get(reverse("programs:detail", args=[program.pk])).content.decode()
     assert "Deleted · Sequence: W2" in page and "Changed · Sequence: W3" in page
     assert "sequence: W3, W1" in page
+    assert "Position: <del>3</del> → 1" in page
 
 
 def test_adding_a_course_makes_the_student_a_completer_and_the_dashboard_shows_it(client, coordinator, welding):
