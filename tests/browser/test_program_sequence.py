@@ -4,6 +4,7 @@ dashboard's completer count follow at once."""
 from pathlib import Path
 
 import pytest
+import time_machine
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
@@ -120,3 +121,30 @@ def test_a_course_twice_is_refused_on_its_row_in_the_browser(live_server, page: 
     )
     assert _serious_violations(page) == []
     page.screenshot(path=screenshot_dir / "program-edit-course-twice.png", full_page=True)
+
+
+def test_a_counselor_opens_a_worklist_from_the_home_page(live_server, page: Page, welding, screenshot_dir):
+    school = welding["program"].schools.get()
+    user_with_role(Role.COUNSELOR, schools=[school], username="marcos", first_name="Marcos", last_name="Baca")
+    year = school_year("2024-25")
+    with time_machine.travel(year.start_date.replace(month=12), tick=True):
+        log_in(page, live_server, "marcos")
+        expect(page.locator('[data-worklist="one-course-short"]')).to_have_text("1")
+        assert _serious_violations(page) == []
+        page.get_by_role("link", name="One course short of completer").click()
+        row = page.locator("table tbody tr", has_text="Núñez, José")
+        expect(row).to_contain_text("Welding: Welding III")
+        assert _serious_violations(page) == []
+        assert _fits_320(page)
+        page.screenshot(path=screenshot_dir / "worklist-one-course-short.png", full_page=True)
+
+
+def test_the_courses_list_reads_well(live_server, page: Page, welding, screenshot_dir):
+    log_in(page, live_server, "elena")
+    page.goto(f"{live_server.url}/programs/courses/?year={school_year('2024-25').pk}")
+    row = page.locator("table tbody tr", has_text="WLD1")
+    expect(row.locator("td").last).to_have_text("0")  # earners
+    expect(row.locator("td").nth(-4)).to_have_text("1")  # participants
+    assert _serious_violations(page) == []
+    assert _fits_320(page)
+    page.screenshot(path=screenshot_dir / "courses-list.png", full_page=True)
