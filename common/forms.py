@@ -18,14 +18,28 @@ def style_widgets(form: forms.BaseForm) -> None:
         widget.attrs.setdefault("class", kind)
 
 
-class ErrorMarkingForm(forms.Form):
-    """Marks fields with errors `is-invalid` and points them at their message, for screen readers too."""
+class ErrorMarking:
+    """Marks fields with errors `is-invalid` and points them at their message (`id_<prefixed name>-error`), for
+    screen readers too, whether the error comes from cleaning or is added later with add_error."""
 
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        if isinstance(field, str):
+            names = [field]
+        else:
+            names = list(error) if isinstance(error, dict) else list(getattr(error, "error_dict", None) or [])
+        for name in names:
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs
-                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
                 attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"id_{name}-error"
+                attrs["aria-describedby"] = f"id_{self.add_prefix(name)}-error"
+
+
+class ErrorMarkingForm(ErrorMarking, forms.Form):
+    """A form whose fields with errors are marked for screen readers (ErrorMarking)."""
+
+
+class ErrorMarkingModelForm(ErrorMarking, forms.ModelForm):
+    """A model form whose fields with errors are marked for screen readers (ErrorMarking)."""

@@ -37,6 +37,7 @@ from students.models import District, Enrollment, School, SchoolYear, Student, s
 from students.services import school_year_ensure
 
 BASELINE_START_YEAR = 2023
+HISTORY_YEARS = 3  # school years of course history before the baseline
 HIGH_SCHOOL_COHORT = 150
 DEMO_PASSWORD = "cte-demo-2026"
 DEMO_USERS = [
@@ -373,6 +374,8 @@ def demo_seed() -> DemoSummary:
                             final_grade=rng.choice(["A", "B", "C"]),
                         )
                     )
+    completions += _course_history(by_id=by_id, cohort_of=cohort_of, program_of=program_of,
+                                   program_courses=program_courses)  # fmt: skip
     CourseCompletion.objects.bulk_create(completions, ignore_conflicts=True)
 
     # Awards: the targets per year, drawn first from the credential's program, then from grades 10-12.
@@ -420,6 +423,34 @@ def demo_seed() -> DemoSummary:
         awards=CredentialAward.objects.count(),
         years=[y.label for y in years],
     )
+
+
+def _course_history(*, by_id, cohort_of, program_of, program_courses) -> list[CourseCompletion]:
+    """The program courses taken in the HISTORY_YEARS school years before the baseline, by the students who were
+    in high school then (the baseline's seniors took their first courses three years before it), so concentrator,
+    completer and completion figures are whole in every year the dashboard shows. Those years get no enrollment:
+    the reports show the years from the baseline on. A random source of its own keeps every later draw as it was."""
+    rng = random.Random(20200901)
+    history = []
+    for start_year in range(BASELINE_START_YEAR - HISTORY_YEARS, BASELINE_START_YEAR):
+        year = school_year_ensure(start_year=start_year)
+        for sid, student in by_id.items():
+            step = 12 - (cohort_of[sid] - (start_year + 1)) - 9
+            if sid not in program_of or not 0 <= step < len(program_courses[program_of[sid].code]):
+                continue
+            course = program_courses[program_of[sid].code][step]
+            passed = rng.random() < 0.9
+            history.append(
+                CourseCompletion(
+                    student=student,
+                    course=course,
+                    school_year=year,
+                    passed=passed,
+                    final_grade=rng.choice(["A", "B", "B", "C"]) if passed else "F",
+                    college_credit_hours=(course.college_credit_hours or 0) if passed else 0,
+                )
+            )
+    return history
 
 
 def _seed_programs(high: School) -> tuple[list[ProgramOfStudy], dict[str, list[Course]]]:

@@ -118,6 +118,8 @@ class ProgramCourse(models.Model):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="program_places")
     position = models.PositiveSmallIntegerField()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["program", "position"]
         constraints = [

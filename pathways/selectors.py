@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, QuerySet, Sum
+from django.utils.text import capfirst
 
-from pathways.models import CourseCompletion, ProgramCourse, ProgramOfStudy
+from pathways.models import CareerPathway, Course, CourseCompletion, ProgramCourse, ProgramOfStudy
 from students.models import SchoolYear, Student
 
 PARTICIPANT = "participant"
@@ -64,6 +65,40 @@ class ProgramProgress:
     # (position, course, school year label or None, passed)
     sequence: list[tuple[int, object, str | None, bool]]
 
+    @property
+    def next_status(self) -> tuple[str, int] | None:
+        """The next status the student can reach in this program and how many more sequence courses it needs
+        (by the program's thresholds, as status_for reads them); None for a completer."""
+        for status, threshold in (
+            (PARTICIPANT, 1),
+            (CONCENTRATOR, self.program.concentrator_threshold),
+            (COMPLETER, self.program.completer_threshold),
+        ):
+            if self.courses_passed < threshold:
+                return status, threshold - self.courses_passed
+        return None
+
+    @property
+    def explanation(self) -> str:
+        """The status in words, with what it rests on and what is missing: "Concentrator in Welding (Welding I
+        2023-24, Welding II 2024-25); completer after 2 more of: Welding III, Welding IV, Dual-credit Welding"."""
+        passed = [f"{course.name} {year}" for _, course, year, ok in self.sequence if ok]
+        remaining = [course.name for _, course, _, ok in self.sequence if not ok]
+        head = (
+            f"{self.status.capitalize()} in {self.program}"
+            if self.status
+            else f"Not yet a participant in {self.program}"
+        )
+        if passed:
+            head += f" ({', '.join(passed)})"
+        following = self.next_status
+        if following is None:
+            return head
+        status, more = following
+        if self.courses_passed == 0:
+            return f"{head}; {status} after {more} of: {', '.join(remaining)}"
+        return f"{head}; {status} after {more} more of: {', '.join(remaining)}"
+
 
 def program_progress_for_student(*, student: Student) -> list[ProgramProgress]:
     """Every program the student has taken a course of, with each sequence course and their status. Two queries."""
@@ -112,3 +147,81 @@ def status_for(courses_passed: int, program: ProgramOfStudy) -> str | None:
     if courses_passed >= 1:
         return PARTICIPANT
     return None
+
+
+@dataclass(frozen=True)
+class ProgramHistoryEntry:
+    when: object
+    who: str
+    what: str
+    kind: str
+    # (field label, old value, new value)
+    changes: list[tuple[str, object, object]]
+    reason: str
+
+
+_PROGRAM_FIELDS = ["code", "name", "pathway", "concentrator_threshold", "completer_threshold", "active"]
+_KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def program_history(*, program: ProgramOfStudy, limit: int = 200) -> list[ProgramHistoryEntry]:
+    """Every recorded change to the program and to its sequence (a course added, moved or removed), newest
+    first, with who made it. Four queries."""
+    courses = {c.pk: str(c) for c in Course.objects.filter(pk__in=program.sequence.values("course_id"))}
+    place_rows = list(ProgramCourse.history.filter(program_id=program.pk).select_related("history_user"))
+    missing = {r.course_id for r in place_rows} - set(courses)
+    courses |= {c.pk: str(c) for c in Course.objects.filter(pk__in=missing)}
+    pathways = {p.pk: p.name for p in CareerPathway.objects.all()}
+    labels = {name: capfirst(ProgramOfStudy._meta.get_field(name).verbose_name) for name in _PROGRAM_FIELDS}
+    entries = []
+    previous = None
+    for row in program.history.select_related("history_user").order_by("history_date", "history_id"):
+        changes = []
+        if previous is not None:
+            for name in _PROGRAM_FIELDS:
+                old, new = getattr(previous, f"{name}_id", None), getattr(row, f"{name}_id", None)
+                if name != "pathway":
+                    old, new = getattr(previous, name), getattr(row, name)
+                if old != new:
+                    if name == "pathway":
+                        old, new = pathways.get(old, old), pathways.get(new, new)
+                    changes.append((labels[name], old, new))
+        previous = row
+        entries.append(_entry(row, "Program", changes))
+    positions: dict[int, int] = {}  # each sequence row's position as last recorded
+    for row in sorted(place_rows, key=lambda r: (r.history_date, r.history_id)):
+        what = f"Sequence: {courses.get(row.course_id, 'a course')}"
+        before = positions.get(row.id, "")
+        changes = (
+            [] if row.history_type == "-" else [("Position", before if row.history_type == "~" else "", row.position)]
+        )
+        positions[row.id] = row.position
+        entries.append(_entry(row, what, changes))
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]
+
+
+def _entry(row, what: str, changes: list) -> ProgramHistoryEntry:
+    user = row.history_user
+    return ProgramHistoryEntry(
+        when=row.history_date,
+        who=(user.get_full_name() or user.username) if user else "",
+        what=what,
+        kind=_KINDS.get(row.history_type, row.history_type),
+        changes=changes,
+        reason=row.history_change_reason or "",
+    )
+
+
+def college_credit_hours(*, school_year: SchoolYear) -> QuerySet:
+    """One row per student with college credit hours by the end of `school_year`: `student_id` and `hours`, the
+    sum of the college credit hours recorded on their passed course completions (dual credit) in that year or
+    an earlier one. Students without any have no row."""
+    return (
+        CourseCompletion.objects.filter(
+            passed=True, college_credit_hours__gt=0, school_year__start_year__lte=school_year.start_year
+        )
+        .values("student_id")
+        .annotate(hours=Sum("college_credit_hours"))
+        .order_by()
+    )

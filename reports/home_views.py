@@ -10,6 +10,7 @@ from accounts.roles import can_view_students, user_role
 from credentials.selectors import recent_awards, student_list_rows
 from reports.selectors import Scope, school_rows
 from reports.tables import pct
+from reports.worklist_views import worklist_counts
 from students.selectors import current_school_year
 
 
@@ -25,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         school_year = current_school_year()
         context["school_year"] = school_year
         context["recent"] = recent_awards(user=request.user)
+        context["worklists"] = worklist_counts(user=request.user, school_year=school_year)
         if role == Role.COUNSELOR:
             context["students"] = student_list_rows(user=request.user, school_year=school_year).in_student_name_order()[
                 :25

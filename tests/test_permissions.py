@@ -8,7 +8,7 @@ role may not use at all is a 403, and an anonymous visitor is sent to log in.
 import pytest
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import ProgramOfStudyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,7 @@ def matrix(w):
     ana, award = w.ana.pk, w.ana_award.pk
     credential = w.ana_award.credential_id
     batch, waiting = w.import_batch.pk, w.waiting_batch.pk
+    program = w.program.pk
     return [
         ("get", reverse("students:list"), STAFF),
         ("get", reverse("students:list") + "?export=csv", STAFF),
@@ -61,6 +62,26 @@ def matrix(w):
         ("post", reverse("imports:discard", args=[waiting]), COORDINATOR_POST),
         ("get", reverse("imports:detail", args=[999999]), {**COORDINATOR_ONLY, "coordinator": 404, "superuser": 404}),
         ("get", reverse("imports:file", args=[999999]), {**COORDINATOR_ONLY, "coordinator": 404, "superuser": 404}),
+        # Counselors' worklists: their own students (the lists' scope is tested in tests/reports/test_worklists.py).
+        *[("get", reverse("worklists:detail", args=[slug]) + suffix, STAFF)
+          for slug in ("seniors-without-credential", "one-course-short", "college-hours-6-to-8",
+                       "credential-not-earned")
+          for suffix in ("", "?export=csv", "?export=xlsx")],
+        ("get", reverse("worklists:detail", args=["no-such-list"]), {**STAFF, "counselor": 404, "other_counselor": 404,
+                                                                    "coordinator": 404, "superuser": 404}),
+        # Programs of study, their counts and the course and cluster lists: coordinators only.
+        ("get", reverse("programs:list"), COORDINATOR_ONLY),
+        ("get", reverse("programs:list") + "?export=csv", COORDINATOR_ONLY),
+        ("get", reverse("programs:list") + "?export=xlsx", COORDINATOR_ONLY),
+        ("get", reverse("programs:courses"), COORDINATOR_ONLY),
+        ("get", reverse("programs:courses") + "?export=csv", COORDINATOR_ONLY),
+        ("get", reverse("programs:clusters"), COORDINATOR_ONLY),
+        ("get", reverse("programs:clusters") + "?export=xlsx", COORDINATOR_ONLY),
+        ("get", reverse("programs:new"), COORDINATOR_ONLY),
+        ("get", reverse("programs:detail", args=[program]), COORDINATOR_ONLY),
+        ("get", reverse("programs:edit", args=[program]), COORDINATOR_ONLY),
+        ("post", reverse("programs:edit", args=[program]), COORDINATOR_ONLY),  # an empty form: shown again
+        ("get", reverse("programs:detail", args=[999999]), {**COORDINATOR_ONLY, "coordinator": 404, "superuser": 404}),
     ]  # fmt: skip
 
 
@@ -85,6 +106,7 @@ def workspace(two_schools):
 
     two_schools.import_batch = upload("awards.csv", ImportBatch.Status.COMPLETED)
     two_schools.waiting_batch = upload("waiting.csv", ImportBatch.Status.VALIDATED)
+    two_schools.program = ProgramOfStudyFactory(name="Welding")
     return two_schools
 
 
