@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 
 from accounts.models import Role
 from accounts.roles import user_role
+from common.history import HistoryEntry
 from credentials.models import Credential, CredentialAlias, CredentialAward
 from pathways.models import Course, CourseCompletion, ProgramOfStudy, SealAward
 from students.local_ids import clean_local_id
@@ -241,17 +242,6 @@ def student_record(*, student: Student, school_year: SchoolYear) -> StudentRecor
         awards_by_year=list(by_year.values()),
         seal_awards=seals,
     )
-
-
-@dataclass
-class HistoryEntry:
-    when: object
-    who: str
-    what: str
-    kind: str
-    # (the field's label as a person reads it, e.g. "Certificate number"; old value; new value)
-    changes: list[tuple[str, object, object]]
-    reason: str
 
 
 def field_label(model, name: str) -> str:

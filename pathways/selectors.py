@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, QuerySet, Sum
 from django.utils.text import capfirst
 
+from common.history import HistoryEntry
 from pathways.models import CareerPathway, Course, CourseCompletion, ProgramCourse, ProgramOfStudy
 from students.models import SchoolYear, Student
 
@@ -149,22 +150,11 @@ def status_for(courses_passed: int, program: ProgramOfStudy) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class ProgramHistoryEntry:
-    when: object
-    who: str
-    what: str
-    kind: str
-    # (field label, old value, new value)
-    changes: list[tuple[str, object, object]]
-    reason: str
-
-
 _PROGRAM_FIELDS = ["code", "name", "pathway", "concentrator_threshold", "completer_threshold", "active"]
 _KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
-def program_history(*, program: ProgramOfStudy, limit: int = 200) -> list[ProgramHistoryEntry]:
+def program_history(*, program: ProgramOfStudy, limit: int = 200) -> list[HistoryEntry]:
     """Every recorded change to the program and to its sequence (a course added, moved or removed), newest
     first, with who made it. Four queries."""
     courses = {c.pk: str(c) for c in Course.objects.filter(pk__in=program.sequence.values("course_id"))}
@@ -201,9 +191,9 @@ def program_history(*, program: ProgramOfStudy, limit: int = 200) -> list[Progra
     return entries[:limit]
 
 
-def _entry(row, what: str, changes: list) -> ProgramHistoryEntry:
+def _entry(row, what: str, changes: list) -> HistoryEntry:
     user = row.history_user
-    return ProgramHistoryEntry(
+    return HistoryEntry(
         when=row.history_date,
         who=(user.get_full_name() or user.username) if user else "",
         what=what,
