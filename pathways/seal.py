@@ -71,7 +71,7 @@ class SealFacts:
     student_id: int
     courses: list[CourseTaken] = field(default_factory=list)
     results: list[ScoreOnRecord] = field(default_factory=list)
-    evidence: set[tuple[str, str]] = field(default_factory=set)  # (kind, language casefolded)
+    evidence: set[tuple[str, str]] = field(default_factory=set)  # (kind, language)
     # language casefolded: (language, route id, route name)
     awards: dict[str, tuple[str, int, str]] = field(default_factory=dict)
 
@@ -243,15 +243,19 @@ def route_progress(facts: SealFacts, rule: RouteRule, language: str) -> RoutePro
         if passing:
             top = max(passing, key=lambda r: r.score)
             progress.assessment = f"{top.assessment} {top.score}"
-        elif rule.accepts_portfolio and (PORTFOLIO, key) in facts.evidence:
+        elif rule.accepts_portfolio and (PORTFOLIO, key) in _evidence(facts):
             progress.assessment = "approved portfolio"
         else:
             progress.missing.append(Missing(NEEDS_ASSESSMENT))
     if rule.needs_certification:
-        progress.certified = (TRIBAL_CERTIFICATION, key) in facts.evidence
+        progress.certified = (TRIBAL_CERTIFICATION, key) in _evidence(facts)
         if not progress.certified:
             progress.missing.append(Missing(NEEDS_CERTIFICATION))
     return progress
+
+
+def _evidence(facts: SealFacts) -> set[tuple[str, str]]:
+    return {(kind, language.casefold()) for kind, language in facts.evidence}
 
 
 def _counts(taken: CourseTaken, rule: RouteRule) -> bool:

@@ -192,7 +192,7 @@ def seal_facts(*, student_ids: Iterable[int], school_year: SchoolYear | None = N
     for r in results.select_related("assessment"):
         facts[r.student_id].results.append(ScoreOnRecord(r.assessment_id, r.assessment.name, r.language, r.score))
     for student_id, kind, language in evidence.values_list("student_id", "kind", "language"):
-        facts[student_id].evidence.add((kind, language.casefold()))
+        facts[student_id].evidence.add((kind, language))
     for student_id, language, route_id, route_name in awards.values_list(
         "student_id", "language", "pathway_id", "pathway__name"
     ):
@@ -204,3 +204,20 @@ def seal_statuses_for_student(*, student: Student) -> list[LanguageStatus]:
     """The student's seal status in every language they have something on record in, over the offered routes."""
     rules = routes_in_force(seal_route_rules(statuses=("offered",)))
     return seal_statuses(seal_facts(student_ids=[student.pk])[student.pk], rules)
+
+
+@dataclass
+class SealRecords:
+    """What a student's page lists under the seal: assessment results and certifications/approvals."""
+
+    results: list[AssessmentResult]
+    evidence: list[SealEvidence]
+
+
+def seal_records_for_student(*, student: Student) -> SealRecords:
+    """The student's assessment results (newest first) and tribal certifications and portfolio approvals. Two
+    queries."""
+    return SealRecords(
+        results=list(student.assessment_results.select_related("assessment", "recorded_by").order_by("-taken_on")),
+        evidence=list(student.seal_evidence.select_related("approved_by").order_by("-approved_on")),
+    )

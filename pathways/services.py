@@ -233,6 +233,7 @@ def seal_award_create(
         raise ValidationError({"route": f"{route} is {route.get_status_display().lower()}, not offered."})
     if not route.serves(language):
         raise ValidationError({"route": f"{route} serves {route.languages}, not {language}."})
+    language = next(name for name in route.language_list if name.casefold() == language.casefold())
     if is_in_future(awarded_on):
         raise ValidationError({"awarded_on": "The award date is in the future."})
     facts = seal_facts(student_ids=[student.pk])[student.pk]

@@ -36,6 +36,10 @@ def matrix(w):
         # Ben's award reached through Ana's URL is never found.
         ("get", reverse("students:award_edit", args=[ana, w.ben_award.pk]), {**ANA_ONLY, "counselor": 404,
                                                                              "coordinator": 404, "superuser": 404}),
+        ("get", reverse("students:assessment_new", args=[ana]), ANA_ONLY),
+        ("get", reverse("students:seal_award", args=[ana]) + "?language=Spanish", ANA_ONLY),
+        # Tribal certifications and portfolio approvals: coordinators, for any student.
+        ("get", reverse("students:seal_evidence_new", args=[ana]), COORDINATOR_ONLY),
         ("get", reverse("students:detail", args=[999999]), {**ANA_ONLY, "counselor": 404, "coordinator": 404,
                                                             "superuser": 404}),
         ("get", reverse("credentials:session"), STAFF),
