@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("students/", include("credentials.student_urls")),
     path("credentials/", include("credentials.urls")),
+    path("seal-routes/", include("pathways.urls")),
     path("imports/", include("imports.urls")),
     path("reports/", include("reports.urls")),
     path("api/reports/board", reports_views.api_board, name="api_board"),

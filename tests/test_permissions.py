@@ -50,6 +50,10 @@ def matrix(w):
         ("get", reverse("credentials:merge"), COORDINATOR_ONLY),
         ("post", reverse("credentials:toggle_active", args=[credential]),
          {**COORDINATOR_ONLY, "coordinator": 302, "superuser": 302}),
+        ("get", reverse("seal_routes:list"), COORDINATOR_ONLY),
+        ("get", reverse("seal_routes:new"), COORDINATOR_ONLY),
+        ("get", reverse("seal_routes:edit", args=[w.seal_route.pk]), COORDINATOR_ONLY),
+        ("post", reverse("seal_routes:retire", args=[w.seal_route.pk]), COORDINATOR_POST),
         ("get", reverse("home"), {**STAFF, "board": 302}),
         # Imports, the uploaded file itself included: coordinators only, whatever DEBUG says.
         ("get", reverse("imports:list"), COORDINATOR_ONLY),
@@ -85,6 +89,9 @@ def workspace(two_schools):
         ImportBatch.objects.filter(pk=batch.pk).update(status=status, created_count=1)
         return batch
 
+    from tests.factories import SealPathwayFactory
+
+    two_schools.seal_route = SealPathwayFactory(accepts_portfolio=True)
     two_schools.import_batch = upload("awards.csv", ImportBatch.Status.COMPLETED)
     two_schools.waiting_batch = upload("waiting.csv", ImportBatch.Status.VALIDATED)
     return two_schools
