@@ -311,17 +311,29 @@ class WhatIfGain:
     on_track: set[int]
 
 
+def status_gains(
+    facts: SealFacts, today: list[RouteRule], opened: list[RouteRule], proposed: RouteRule
+) -> list[LanguageStatus]:
+    """The student's statuses, in the proposed route's languages, that opening it would improve: eligible where
+    they are not eligible today, on track where they are on no route today (`today`: the routes in force;
+    `opened`: the same with `proposed`, see routes_in_force)."""
+    gains = []
+    for language in proposed.languages:
+        before = language_status(facts, today, language).status
+        after = language_status(facts, opened, language)
+        if (after.status == ELIGIBLE and before != ELIGIBLE and before != EARNED) or (
+            after.status == ON_TRACK and before == NOT_ON_ROUTE
+        ):
+            gains.append(after)
+    return gains
+
+
 def what_if_gain(facts: Iterable[SealFacts], routes: list[RouteRule], proposed: RouteRule) -> WhatIfGain:
     """Evaluate every student twice with the same rules, today's routes and today's plus `proposed`, and keep
     those whose status in one of the route's languages improves."""
     today, opened = routes_in_force(routes), routes_in_force(routes, what_if=proposed)
     eligible, on_track = set(), set()
     for student in facts:
-        for language in proposed.languages:
-            before = language_status(student, today, language).status
-            after = language_status(student, opened, language).status
-            if after == ELIGIBLE and before != ELIGIBLE:
-                eligible.add(student.student_id)
-            elif after == ON_TRACK and before == NOT_ON_ROUTE:
-                on_track.add(student.student_id)
+        for gain in status_gains(student, today, opened, proposed):
+            (eligible if gain.status == ELIGIBLE else on_track).add(student.student_id)
     return WhatIfGain(eligible=eligible, on_track=on_track)
