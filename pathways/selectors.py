@@ -32,6 +32,7 @@ from pathways.seal import (
     RouteRule,
     ScoreOnRecord,
     SealFacts,
+    route_progress,
     routes_in_force,
     seal_statuses,
 )
@@ -221,3 +222,35 @@ def seal_records_for_student(*, student: Student) -> SealRecords:
         results=list(student.assessment_results.select_related("assessment", "recorded_by").order_by("-taken_on")),
         evidence=list(student.seal_evidence.select_related("approved_by").order_by("-approved_on")),
     )
+
+
+@dataclass
+class WorklistEntry:
+    """A student one requirement away from a seal in one language by one route."""
+
+    student_id: int
+    language: str
+    route: RouteRule
+    need: str  # pathways.seal.NEEDS_*
+    summary: str
+
+
+def seal_one_step_away(
+    *, student_ids: Iterable[int], school_year: SchoolYear, routes: list[RouteRule]
+) -> list[WorklistEntry]:
+    """For each of these students, each language and route of `routes` that is one requirement away (needs an
+    assessment, one more unit, a C or better in a course taken, or the tribal certification) by the end of
+    `school_year`; the seal already awarded in a language leaves it out. Four queries."""
+    entries = []
+    for student_id, facts in seal_facts(student_ids=student_ids, school_year=school_year).items():
+        for key, language in sorted(facts.languages().items()):
+            if key in facts.awards:
+                continue
+            for rule in routes:
+                if not rule.serves(language):
+                    continue
+                progress = route_progress(facts, rule, language)
+                step = progress.one_step_away
+                if step is not None and progress.started:
+                    entries.append(WorklistEntry(student_id, language, rule, step.need, progress.summary()))
+    return entries

@@ -50,6 +50,8 @@ def matrix(w):
         ("get", reverse("credentials:merge"), COORDINATOR_ONLY),
         ("post", reverse("credentials:toggle_active", args=[credential]),
          {**COORDINATOR_ONLY, "coordinator": 302, "superuser": 302}),
+        ("get", reverse("seal_worklist"), STAFF),
+        ("get", reverse("seal_worklist") + "?export=csv", STAFF),
         ("get", reverse("seal_routes:list"), COORDINATOR_ONLY),
         ("get", reverse("seal_routes:new"), COORDINATOR_ONLY),
         ("get", reverse("seal_routes:edit", args=[w.seal_route.pk]), COORDINATOR_ONLY),
