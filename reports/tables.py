@@ -341,12 +341,14 @@ def seal_table(report: dict[str, Any]) -> Table:
     for language in languages:
         now = current.get("seal_by_language", {}).get(language, {})
         before = baseline.get("seal_by_language", {}).get(language, {})
-        rows.append([language, *(part.get(key, 0) for part in (now, before) for key in SEAL_COLUMNS)])
+        rows.append([language, *(part.get(key, 0) if part is now or baseline else None
+                                 for part in (now, before) for key in SEAL_COLUMNS)])  # fmt: skip
     routes = dict.fromkeys([*current.get("seal_by_route", {}), *baseline.get("seal_by_route", {})])
     for route in routes:
         now = current.get("seal_by_route", {}).get(route, {})
         before = baseline.get("seal_by_route", {}).get(route, {})
-        rows.append([f"Route: {route}", now.get("earners", 0), None, None, before.get("earners", 0), None, None])
+        rows.append([f"Route: {route}", now.get("earners", 0), None, None,
+                     before.get("earners", 0) if baseline else None, None, None])  # fmt: skip
     for grade, row in current["by_grade"].items():
         before = baseline.get("by_grade", {}).get(grade, {})
         rows.append([f"Grade {grade}", None, row.get("seal_eligible"), row.get("seal_on_track"),

@@ -129,6 +129,9 @@ def test_awarding_a_student_who_does_not_meet_the_route_asks_for_a_reason_then_k
     response = client.post(url, {**data, "reason": "AAPPL result from the previous district"})
     assert response.status_code == 302
     assert SealAward.objects.get().exception_reason == "AAPPL result from the previous district"
+    history = client.get(reverse("students:detail", args=[student.pk])).content.decode()
+    assert "Created · Seal of Bilingualism-Biliteracy: Spanish" in history
+    assert "Awarded without meeting the route: AAPPL result from the previous district" in history
 
 
 @pytest.mark.django_db
