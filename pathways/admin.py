@@ -102,8 +102,14 @@ class SealRouteAssessmentInline(admin.TabularInline):
 
 
 @admin.register(SealPathway)
-class SealPathwayAdmin(SimpleHistoryAdmin):
+class SealPathwayAdmin(ReportSourceAdminMixin, SimpleHistoryAdmin):
+    """The app's own pages (Seal routes) check a route's rules; this is for IT. A change here concerns every
+    student's seal status, so the board's tables are rebuilt on save."""
+
     inlines = [SealRouteAssessmentInline]
+
+    def report_students(self, obj, form=None) -> None:
+        return None
     filter_horizontal = ["courses"]
     list_display = ["name", "code", "route", "units_required", "status"]
     list_filter = ["route", "status"]
