@@ -110,6 +110,7 @@ class SealPathwayAdmin(ReportSourceAdminMixin, SimpleHistoryAdmin):
 
     def report_students(self, obj, form=None) -> None:
         return None
+
     filter_horizontal = ["courses"]
     list_display = ["name", "code", "route", "units_required", "status"]
     list_filter = ["route", "status"]

@@ -144,8 +144,8 @@ class RouteProgress:
         if len(self.missing) != 1:
             return None
         only = self.missing[0]
-        if only.need in (NEEDS_UNIT,) and only.units > 1:
-            return None
+        if only.need in (NEEDS_UNIT, NEEDS_GRADE) and only.units > 1:
+            return None  # two units short, or two courses to raise to the route's grade: two steps
         return only
 
     def summary(self) -> str:

@@ -193,6 +193,13 @@ def test_an_award_makes_the_language_earned_whatever_else_is_on_record():
     assert (status.status, status.route.name) == (EARNED, "Heritage speaker")
 
 
+def test_two_courses_below_the_grade_are_not_one_step_away():
+    facts = student(course(11), course(12), course(13, "D"), course(14, "D+"), results=[ap(3)])
+    progress = route_progress(facts, FOUR_COURSES, "Spanish")
+    assert [(m.need, m.units) for m in progress.missing] == [(NEEDS_GRADE, Decimal(2))]
+    assert progress.one_step_away is None
+
+
 def test_one_more_unit_is_one_step_away_and_two_are_not():
     three = route_progress(student(course(11), course(12), course(13), results=[ap(3)]), FOUR_COURSES, "Spanish")
     assert three.one_step_away.need == NEEDS_UNIT
