@@ -17,6 +17,7 @@ from django.db.models import Count, F, Prefetch, QuerySet
 
 from pathways.models import (
     AssessmentResult,
+    Course,
     CourseCompletion,
     ProgramCourse,
     ProgramOfStudy,
@@ -254,3 +255,16 @@ def seal_one_step_away(
                 if step is not None and progress.started:
                     entries.append(WorklistEntry(student_id, language, rule, step.need, progress.summary()))
     return entries
+
+
+def language_spellings() -> dict[str, str]:
+    """How the district writes each language it has a route or a world-language course in, casefolded: the
+    spelling a typed or imported language is stored in ("spanish" is kept as "Spanish"). Two queries."""
+    spellings: dict[str, str] = {}
+    for languages in SealPathway.objects.values_list("languages", flat=True):
+        for name in languages.split(","):
+            if name.strip():
+                spellings.setdefault(name.strip().casefold(), name.strip())
+    for name in Course.objects.filter(is_world_language=True).values_list("language", flat=True).distinct():
+        spellings.setdefault(name.strip().casefold(), name.strip())
+    return spellings

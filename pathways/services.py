@@ -28,7 +28,7 @@ from pathways.models import (
 )
 from pathways.reference.national_clusters import CLUSTERS, FRAMEWORK, pathway_code
 from pathways.seal import route_progress
-from pathways.selectors import seal_facts, seal_route_rule
+from pathways.selectors import language_spellings, seal_facts, seal_route_rule
 from students.dates import is_in_future
 from students.models import Student
 from students.services import school_year_for_date_ensure
@@ -169,10 +169,11 @@ def assessment_result_create(
 ) -> AssessmentResult:
     """Record one assessment result; ValidationError (score off the scale, future date, the same result twice)
     and nothing written."""
+    language = language.strip()
     result = AssessmentResult(
         student=student,
         assessment=assessment,
-        language=language.strip(),
+        language=language_spellings().get(language.casefold(), language),
         score=score,
         taken_on=taken_on,
         recorded_by=recorded_by,
@@ -198,8 +199,10 @@ def seal_evidence_record(
     note: str = "",
 ) -> SealEvidence:
     """Record a tribal certification or a portfolio approval, with who approved it and when."""
+    language = language.strip()
     evidence = SealEvidence(
-        student=student, kind=kind, language=language.strip(), approved_on=approved_on, approved_by=approved_by,
+        student=student, kind=kind, language=language_spellings().get(language.casefold(), language),
+        approved_on=approved_on, approved_by=approved_by,
         note=note.strip(),
     )  # fmt: skip
     if approved_on and is_in_future(approved_on):

@@ -37,6 +37,8 @@ def seal_rows_write(*, student_ids: Iterable[int] | None) -> int:
         rows, years = rows.filter(student_id__in=ids), years.filter(student_id__in=ids)
     rows._raw_delete(rows.db)  # a rebuilt table: no signals, no cascades
     routes = seal_route_rules(statuses=("offered", "proposed"))
+    # One row per language as the routes write it, however a course, result or award spelled it.
+    spelling = {name.casefold(): name for rule in routes for name in rule.languages}
     today = routes_in_force(routes)
     proposed = [(r, routes_in_force(routes, what_if=r)) for r in routes if r.status == "proposed"]
     by_year: dict[int, list[dict]] = defaultdict(list)
@@ -67,25 +69,22 @@ def seal_rows_write(*, student_ids: Iterable[int] | None) -> int:
                     "concentrator": sy["concentrator"],
                 }
                 for status in seal_statuses(student_facts, today):
+                    language = spelling.get(status.language.casefold(), status.language)
                     if status.status == EARNED:
                         award = awarded.get((student_id, status.language.casefold()))
                         if award is None:
                             continue  # earned in an earlier year: not an earner of this one
-                        new.append(
-                            StudentYearSeal(**common, language=award["language"], status=EARNED,
-                                            route_id=award["pathway_id"], awarded_on=award["awarded_on"])
-                        )  # fmt: skip
+                        route_id, day = award["pathway_id"], award["awarded_on"]
+                        new.append(StudentYearSeal(**common, language=language, status=EARNED, route_id=route_id,
+                                                   awarded_on=day))  # fmt: skip
                     elif status.status in (StudentYearSeal.Status.ELIGIBLE, StudentYearSeal.Status.ON_TRACK):
-                        new.append(
-                            StudentYearSeal(**common, language=status.language, status=status.status,
-                                            route_id=status.route.id)
-                        )  # fmt: skip
+                        new.append(StudentYearSeal(**common, language=language, status=status.status,
+                                                   route_id=status.route.id))  # fmt: skip
                 for route, opened in proposed:
                     for gain in status_gains(student_facts, today, opened, route):
-                        new.append(
-                            StudentYearSeal(**common, language=gain.language, status=gain.status,
-                                            route_id=gain.route.id, scenario_id=route.id)
-                        )  # fmt: skip
+                        language = spelling.get(gain.language.casefold(), gain.language)
+                        new.append(StudentYearSeal(**common, language=language, status=gain.status,
+                                                   route_id=gain.route.id, scenario_id=route.id))  # fmt: skip
             StudentYearSeal.objects.bulk_create(new, batch_size=2000)
             written += len(new)
     return written

@@ -12,6 +12,7 @@ from imports.columns import Column, DateColumn, LookupColumn, Row, StudentIdColu
 from imports.importers.base import WRITE_BATCH, Counts, Importer, Plan, chunked, code_or_name_lookup
 from imports.models import ImportBatch
 from pathways.models import Assessment, AssessmentResult
+from pathways.selectors import language_spellings
 from reports.services import rollups_update
 
 
@@ -100,12 +101,14 @@ class AssessmentImporter(Importer):
         self.lookups["scales"] = {
             pk: (low, high) for pk, low, high in Assessment.objects.values_list("pk", "scale_min", "scale_max")
         }
+        spellings = language_spellings()  # "spanish" is stored as the district writes it, "Spanish"
         seen: dict[tuple, AssessmentRow] = {}
         for number, texts in parsed:
             v = self.clean(number, texts)
             if number in self.plan.rejected:
                 continue
-            record = AssessmentRow(number, v["student_id"], v["assessment"], v["language"], v["taken_on"], v["score"])
+            language = spellings.get(v["language"].strip().casefold(), v["language"].strip())
+            record = AssessmentRow(number, v["student_id"], v["assessment"], language, v["taken_on"], v["score"])
             first = seen.get(record.key)
             if first is None:
                 seen[record.key] = record

@@ -37,6 +37,12 @@ def test_assessment_results_are_created_with_their_history_and_a_second_import_c
     assert AssessmentResult.history.count() == 2
 
 
+def test_an_imported_language_is_stored_as_the_district_writes_it(catalog):
+    CourseFactory(code="SPAN1", is_world_language=True, language="Spanish")
+    run(ImportBatch.Kind.ASSESSMENTS, csv_file([RESULTS, ["1", "AP-SPAN", "SPANISH", "3", "2025-05-10"]]))
+    assert AssessmentResult.objects.get().language == "Spanish"
+
+
 def test_a_new_score_for_the_same_result_updates_it():
     AssessmentFactory(code="AP-SPAN", scale_max=5)
     StudentFactory(local_id="1")

@@ -154,3 +154,13 @@ def test_opening_the_proposed_route_moves_its_students_into_todays_figures(seal_
     current = board_report(school_year=seal_district, baseline=None, scope=Scope())["current"]
     # 15 by the heritage route and the 5 the what-if said; on track: 25 - 5 + 11.
     assert (current["seal_eligible"], current["seal_on_track"], current["seal_what_if"]) == (20, 31, {})
+
+
+def test_a_language_typed_in_another_case_is_stored_and_counted_as_the_district_writes_it(seal_district):
+    student = EnrollmentFactory(school_year=seal_district, school=SchoolFactory(code="NEW"), grade=12).student
+    result = assessment_result_create(student=student, assessment=AssessmentFactory(), language=" spanish ",
+                                      score=5, taken_on=date(2025, 4, 4), recorded_by=None)  # fmt: skip
+    assert result.language == "Spanish"
+    current = board_report(school_year=seal_district, baseline=None, scope=Scope())["current"]
+    assert list(current["seal_by_language"]) == ["Spanish"]
+    assert current["seal_by_language"]["Spanish"]["eligible"] == 16
