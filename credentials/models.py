@@ -68,6 +68,13 @@ class CredentialAlias(models.Model):
         return self.alias
 
 
+# Said wherever a seal-kind catalog entry is refused as an award: the form, the testing session and the import.
+SEAL_IS_NOT_A_CREDENTIAL = (
+    "A seal is not an industry credential and never counts among credential earners: award the Seal of "
+    "Bilingualism-Biliteracy from the seal section of the student's page."
+)
+
+
 # Said alike when a form finds the award already there and when the database refuses a second copy
 # saved at the same moment by someone else.
 ALREADY_RECORDED = "This student already has this credential on this date."
@@ -131,6 +138,8 @@ class CredentialAward(models.Model):
         return f"{self.student} — {self.credential.name} ({self.earned_on:%Y-%m-%d})"
 
     def clean(self) -> None:
+        if self.credential_id and self.credential.kind == Credential.Kind.STATE_SEAL:
+            raise ValidationError({"credential": SEAL_IS_NOT_A_CREDENTIAL})
         if self.earned_on and is_in_future(self.earned_on):
             raise ValidationError({"earned_on": FUTURE_EARNED_ON})
         if self.earned_on and self.school_year_id and not self.school_year.contains(self.earned_on):

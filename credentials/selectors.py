@@ -16,7 +16,7 @@ from accounts.models import Role
 from accounts.roles import user_role
 from common.history import HistoryEntry
 from credentials.models import Credential, CredentialAlias, CredentialAward
-from pathways.models import Course, CourseCompletion, ProgramOfStudy, SealAward
+from pathways.models import AssessmentResult, Course, CourseCompletion, ProgramOfStudy, SealAward
 from students.local_ids import clean_local_id
 from students.models import STUDENT_GROUPS, Enrollment, SchoolYear, Student, normalize_for_search
 from students.selectors import (
@@ -259,9 +259,10 @@ def _shown(row, name: str, shown: dict) -> object:
 
 
 def student_history(*, student: Student, limit: int = 100) -> list[HistoryEntry]:
-    """Changes to the student, their enrollments and their awards (deleted awards included), newest first.
+    """Changes to the student, their enrollments, their awards (deleted awards included), their seal awards and
+    assessment results, newest first.
 
-    Each entry lists the fields that changed from the previous version of the same row. Four queries.
+    Each entry lists the fields that changed from the previous version of the same row. Six queries.
     """
     # Names looked up apart, so an award whose credential was later merged away keeps its history.
     award_history = CredentialAward.history.filter(student_id=student.id)
@@ -297,6 +298,16 @@ def student_history(*, student: Student, limit: int = 100) -> list[HistoryEntry]
             CredentialAward.history.filter(student_id=student.id).select_related("program"),
             lambda h: f"Award: {credential_names.get(h.credential_id, 'a credential since merged')}",
             ["credential", "earned_on", "program", "certificate_number", "note"],
+        ),
+        (
+            SealAward.history.filter(student_id=student.id).select_related("pathway"),
+            lambda h: f"Seal of Bilingualism-Biliteracy: {h.language}",
+            ["pathway", "language", "awarded_on", "exception_reason", "note"],
+        ),
+        (
+            AssessmentResult.history.filter(student_id=student.id).select_related("assessment"),
+            lambda h: f"Assessment result: {h.assessment.name} ({h.language})",
+            ["assessment", "language", "score", "taken_on"],
         ),
     ]
     kinds = {"+": "Created", "~": "Changed", "-": "Deleted"}

@@ -15,7 +15,13 @@ from django.db.models.functions import Lower
 from simple_history.utils import bulk_create_with_history
 
 from common.changes import report_sources_changed
-from credentials.models import ALREADY_RECORDED, Credential, CredentialAlias, CredentialAward
+from credentials.models import (
+    ALREADY_RECORDED,
+    SEAL_IS_NOT_A_CREDENTIAL,
+    Credential,
+    CredentialAlias,
+    CredentialAward,
+)
 from pathways.models import ProgramOfStudy
 from students.dates import FUTURE_EARNED_ON, is_in_future
 from students.models import SchoolYear, Student
@@ -203,6 +209,8 @@ def awards_create_for_session(
         raise ValidationError({"earned_on": FUTURE_EARNED_ON})
     if not credential.active:
         raise ValidationError({"credential": f"{credential.name} is no longer offered; pick another credential."})
+    if credential.kind == Credential.Kind.STATE_SEAL:
+        raise ValidationError({"credential": SEAL_IS_NOT_A_CREDENTIAL})
     students = list({s.pk: s for s in students}.values())
     if not students:
         raise ValidationError("Pick at least one student.")

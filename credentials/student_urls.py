@@ -15,4 +15,7 @@ urlpatterns = [
     path("<int:pk>/awards/new/", student_views.award_new, name="award_new"),
     path("<int:pk>/awards/<int:award_pk>/edit/", student_views.award_edit, name="award_edit"),
     path("<int:pk>/awards/<int:award_pk>/delete/", student_views.award_remove, name="award_delete"),
+    path("<int:pk>/assessments/new/", student_views.assessment_new, name="assessment_new"),
+    path("<int:pk>/seal/award/", student_views.seal_award, name="seal_award"),
+    path("<int:pk>/seal/evidence/new/", student_views.seal_evidence_new, name="seal_evidence_new"),
 ]

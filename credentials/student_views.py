@@ -10,18 +10,21 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
-from accounts.roles import can_view_students, role_required
+from accounts.roles import can_view_students, is_coordinator, role_required
 from common.tabular import Sheet, csv_response, xlsx_response
 from credentials.forms import AwardDeleteForm, AwardEditForm, AwardForm
 from credentials.models import CredentialAward
 from credentials.selectors import student_history, student_list_rows, student_record
 from credentials.services import award_create, award_delete, award_update
 from pathways.filters import StudentFilter
-from pathways.selectors import program_progress_for_student
+from pathways.seal_forms import AssessmentResultForm, SealAwardForm, SealEvidenceForm
+from pathways.selectors import program_progress_for_student, seal_records_for_student, seal_statuses_for_student
+from pathways.services import assessment_result_create, seal_award_create, seal_evidence_record
 from students.models import STUDENT_GROUPS, Student
 from students.selectors import current_school_year, students_visible_to
 from students.tables import StudentTable
@@ -95,8 +98,80 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "school_year": school_year,
             "programs": program_progress_for_student(student=student),
             "history": student_history(student=student),
+            "seal": seal_statuses_for_student(student=student),
+            "seal_records": seal_records_for_student(student=student),
+            "today": timezone.localdate(),
+            "records_seal_evidence": is_coordinator(request.user),
         },
     )
+
+
+def _seal_section(student: Student):
+    return redirect(reverse("students:detail", args=[student.pk]) + "#seal-h")
+
+
+@role_required(can_view_students)
+@require_http_methods(["GET", "POST"])
+def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _get_student_for_user(request, pk)
+    form = AssessmentResultForm(request.POST or None, initial={"language": request.GET.get("language", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = assessment_result_create(student=student, recorded_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Recorded {result.assessment} {result.score} ({result.language}).")
+            return _seal_section(student)
+    return render(request, "students/assessment_form.html", {"student": student, "form": form})
+
+
+@role_required(can_view_students)
+@require_http_methods(["GET", "POST"])
+def seal_award(request: HttpRequest, pk: int) -> HttpResponse:
+    """Award the seal in one language: the button beside an eligible language posts here at once; a student
+    who does not meet the route on record needs the reason this page asks for."""
+    student = _get_student_for_user(request, pk)
+    language = (request.POST.get("language") or request.GET.get("language", "")).strip()
+    form = SealAwardForm(request.POST or None, language=language)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            award = seal_award_create(
+                student=student, language=data["language"], route=data["route"], awarded_on=data["awarded_on"],
+                reason=data["reason"], recorded_by=request.user,
+            )  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Awarded the {award.language} seal ({award.pathway}) on {award.awarded_on:%b %-d, %Y}."
+            )
+            return _seal_section(student)
+    status = next(
+        (s for s in seal_statuses_for_student(student=student) if s.language.casefold() == language.casefold()), None
+    )
+    return render(
+        request,
+        "students/seal_award_form.html",
+        {"student": student, "form": form, "status": status, "language": language},
+    )
+
+
+@role_required(is_coordinator)
+@require_http_methods(["GET", "POST"])
+def seal_evidence_new(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _get_student_for_user(request, pk)
+    form = SealEvidenceForm(request.POST or None, initial={"language": request.GET.get("language", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            evidence = seal_evidence_record(student=student, approved_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Recorded the {evidence.get_kind_display().lower()} ({evidence.language}).")
+            return _seal_section(student)
+    return render(request, "students/seal_evidence_form.html", {"student": student, "form": form})
 
 
 @role_required(can_view_students)

@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from pathways.grades import LETTER_GRADES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -33,6 +35,32 @@ def envint(name: str, default: str, *, minimum: int = 0) -> int:
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
     return value
+
+
+def env_grade_scale(name: str, default: str) -> list[tuple[str, int]]:
+    """A numeric-to-letter grade scale like "A+=97,A=93,...,F=0": each letter grade with the lowest numeric
+    grade that earns it, from the highest letter down, ending at F=0."""
+    raw = os.getenv(name, default).strip()
+    try:
+        scale = [(letter.strip().upper(), int(low)) for letter, low in (part.split("=") for part in raw.split(","))]
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must read like A=90,B=80,C=70,D=60,F=0, not {raw!r}") from None
+    letters = [letter for letter, _ in scale]
+    lows = [low for _, low in scale]
+    if (
+        any(letter not in LETTER_GRADES for letter in letters)
+        or sorted(letters, key=LETTER_GRADES.index) != letters
+        or len(set(letters)) != len(letters)
+        or lows != sorted(lows, reverse=True)
+        or len(set(lows)) != len(lows)
+        or scale[-1] != ("F", 0)
+        or lows[0] > 100
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must list letter grades (A+ to F) from the highest down, each with a lower minimum "
+            f"from 100 down, ending with F=0, not {raw!r}"
+        )
+    return scale
 
 
 def envlist(name: str, default: str) -> list[str]:
@@ -191,6 +219,11 @@ if TRUSTED_PROXY_COUNT:
 
 # The school year starts on this month and day (07-01: 2024-25 runs 2024-07-01 to 2025-06-30).
 SCHOOL_YEAR_START = env_month_day("SCHOOL_YEAR_START", "07-01")
+
+# How a numeric course grade (0-100) reads as a letter grade: each letter with the lowest number that earns it.
+NUMERIC_GRADE_SCALE = env_grade_scale(
+    "NUMERIC_GRADE_SCALE", "A+=97,A=93,A-=90,B+=87,B=83,B-=80,C+=77,C=73,C-=70,D+=67,D=63,D-=60,F=0"
+)
 
 # Board viewers see counts from 1 to SUPPRESSION_THRESHOLD - 1 as "<N".
 SUPPRESSION_THRESHOLD = envint("SUPPRESSION_THRESHOLD", "10", minimum=1)

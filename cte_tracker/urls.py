@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
-from reports import home_views
+from reports import home_views, seal_views
 from reports import views as reports_views
 
 admin.site.site_header = "CTE Tracker administration"
@@ -20,6 +20,8 @@ urlpatterns = [
     path("students/", include("credentials.student_urls")),
     path("credentials/", include("credentials.urls")),
     path("programs/", include("reports.program_urls")),
+    path("seal-routes/", include("pathways.urls")),
+    path("seal-worklist/", seal_views.seal_worklist, name="seal_worklist"),
     path("imports/", include("imports.urls")),
     path("reports/", include("reports.urls")),
     path("api/reports/board", reports_views.api_board, name="api_board"),

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Role
@@ -21,6 +22,8 @@ from accounts.services import staff_set_role
 from credentials.models import Credential, CredentialAward
 from credentials.services import catalog_load_starter
 from pathways.models import (
+    Assessment,
+    AssessmentResult,
     CareerPathway,
     Course,
     CourseCompletion,
@@ -28,6 +31,7 @@ from pathways.models import (
     ProgramOfStudy,
     SealAward,
     SealPathway,
+    SealRouteAssessment,
 )
 from pathways.services import career_framework_load
 from reports.models import Goal, GoalTarget
@@ -272,7 +276,7 @@ def demo_seed() -> DemoSummary:
 
     programs, program_courses = _seed_programs(high)
     spanish = _seed_spanish()
-    _seed_seal_pathways()
+    seal_routes = _seed_seal_pathways(spanish)
 
     # Cohorts by graduation year: each is enrolled in every demo year in which it is in grades 6-12.
     students: list[Student] = []
@@ -363,15 +367,19 @@ def demo_seed() -> DemoSummary:
                         )
                     )
             if student.home_language == "Spanish" or rng.random() < 0.2:
+                # Spanish I and II are taught; III and IV start this year (seniors take both).
                 step = grade - 9
-                if step < len(spanish):
+                steps = [step] if step < 2 else []
+                if year.start_year == current_start and step >= 2:
+                    steps = [2, 3] if step == 3 else [2]
+                for taught in steps:
                     completions.append(
                         CourseCompletion(
                             student=student,
-                            course=spanish[step],
+                            course=spanish[taught],
                             school_year=year,
                             passed=True,
-                            final_grade=rng.choice(["A", "B", "C"]),
+                            final_grade=rng.choice(["A", "B", "B", "C", "C-"]),
                         )
                     )
     completions += _course_history(by_id=by_id, cohort_of=cohort_of, program_of=program_of,
@@ -414,6 +422,7 @@ def demo_seed() -> DemoSummary:
                 )
     CredentialAward.objects.bulk_create(awards, ignore_conflicts=True)
 
+    _seed_seal_results(rng, seal_routes, years, hs_students_by_year, cohort_of, latest)
     _seed_seal_awards(rng, years, hs_students_by_year, cohort_of, latest)
     _seed_users([high, middle])
     _seed_goals(years)
@@ -483,38 +492,88 @@ def _seed_spanish() -> list[Course]:
     ]
 
 
-def _seed_seal_pathways() -> None:
-    SealPathway.objects.get_or_create(
+def _seed_seal_pathways(spanish: list[Course]) -> dict[str, SealPathway]:
+    """The seed's routes: the heritage-speaker route is the one offered today; the four-course Spanish route
+    (Spanish III and IV start this year) and a Diné or Keres route under an MOU are proposed."""
+    ap, _ = Assessment.objects.get_or_create(
+        code="AP-SPAN",
+        defaults={
+            "name": "AP Spanish Language and Culture",
+            "kind": Assessment.Kind.AP,
+            "scale_min": 1,
+            "scale_max": 5,
+        },
+    )
+    stamp, _ = Assessment.objects.get_or_create(
+        code="STAMP-4S",
+        defaults={"name": "STAMP 4S", "kind": Assessment.Kind.LEVEL, "scale_min": 1, "scale_max": 8},
+    )
+    heritage, made = SealPathway.objects.get_or_create(
         code="HERITAGE",
         defaults={
             "name": "Heritage speaker",
             "route": SealPathway.Route.HERITAGE,
-            "assessment": "District-approved proficiency assessment (STAMP 4S, Intermediate Mid)",
+            "status": SealPathway.Status.OFFERED,
+            "description": "District-approved heritage-speaker route: a proficiency assessment at Intermediate Mid.",
             "languages": "Spanish",
-            "units_required": 0,
         },
     )
-    SealPathway.objects.get_or_create(
+    if made:
+        SealRouteAssessment.objects.create(route=heritage, assessment=stamp, minimum_score=5)
+    four, made = SealPathway.objects.get_or_create(
         code="FOUR-COURSES",
         defaults={
-            "name": "Four units in one language",
+            "name": "Four units of Spanish",
             "route": SealPathway.Route.FOUR_COURSES,
+            "status": SealPathway.Status.PROPOSED,
+            "description": "Opens when Spanish III and IV are taught: four units at C or better and an assessment.",
             "units_required": 4,
             "minimum_course_grade": "C",
-            "assessment": "AP 3+, IB 4+ or a national world-language assessment",
             "languages": "Spanish",
         },
     )
-    SealPathway.objects.get_or_create(
+    if made:
+        four.courses.set(spanish)
+        SealRouteAssessment.objects.create(route=four, assessment=ap, minimum_score=3)
+        SealRouteAssessment.objects.create(route=four, assessment=stamp, minimum_score=5)
+    tribal, _ = SealPathway.objects.get_or_create(
         code="TRIBAL-MOU",
         defaults={
-            "name": "Tribal language (MOU)",
+            "name": "Diné or Keres (MOU)",
             "route": SealPathway.Route.TRIBAL_MOU,
+            "status": SealPathway.Status.PROPOSED,
             "description": "Opens when the district and the tribe sign a memorandum of understanding.",
-            "languages": "Navajo",
-            "active": False,
+            "languages": "Navajo, Keres",
         },
     )
+    return {"heritage": heritage, "four": four, "tribal": tribal, "ap": ap, "stamp": stamp}
+
+
+def _seed_seal_results(rng, routes, years, hs_students_by_year, cohort_of, latest) -> None:
+    """A handful of AP Spanish and STAMP 4S results: this year's seniors with four units and AP 3 or better
+    would be eligible if the four-course route opened; some heritage speakers reached STAMP level 5 (eligible
+    today by the heritage route), some level 4 (short of it)."""
+    current = years[-1]
+    seniors = [
+        s for s in hs_students_by_year.get(current.start_year, []) if cohort_of[s.local_id] == current.start_year + 1
+    ]
+    units = (
+        CourseCompletion.objects.filter(course__in=routes["four"].courses.all(), student__in=seniors, passed=True)
+        .values("student_id")
+        .annotate(n=Count("course", distinct=True))
+    )
+    spanish_four = {row["student_id"] for row in units if row["n"] == 4}
+    last_may = date(current.start_year, 5, 10)
+    fall = min(date(current.start_year, 10, 15), latest)
+    results = []
+    for student in seniors:
+        if student.pk in spanish_four and rng.random() < 0.6:
+            results.append(AssessmentResult(student=student, assessment=routes["ap"], language="Spanish",
+                                            score=rng.choice([2, 3, 3, 4, 5]), taken_on=last_may))  # fmt: skip
+        elif student.home_language == "Spanish" and rng.random() < 0.5 and fall >= current.start_date:
+            results.append(AssessmentResult(student=student, assessment=routes["stamp"], language="Spanish",
+                                            score=rng.choice([4, 5, 5, 6]), taken_on=fall))  # fmt: skip
+    AssessmentResult.objects.bulk_create(results, ignore_conflicts=True)
 
 
 def _seed_seal_awards(rng, years, hs_students_by_year, cohort_of, latest) -> None:

@@ -23,6 +23,7 @@ class ImportBatch(models.Model):
         CREDENTIALS = "credentials", "Credential awards"
         CATALOG = "catalog", "Credential catalog"
         COURSES = "courses", "Course completions"
+        ASSESSMENTS = "assessments", "Assessment results"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting"

@@ -3,6 +3,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import ReportSourceAdminMixin
 from pathways.models import (
+    Assessment,
+    AssessmentResult,
     CareerCluster,
     CareerPathway,
     Course,
@@ -10,7 +12,9 @@ from pathways.models import (
     ProgramCourse,
     ProgramOfStudy,
     SealAward,
+    SealEvidence,
     SealPathway,
+    SealRouteAssessment,
 )
 
 
@@ -68,10 +72,48 @@ class CourseCompletionAdmin(ReportSourceAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["student", "course"]
 
 
+@admin.register(Assessment)
+class AssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "kind", "scale_min", "scale_max"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(AssessmentResult)
+class AssessmentResultAdmin(ReportSourceAdminMixin, SimpleHistoryAdmin):
+    list_display = ["student", "assessment", "language", "score", "taken_on"]
+    list_filter = ["assessment", "language"]
+    search_fields = ["student__local_id", "student__last_name"]
+    list_select_related = ["student", "assessment"]
+    autocomplete_fields = ["student"]
+
+
+@admin.register(SealEvidence)
+class SealEvidenceAdmin(ReportSourceAdminMixin, SimpleHistoryAdmin):
+    list_display = ["student", "kind", "language", "approved_on", "approved_by"]
+    list_filter = ["kind", "language"]
+    search_fields = ["student__local_id", "student__last_name"]
+    list_select_related = ["student", "approved_by"]
+    autocomplete_fields = ["student"]
+
+
+class SealRouteAssessmentInline(admin.TabularInline):
+    model = SealRouteAssessment
+    extra = 0
+
+
 @admin.register(SealPathway)
-class SealPathwayAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "route", "units_required", "active"]
-    list_filter = ["route", "active"]
+class SealPathwayAdmin(ReportSourceAdminMixin, SimpleHistoryAdmin):
+    """The app's own pages (Seal routes) check a route's rules; this is for IT. A change here concerns every
+    student's seal status, so the board's tables are rebuilt on save."""
+
+    inlines = [SealRouteAssessmentInline]
+
+    def report_students(self, obj, form=None) -> None:
+        return None
+
+    filter_horizontal = ["courses"]
+    list_display = ["name", "code", "route", "units_required", "status"]
+    list_filter = ["route", "status"]
     search_fields = ["name", "code"]
 
 

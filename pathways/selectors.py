@@ -1,4 +1,5 @@
-"""Reads about programs of study: who is a participant, concentrator or completer.
+"""Reads about programs of study (who is a participant, concentrator or completer) and the facts the seal
+rules (pathways.seal) read.
 
 A student's progress in a program is the number of *different* courses of the program's sequence
 they passed in any school year up to and including the year asked about. With the program's own
@@ -9,13 +10,36 @@ sequences (AP Chemistry) counts in each.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
 from django.utils.text import capfirst
 
 from common.history import HistoryEntry
-from pathways.models import CareerPathway, Course, CourseCompletion, ProgramCourse, ProgramOfStudy
+from pathways.models import (
+    AssessmentResult,
+    CareerPathway,
+    Course,
+    CourseCompletion,
+    ProgramCourse,
+    ProgramOfStudy,
+    SealAward,
+    SealEvidence,
+    SealPathway,
+    SealRouteAssessment,
+    counts_for_seal,
+)
+from pathways.seal import (
+    CourseTaken,
+    LanguageStatus,
+    RouteRule,
+    ScoreOnRecord,
+    SealFacts,
+    route_progress,
+    routes_in_force,
+    seal_statuses,
+)
 from students.models import SchoolYear, Student
 
 PARTICIPANT = "participant"
@@ -215,3 +239,136 @@ def college_credit_hours(*, school_year: SchoolYear) -> QuerySet:
         .annotate(hours=Sum("college_credit_hours"))
         .order_by()
     )
+
+
+def seal_route_rules(*, statuses: Iterable[str] = ("offered", "proposed")) -> list[RouteRule]:
+    """The seal routes with these statuses as the rules read them (pathways.seal.RouteRule). Three queries."""
+    routes = SealPathway.objects.filter(status__in=list(statuses)).prefetch_related(
+        "courses", Prefetch("accepted", queryset=SealRouteAssessment.objects.select_related("assessment"))
+    )
+    return [seal_route_rule(route) for route in routes]
+
+
+def seal_route_rule(route: SealPathway) -> RouteRule:
+    """One route as the rules read it (its courses and accepted assessments prefetched, or two queries)."""
+    return RouteRule(
+        id=route.pk,
+        name=route.name,
+        kind=route.route,
+        status=route.status,
+        languages=tuple(route.language_list),
+        course_ids=frozenset(c.pk for c in route.courses.all()),
+        units_required=route.units_required,
+        minimum_grade=route.minimum_course_grade,
+        counts_passed_without_grade=route.counts_passed_without_grade,
+        accepts_portfolio=route.accepts_portfolio,
+        accepted=tuple((a.assessment_id, a.assessment.name, a.minimum_score) for a in route.accepted.all()),
+        needs_certification=route.needs_certification,
+    )
+
+
+def seal_facts(*, student_ids: Iterable[int], school_year: SchoolYear | None = None) -> dict[int, SealFacts]:
+    """What each student has on record that a seal route asks about (world-language courses, assessment
+    results, tribal certifications and portfolio approvals, seal awards), up to the end of `school_year` when
+    one is given. Four queries, however many students; a student with nothing on record has empty facts."""
+    ids = list(student_ids)
+    facts = {pk: SealFacts(student_id=pk) for pk in ids}
+    completions = CourseCompletion.objects.filter(student_id__in=ids, course__is_world_language=True)
+    results = AssessmentResult.objects.filter(student_id__in=ids)
+    evidence = SealEvidence.objects.filter(student_id__in=ids)
+    awards = SealAward.objects.filter(student_id__in=ids)
+    if school_year is not None:
+        completions = completions.filter(school_year__start_year__lte=school_year.start_year)
+        results = results.filter(taken_on__lte=school_year.end_date)
+        evidence = evidence.filter(approved_on__lte=school_year.end_date)
+        awards = awards.filter(school_year__start_year__lte=school_year.start_year)
+    for c in completions.select_related("course", "school_year"):
+        facts[c.student_id].courses.append(
+            CourseTaken(
+                course_id=c.course_id,
+                name=c.course.name,
+                language=c.course.language,
+                counts_for_seal=counts_for_seal(c.course),
+                credits=c.course.credits,
+                passed=c.passed,
+                grade=c.final_grade,
+                start_year=c.school_year.start_year,
+            )
+        )
+    for r in results.select_related("assessment"):
+        facts[r.student_id].results.append(ScoreOnRecord(r.assessment_id, r.assessment.name, r.language, r.score))
+    for student_id, kind, language in evidence.values_list("student_id", "kind", "language"):
+        facts[student_id].evidence.add((kind, language))
+    for student_id, language, route_id, route_name in awards.values_list(
+        "student_id", "language", "pathway_id", "pathway__name"
+    ):
+        facts[student_id].awards[language.casefold()] = (language, route_id, route_name)
+    return facts
+
+
+def seal_statuses_for_student(*, student: Student) -> list[LanguageStatus]:
+    """The student's seal status in every language they have something on record in, over the offered routes."""
+    rules = routes_in_force(seal_route_rules(statuses=("offered",)))
+    return seal_statuses(seal_facts(student_ids=[student.pk])[student.pk], rules)
+
+
+@dataclass
+class SealRecords:
+    """What a student's page lists under the seal: assessment results and certifications/approvals."""
+
+    results: list[AssessmentResult]
+    evidence: list[SealEvidence]
+
+
+def seal_records_for_student(*, student: Student) -> SealRecords:
+    """The student's assessment results (newest first) and tribal certifications and portfolio approvals. Two
+    queries."""
+    return SealRecords(
+        results=list(student.assessment_results.select_related("assessment", "recorded_by").order_by("-taken_on")),
+        evidence=list(student.seal_evidence.select_related("approved_by").order_by("-approved_on")),
+    )
+
+
+@dataclass
+class WorklistEntry:
+    """A student one requirement away from a seal in one language by one route."""
+
+    student_id: int
+    language: str
+    route: RouteRule
+    need: str  # pathways.seal.NEEDS_*
+    summary: str
+
+
+def seal_one_step_away(
+    *, student_ids: Iterable[int], school_year: SchoolYear, routes: list[RouteRule]
+) -> list[WorklistEntry]:
+    """For each of these students, each language and route of `routes` that is one requirement away (needs an
+    assessment, one more unit, a C or better in a course taken, or the tribal certification) by the end of
+    `school_year`; the seal already awarded in a language leaves it out. Four queries."""
+    entries = []
+    for student_id, facts in seal_facts(student_ids=student_ids, school_year=school_year).items():
+        for key, language in sorted(facts.languages().items()):
+            if key in facts.awards:
+                continue
+            for rule in routes:
+                if not rule.serves(language):
+                    continue
+                progress = route_progress(facts, rule, language)
+                step = progress.one_step_away
+                if step is not None and progress.started:
+                    entries.append(WorklistEntry(student_id, language, rule, step.need, progress.summary()))
+    return entries
+
+
+def language_spellings() -> dict[str, str]:
+    """How the district writes each language it has a route or a world-language course in, casefolded: the
+    spelling a typed or imported language is stored in ("spanish" is kept as "Spanish"). Two queries."""
+    spellings: dict[str, str] = {}
+    for languages in SealPathway.objects.values_list("languages", flat=True):
+        for name in languages.split(","):
+            if name.strip():
+                spellings.setdefault(name.strip().casefold(), name.strip())
+    for name in Course.objects.filter(is_world_language=True).values_list("language", flat=True).distinct():
+        spellings.setdefault(name.strip().casefold(), name.strip())
+    return spellings

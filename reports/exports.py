@@ -33,6 +33,8 @@ SHEET_NAMES = {
     "schools": "By school",
     "grades": "By grade",
     "groups": "Student groups",
+    "seal": "Seal",
+    "seal-what-if": "Seal what-if",
     "goals": "Goals",
     "trend": "Trend",
     "trend-credentials": "Trend by credential",

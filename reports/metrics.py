@@ -80,6 +80,15 @@ HEADLINE: tuple[Metric, ...] = (
         derived_from=("completers", "concentrators"),
         course_built=True,
     ),
+    # The Seal of Bilingualism-Biliteracy: never counted among credential earners (seal awards are not awards).
+    Metric("seal_earners", "Seal of Bilingualism-Biliteracy earners", nested_in=(("enrolled_students",),)),
+    Metric(
+        "seal_eligible",
+        "Eligible for the seal, not yet awarded",
+        nested_in=(("enrolled_students",),),
+        course_built=True,
+    ),
+    Metric("seal_on_track", "On track for the seal", nested_in=(("enrolled_students",),), course_built=True),
 )
 HEADLINE_BY_KEY = {metric.key: metric for metric in HEADLINE}
 
@@ -133,8 +142,17 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
     Breakdown(
         "by_grade",
         keyed=True,
-        columns=_ENROLLED_EARNERS,
-        adds_up={"enrolled": "enrolled_students", "earners": "discrete_earners"},
+        columns=(
+            *_ENROLLED_EARNERS,
+            Metric("seal_eligible", "Eligible for the seal"),
+            Metric("seal_on_track", "On track for the seal"),
+        ),
+        adds_up={
+            "enrolled": "enrolled_students",
+            "earners": "discrete_earners",
+            "seal_eligible": "seal_eligible",
+            "seal_on_track": "seal_on_track",
+        },
     ),
     Breakdown(
         "by_school",
@@ -157,6 +175,32 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
             ),
             Metric("completers", "Completers", nested_in=(("by_program", _ROW, "concentrators"), ("completers",))),
             Metric("completion_rate", "Completion rate", Kind.RATE, derived_from=("completers", "concentrators")),
+        ),
+        course_built=True,
+    ),
+    # A student with the seal in two languages is in both rows; a row counts some of the headline's students.
+    Breakdown(
+        "seal_by_language",
+        keyed=True,
+        columns=(
+            Metric("earners", "Seal earners", nested_in=(("seal_earners",),)),
+            Metric("eligible", "Eligible, not yet awarded", nested_in=(("seal_eligible",),)),
+            Metric("on_track", "On track", nested_in=(("seal_on_track",),)),
+        ),
+    ),
+    Breakdown(
+        "seal_by_route",
+        keyed=True,
+        columns=(Metric("earners", "Seal earners", nested_in=(("seal_earners",),)),),
+    ),
+    # What-if: for each proposed route, the students it would add if it opened (eligible, or on track where
+    # they are on no route today), from the same rules.
+    Breakdown(
+        "seal_what_if",
+        keyed=True,
+        columns=(
+            Metric("eligible", "More eligible", nested_in=(("enrolled_students",),)),
+            Metric("on_track", "More on track", nested_in=(("enrolled_students",),)),
         ),
         course_built=True,
     ),

@@ -315,3 +315,44 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"Changed {self.refreshed_at:%Y-%m-%d %H:%M}"
+
+
+class StudentYearSeal(models.Model):
+    """Pre-aggregated: a student-year's seal status in one language, as the seal rules (pathways.seal) give it
+    from what is on record by the end of that year, over the routes offered today (`scenario` null) or over
+    those and one proposed route opened (`scenario`: that route; only the statuses it would improve).
+
+    Rows are kept for earned (a seal awarded in this year), eligible and on track; a language on no route has
+    none. Rewritten with the other student-year rows (reports.seal_rollups), so a board page never evaluates
+    a student."""
+
+    class Status(models.TextChoices):
+        EARNED = "earned", "Earned"
+        ELIGIBLE = "eligible", "Eligible"
+        ON_TRACK = "on_track", "On track"
+
+    student = _rollup_fk("students.Student")
+    student_year = _rollup_fk(StudentYear)
+    school_year = _rollup_fk("students.SchoolYear")
+    school = _rollup_fk("students.School")
+    grade = models.SmallIntegerField()
+    concentrator = models.BooleanField()
+    language = models.CharField(max_length=60)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    # Earned: the route the award names; eligible or on track: the route the rules chose (see language_status).
+    route = models.ForeignKey(
+        "pathways.SealPathway", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", null=True
+    )
+    scenario = models.ForeignKey(
+        "pathways.SealPathway", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", null=True
+    )
+    awarded_on = models.DateField(null=True)  # earned: the award's date, for year-to-date counts
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["school_year", "school"], name="student_year_seal_year_school"),
+            models.Index(fields=["student"], name="student_year_seal_student"),
+        ]
+
+    def __str__(self) -> str:
+        return f"student {self.student_id}, {self.language}: {self.status}"

@@ -43,10 +43,11 @@ from fractions import Fraction
 from functools import reduce
 from typing import Any, TypedDict
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from pathways.models import CourseCompletion, ProgramOfStudy
+from pathways.models import CourseCompletion, ProgramOfStudy, SealPathway
 from reports.metrics import BREAKDOWNS, BREAKDOWNS_BY_KEY, COURSE_BUILT, HEADLINE, JUDGED, GoalStatus, Kind, goal_inputs
 from reports.models import (
     Goal,
@@ -55,6 +56,7 @@ from reports.models import (
     StudentYear,
     StudentYearAward,
     StudentYearProgram,
+    StudentYearSeal,
     YearCell,
     YearCredentialCell,
 )
@@ -117,6 +119,12 @@ class ProgramRow(TypedDict):
     completion_rate: Share
 
 
+class SealRow(TypedDict, total=False):
+    earners: Tally
+    eligible: Tally
+    on_track: Tally
+
+
 class NoData(TypedDict):
     metrics: list[str]  # the figures (headline keys and breakdowns) not counted that year
     reason: str
@@ -134,11 +142,17 @@ class PeriodFigures(TypedDict):
     concentrators: Tally | None
     completers: Tally | None
     completion_rate: Share
+    seal_earners: Tally
+    seal_eligible: Tally | None
+    seal_on_track: Tally | None
     by_credential: list[CredentialRow]
     by_group: dict[str, GroupRow]
     by_grade: dict[str, GradeRow]  # by grade label
     by_school: dict[str, SchoolRow]  # by school code
     by_program: list[ProgramRow]
+    seal_by_language: dict[str, SealRow]  # by language
+    seal_by_route: dict[str, SealRow]  # by route name
+    seal_what_if: dict[str, SealRow]  # by proposed route name
     no_data: NoData | None
 
 
@@ -396,6 +410,120 @@ def year_to_date_counts(
 
 def _no_counts_to_date() -> dict[str, Any]:
     return {"by_school": {}, "by_grade": {}, "by_credential": []}
+
+
+# The seal's figures in a period's metrics (seal_figures): its headline counts and its breakdowns.
+SEAL_KEYS = ("seal_earners", "seal_eligible", "seal_on_track", "seal_by_language", "seal_by_route", "seal_what_if")
+HEADLINE_KEYS = frozenset(metric.key for metric in HEADLINE)
+
+
+def seal_figures(
+    *,
+    school_years: Sequence[SchoolYear],
+    scope: Scope,
+    cutoffs: Mapping[SchoolYear, date] | None = None,
+    schools: Sequence[School] | None = None,
+) -> dict[Any, dict[str, Any]]:
+    """The Seal of Bilingualism-Biliteracy figures of each school year (keyed by `SchoolYear.pk`), for Y's
+    population, read from the seal statuses kept per student-year (`StudentYearSeal`, the rules of
+    pathways.seal over what is on record by the end of Y, with the routes offered today). Two queries.
+
+    - `seal_earners`: students of the population with a seal awarded in Y (any language; once each); with a
+      cut-off, awarded up to that day. Seal awards are never credential awards: no credential figure counts them.
+    - `seal_eligible`: students eligible in at least one language (every requirement of an offered route met by
+      the end of Y) and not awarded the seal in it.
+    - `seal_on_track`: students on track in at least one language (something an offered route asks is done, not
+      everything), not awarded the seal in it.
+    - `seal_by_language[language]`: the three counts in that language (a student in two languages is in both).
+    - `seal_by_route[route name]`: `earners` by the route their award names.
+    - `by_grade[grade]`: `seal_eligible` and `seal_on_track` in each grade of Y (they add up to the headline).
+    - `seal_what_if[proposed route name]`: the students opening that route would add: `eligible` (not eligible
+      today) and `on_track` (on no route today). Every proposed route is listed, with zeros when it adds nobody.
+
+    With `schools`: each school's figures (the block rule asks for every school's), keyed by (`SchoolYear.pk`,
+    `School.pk`), from the same two queries grouped by school as well.
+    """
+    cutoffs = cutoffs or {}
+    today = Q(scenario__isnull=True)  # the routes offered today; a what-if row names its proposed route
+    earned = Q(status=StudentYearSeal.Status.EARNED)
+    for year, cutoff in cutoffs.items():
+        earned &= ~Q(school_year=year) | Q(awarded_on__lte=cutoff)
+    counts = {
+        "earners": Count("student_id", distinct=True, filter=earned),
+        "eligible": Count("student_id", distinct=True, filter=Q(status=StudentYearSeal.Status.ELIGIBLE)),
+        "on_track": Count("student_id", distinct=True, filter=Q(status=StudentYearSeal.Status.ON_TRACK)),
+    }
+    rows = StudentYearSeal.objects.filter(
+        Q(school_year__in=list(school_years))
+        & _scope_q(school_years=school_years, scope=scope, student_year="student_year_id")
+    )
+
+    def part(name: str, key: Any, only: Q) -> QuerySet:
+        # Each part grouped by year and one key (the headline by year alone): distinct counts of its own rows.
+        keyed = rows.filter(only).annotate(part=Value(name, CharField()), key=Cast(key, CharField()))
+        group = ["school_id"] if schools is not None else []
+        return keyed.values("school_year_id", *group, "part", "key").annotate(**counts).order_by()
+
+    parts = [
+        part("headline", Value(""), today),
+        part("language", F("language"), today),
+        part("route", F("route__name"), today & earned),
+        part("grade", F("grade"), today),
+        part("what_if", F("scenario__name"), Q(scenario__isnull=False)),
+    ]
+    keys = [year.pk for year in school_years]
+    if schools is not None:
+        keys = [(year, school.pk) for year in keys for school in schools]
+    result: dict[Any, dict[str, Any]] = {
+        key: {
+            "seal_earners": 0,
+            "seal_eligible": 0,
+            "seal_on_track": 0,
+            "seal_by_language": {},
+            "seal_by_route": {},
+            "seal_what_if": {},
+            "by_grade": {},
+        }
+        for key in keys
+    }
+    proposed = list(SealPathway.objects.filter(status=SealPathway.Status.PROPOSED).values_list("name", flat=True))
+    for figures in result.values():
+        figures["seal_what_if"] = {name: {"eligible": 0, "on_track": 0} for name in sorted(proposed)}
+    for row in parts[0].union(*parts[1:], all=True):
+        key = row["school_year_id"] if schools is None else (row["school_year_id"], row["school_id"])
+        if key not in result:
+            continue  # a school not asked for
+        figures = result[key]
+        if row["part"] == "headline":
+            figures.update(seal_earners=row["earners"], seal_eligible=row["eligible"], seal_on_track=row["on_track"])
+        elif row["part"] == "language":
+            figures["seal_by_language"][row["key"]] = {
+                "earners": row["earners"], "eligible": row["eligible"], "on_track": row["on_track"]
+            }  # fmt: skip
+        elif row["part"] == "route":
+            figures["seal_by_route"][row["key"]] = {"earners": row["earners"]}
+        elif row["part"] == "grade":
+            figures["by_grade"][int(row["key"])] = {"seal_eligible": row["eligible"], "seal_on_track": row["on_track"]}
+        elif row["key"] in figures["seal_what_if"]:
+            figures["seal_what_if"][row["key"]] = {"eligible": row["eligible"], "on_track": row["on_track"]}
+    for figures in result.values():
+        for key in ("seal_by_language", "seal_by_route"):
+            figures[key] = dict(sorted(figures[key].items()))
+    return result
+
+
+def seal_summary(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The `"seal"` block of the board JSON from one period's metrics as published (exact or suppressed: it only
+    reshapes what the block rule has been through): `earners`, `eligible`, `on_track`, `by_language`,
+    `by_route` and `what_if` (one entry per proposed route: the students it would add)."""
+    return {
+        "earners": metrics.get("seal_earners"),
+        "eligible": metrics.get("seal_eligible"),
+        "on_track": metrics.get("seal_on_track"),
+        "by_language": metrics.get("seal_by_language") or {},
+        "by_route": metrics.get("seal_by_route") or {},
+        "what_if": [{"route": name, **row} for name, row in (metrics.get("seal_what_if") or {}).items()],
+    }
 
 
 def years_with_course_history(school_years: Sequence[SchoolYear]) -> set[int]:
@@ -714,7 +842,8 @@ def board_report(
     METRICS when the population is a program's participants or CTE concentrators.
 
     Trend rows are whole years; `partial` marks the year still under way today (its awards are still coming
-    in) with `as_of` today. Eleven queries for whole years, thirteen with a cut-off.
+    in) with `as_of` today. Eleven queries for whole years, thirteen with a cut-off,
+    and two for the seal figures (four with a cut-off).
     """
     periods = _Periods.of(school_year=school_year, baseline=baseline, trend_years=trend_years, as_of=as_of)
     parts = _ReportParts(
@@ -724,6 +853,10 @@ def board_report(
         grades=grade_rows(school_years=periods.years, scope=scope),
         with_courses=years_with_course_history(periods.wanted),
         to_date=year_to_date_counts(cutoffs=periods.cutoffs, scope=scope),
+        seals=seal_figures(school_years=periods.wanted, scope=scope),
+        seals_to_date=seal_figures(school_years=list(periods.cutoffs), scope=scope, cutoffs=periods.cutoffs)
+        if periods.cutoffs
+        else {},
         programs={
             year.pk: _program_rows(school_year=year, scope=scope, cutoffs=periods.program_cutoffs(year))
             for year in periods.years
@@ -782,6 +915,8 @@ class _ReportParts:
     grades: Mapping[int, list[dict[str, Any]]]
     with_courses: set[int]
     to_date: Mapping[int, dict[str, Any]]
+    seals: Mapping[int, dict[str, Any]]
+    seals_to_date: Mapping[int, dict[str, Any]]
     programs: Mapping[int, list[list[ProgramRow]]]
 
 
@@ -795,8 +930,8 @@ def board_reports_by_school(
 ) -> dict[int, BoardReport]:
     """`board_report(school_year=, baseline=, scope=Scope(school=s, population=population), trend_years=[], as_of=)`
     for each school s of `schools`, keyed by school pk, from the queries of one report, each grouped by school
-    (the block rule asks for every school's report). Nine queries, eleven with a cut-off, whatever the number
-    of schools."""
+    (the block rule asks for every school's report). Eleven queries, fifteen with a cut-off (the seal figures
+    included), whatever the number of schools."""
     scope = Scope(population=population)
     periods = _Periods.of(school_year=school_year, baseline=baseline, trend_years=[], as_of=as_of)
     headline = headline_metrics(school_years=periods.wanted, scope=scope, by_school=True)
@@ -805,6 +940,12 @@ def board_reports_by_school(
     grades = grade_rows(school_years=periods.years, scope=scope, by_school=True)
     with_courses = years_with_course_history(periods.wanted)
     to_date = year_to_date_counts(cutoffs=periods.cutoffs, scope=scope, by_school=True)
+    seals = seal_figures(school_years=periods.wanted, scope=scope, schools=schools)
+    seals_to_date = (
+        seal_figures(school_years=list(periods.cutoffs), scope=scope, cutoffs=periods.cutoffs, schools=schools)
+        if periods.cutoffs
+        else {}
+    )
     programs = _programs(scope)
     program_counts = {
         year.pk: _program_counts(school_year=year, scope=scope, cutoffs=periods.program_cutoffs(year), by_school=True)
@@ -819,6 +960,8 @@ def board_reports_by_school(
             grades={y.pk: grades.get((y.pk, school.pk), []) for y in periods.years},
             with_courses=with_courses,
             to_date={y.pk: to_date.get((y.pk, school.pk)) or _no_counts_to_date() for y in periods.cutoffs},
+            seals={y.pk: seals[(y.pk, school.pk)] for y in periods.wanted},
+            seals_to_date={y.pk: seals_to_date[(y.pk, school.pk)] for y in periods.cutoffs},
             programs={
                 y.pk: _program_results(
                     {program: n for (code, program), n in program_counts[y.pk].items() if code == school.pk},
@@ -843,6 +986,7 @@ def _assembled(parts: _ReportParts, *, periods: _Periods, scope: Scope) -> Board
         parts.programs,
         periods.trend_years,
     )
+    seals, seals_to_date = parts.seals, parts.seals_to_date
     whole = scope.program is not None or scope.population == CONCENTRATORS
     labels = dict(Enrollment._meta.get_field("grade").choices)
 
@@ -871,15 +1015,23 @@ def _assembled(parts: _ReportParts, *, periods: _Periods, scope: Scope) -> Board
             by_label = {str(labels.get(grade, grade)): n for grade, n in counts["by_grade"].items()}
             for label, row in result["by_grade"].items():
                 result["by_grade"][label] = _with_earners(row, by_label.get(label, 0))
+        seal = seals_to_date[year.pk] if cut and year in cutoffs else seals[year.pk]
+        result.update({key: seal[key] for key in SEAL_KEYS})
+        seal_grades = {str(labels.get(grade, grade)): row for grade, row in seal["by_grade"].items()}
+        for label, row in result["by_grade"].items():
+            result["by_grade"][label] = {**row, **seal_grades.get(label, {"seal_eligible": 0, "seal_on_track": 0})}
         result["no_data"] = None
         if year.pk not in with_courses:
             result = _without_course_history(result, year=year, whole=whole)
+            for label, row in result["by_grade"].items():  # built on course history like the seal headline
+                result["by_grade"][label] = {**row, "seal_eligible": None, "seal_on_track": None}
         return result
 
     def trend_row(year: SchoolYear) -> dict[str, Any]:
         row = {
             "year": year.label,
             **{k: v for k, v in headline[year.pk].items() if k != "by_group"},
+            **{key: seals[year.pk][key] for key in SEAL_KEYS if key in HEADLINE_KEYS},
             "by_credential": credentials[year.pk],
             "no_data": None,
         }

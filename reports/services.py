@@ -22,9 +22,11 @@ from reports.models import (
     StudentYearAward,
     StudentYearCredential,
     StudentYearProgram,
+    StudentYearSeal,
     YearCell,
     YearCredentialCell,
 )
+from reports.seal_rollups import seal_rows_write
 from students.models import GAP_GROUPS, Enrollment, SchoolYear, Student
 from students.services import school_year_ensure
 
@@ -376,6 +378,7 @@ def rollups_refresh() -> int:
             # One rebuild at a time, and no incremental update while it runs (they share this lock).
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REBUILD_LOCK])
         rows = _write_student_rows(cursor, _Students(None))
+        seal_rows_write(student_ids=None)
         _write_cells(cursor, None)
         if connection.vendor == "postgresql":
             t = _tables()
@@ -426,6 +429,7 @@ def rollups_update(*, student_ids: Iterable[int] | None) -> int:
         by_delta = len(students.ids) <= DELTA_MAX_STUDENTS
         before = _cell_contributions(cursor, students) if by_delta else None
         rows = _write_student_rows(cursor, students)
+        seal_rows_write(student_ids=students.ids)
         pairs = sorted(pairs | _student_year_pairs(cursor, students))
         after = _cell_contributions(cursor, students) if by_delta else None
         if connection.vendor == "postgresql":
@@ -448,6 +452,7 @@ _ROLLUP_MODELS = (
     YearCredentialCell,
     ProgramYearCell,
     ProgramCredentialCell,
+    StudentYearSeal,
 )
 
 

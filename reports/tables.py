@@ -330,6 +330,70 @@ def groups_table(report: dict[str, Any]) -> Table:
     )
 
 
+def seal_table(report: dict[str, Any]) -> Table:
+    """The Seal of Bilingualism-Biliteracy: earners, eligible (not yet awarded) and on track, in all languages and
+    in each, this year and the baseline; then earners by route and eligible and on track by grade. Seal awards
+    are not credentials: no credential figure counts them."""
+    periods = _Periods.of(report)
+    current, baseline = report["current"], report["baseline"] or {}
+    rows = [["All languages", *(value(part, f"seal_{key}") for part in (current, baseline) for key in SEAL_COLUMNS)]]
+    languages = dict.fromkeys([*current.get("seal_by_language", {}), *baseline.get("seal_by_language", {})])
+    for language in languages:
+        now = current.get("seal_by_language", {}).get(language, {})
+        before = baseline.get("seal_by_language", {}).get(language, {})
+        rows.append([language, *(part.get(key, 0) if part is now or baseline else None
+                                 for part in (now, before) for key in SEAL_COLUMNS)])  # fmt: skip
+    routes = dict.fromkeys([*current.get("seal_by_route", {}), *baseline.get("seal_by_route", {})])
+    for route in routes:
+        now = current.get("seal_by_route", {}).get(route, {})
+        before = baseline.get("seal_by_route", {}).get(route, {})
+        rows.append([f"Route: {route}", now.get("earners", 0), None, None,
+                     before.get("earners", 0) if baseline else None, None, None])  # fmt: skip
+    for grade, row in current["by_grade"].items():
+        before = baseline.get("by_grade", {}).get(grade, {})
+        rows.append([f"Grade {grade}", None, row.get("seal_eligible"), row.get("seal_on_track"),
+                     None, before.get("seal_eligible"), before.get("seal_on_track")])  # fmt: skip
+    base = periods.baseline_or_dash
+    return Table(
+        "seal",
+        "Seal of Bilingualism-Biliteracy",
+        [
+            "Language, route or grade",
+            *(f"{heading} {period}" for period in (periods.year, base) for heading in SEAL_COLUMNS.values()),
+        ],  # fmt: skip
+        rows,
+        note=no_data_note(current, baseline),
+    )
+
+
+SEAL_COLUMNS = {"earners": "Earners", "eligible": "Eligible, not yet awarded", "on_track": "On track"}
+
+
+def seal_what_if_table(report: dict[str, Any]) -> Table:
+    """What each proposed seal route would add if it opened, beside today's figures: students who would become
+    eligible, and students on no route today who would be on track (the same rules, the route as if offered)."""
+    periods = _Periods.of(report)
+    current = report["current"]
+    rows = [
+        [f"Opening {route}", row.get("eligible"), row.get("on_track"), value(current, "seal_eligible"),
+         value(current, "seal_on_track")]
+        for route, row in (current.get("seal_what_if") or {}).items()
+    ]  # fmt: skip
+    return Table(
+        "seal-what-if",
+        "If a proposed seal route opened",
+        [
+            "Proposed route",
+            f"More eligible {periods.year}",
+            f"More on track {periods.year}",
+            f"Eligible today {periods.year}",
+            f"On track today {periods.year}",
+        ],  # fmt: skip
+        rows,
+        note=no_data_note(current),
+    )
+
+
 def goals_table(goals: Sequence[dict[str, Any]]) -> Table:
     """Each goal's target and actual for every year from its baseline to its target year."""
     rows = [
@@ -395,14 +459,16 @@ REPORT_TABLES: tuple[Callable[[dict[str, Any]], Table], ...] = (
     schools_table,
     grades_table,
     groups_table,
+    seal_table,
+    seal_what_if_table,
 )
 TREND_TABLES: tuple[Callable[[dict[str, Any]], Table], ...] = (trend_table, trend_credentials_table)
 
 
 def board_tables(*, report: dict[str, Any], goals: Sequence[dict[str, Any]]) -> list[Table]:
-    """Every table of the dashboard, in page order: headline, credentials, programs, schools, grades, groups,
-    goals and the trend. A year to date says its cut-off in every column heading of its year ("2026-27 to
-    Dec 1")."""
+    """Every table of the dashboard, in page order: headline, credentials, programs, schools, grades, groups, the
+    seal and its what-if, goals and the trend. A year to date says its cut-off in every column heading of its
+    year ("2026-27 to Dec 1")."""
     return [
         *(build(report) for build in REPORT_TABLES),
         goals_table(goals),

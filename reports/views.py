@@ -188,9 +188,11 @@ def api_board(request: HttpRequest) -> JsonResponse:
         return JsonResponse(
             {"error": "Bad filters.", "fields": errors or {"year": ["No school year on record."]}}, status=400
         )
+    report = shown["report"]
     return JsonResponse(
         {
-            **shown["report"],
+            **report,
+            "seal": selectors.seal_summary(report["current"]),
             "goals": shown["goals"],
             "suppressed": shown["suppressed"],
             "threshold": threshold(),

@@ -12,7 +12,18 @@ from accounts.services import staff_set_role
 from common import changes
 from common.changes import report_sources_changed
 from credentials.models import Credential, CredentialAlias, CredentialAward
-from pathways.models import CareerCluster, CareerPathway, Course, CourseCompletion, ProgramCourse, ProgramOfStudy
+from pathways.models import (
+    Assessment,
+    AssessmentResult,
+    CareerCluster,
+    CareerPathway,
+    Course,
+    CourseCompletion,
+    ProgramCourse,
+    ProgramOfStudy,
+    SealAward,
+    SealPathway,
+)
 from students.models import District, Enrollment, School, SchoolYear, Student, parse_school_year_label
 from students.services import school_year_ensure, school_year_for_date_ensure
 
@@ -177,6 +188,51 @@ class CourseCompletionFactory(_ReportSourceFactory):
     course = factory.SubFactory(CourseFactory)
     school_year = factory.LazyFunction(lambda: school_year("2024-25"))
     passed = True
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+        django_get_or_create = ["code"]
+
+    code = "AP-SPAN"
+    name = "AP Spanish Language and Culture"
+    kind = Assessment.Kind.AP
+    scale_min = 1
+    scale_max = 5
+
+
+class SealPathwayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SealPathway
+
+    code = factory.Sequence(lambda n: f"ROUTE{n}")
+    name = factory.Sequence(lambda n: f"Seal route {n}")
+    route = SealPathway.Route.FOUR_COURSES
+    status = SealPathway.Status.OFFERED
+    languages = "Spanish"
+
+
+class AssessmentResultFactory(_ReportSourceFactory):
+    class Meta:
+        model = AssessmentResult
+
+    student = factory.SubFactory(StudentFactory)
+    assessment = factory.SubFactory(AssessmentFactory)
+    language = "Spanish"
+    score = 3
+    taken_on = date(2025, 5, 10)
+
+
+class SealAwardFactory(_ReportSourceFactory):
+    class Meta:
+        model = SealAward
+
+    student = factory.SubFactory(StudentFactory)
+    pathway = factory.SubFactory(SealPathwayFactory)
+    language = "Spanish"
+    awarded_on = date(2025, 5, 15)
+    school_year = factory.LazyAttribute(lambda o: school_year_for_date_ensure(day=o.awarded_on))
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -38,6 +38,10 @@ def matrix(w):
         # Ben's award reached through Ana's URL is never found.
         ("get", reverse("students:award_edit", args=[ana, w.ben_award.pk]), {**ANA_ONLY, "counselor": 404,
                                                                              "coordinator": 404, "superuser": 404}),
+        ("get", reverse("students:assessment_new", args=[ana]), ANA_ONLY),
+        ("get", reverse("students:seal_award", args=[ana]) + "?language=Spanish", ANA_ONLY),
+        # Tribal certifications and portfolio approvals: coordinators, for any student.
+        ("get", reverse("students:seal_evidence_new", args=[ana]), COORDINATOR_ONLY),
         ("get", reverse("students:detail", args=[999999]), {**ANA_ONLY, "counselor": 404, "coordinator": 404,
                                                             "superuser": 404}),
         ("get", reverse("credentials:session"), STAFF),
@@ -48,6 +52,12 @@ def matrix(w):
         ("get", reverse("credentials:merge"), COORDINATOR_ONLY),
         ("post", reverse("credentials:toggle_active", args=[credential]),
          {**COORDINATOR_ONLY, "coordinator": 302, "superuser": 302}),
+        ("get", reverse("seal_worklist"), STAFF),
+        ("get", reverse("seal_worklist") + "?export=csv", STAFF),
+        ("get", reverse("seal_routes:list"), COORDINATOR_ONLY),
+        ("get", reverse("seal_routes:new"), COORDINATOR_ONLY),
+        ("get", reverse("seal_routes:edit", args=[w.seal_route.pk]), COORDINATOR_ONLY),
+        ("post", reverse("seal_routes:retire", args=[w.seal_route.pk]), COORDINATOR_POST),
         ("get", reverse("home"), {**STAFF, "board": 302}),
         ("get", reverse("password_change"), EVERYONE),
         # Imports, the uploaded file itself included: coordinators only, whatever DEBUG says.
@@ -104,6 +114,9 @@ def workspace(two_schools):
         ImportBatch.objects.filter(pk=batch.pk).update(status=status, created_count=1)
         return batch
 
+    from tests.factories import SealPathwayFactory
+
+    two_schools.seal_route = SealPathwayFactory(accepts_portfolio=True)
     two_schools.import_batch = upload("awards.csv", ImportBatch.Status.COMPLETED)
     two_schools.waiting_batch = upload("waiting.csv", ImportBatch.Status.VALIDATED)
     two_schools.program = ProgramOfStudyFactory(name="Welding")

@@ -7,6 +7,7 @@ declared columns (for the preview, the column mapping form and the messages' col
 from __future__ import annotations
 
 from imports.columns import Column
+from imports.importers.assessments import AssessmentImporter
 from imports.importers.awards import AwardImporter
 from imports.importers.base import Counts, Importer, Plan
 from imports.importers.catalog import CatalogImporter
@@ -19,6 +20,7 @@ IMPORTERS: dict[str, type[Importer]] = {
     ImportBatch.Kind.CREDENTIALS: AwardImporter,
     ImportBatch.Kind.CATALOG: CatalogImporter,
     ImportBatch.Kind.COURSES: CourseImporter,
+    ImportBatch.Kind.ASSESSMENTS: AssessmentImporter,
 }
 
 COLUMNS: dict[str, tuple[Column, ...]] = {kind: importer.columns for kind, importer in IMPORTERS.items()}
@@ -34,6 +36,7 @@ def column_label(kind: str, name: str) -> str:
 __all__ = [
     "COLUMNS",
     "IMPORTERS",
+    "AssessmentImporter",
     "AwardImporter",
     "CatalogImporter",
     "Counts",

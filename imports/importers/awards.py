@@ -51,7 +51,13 @@ def credential_lookup() -> dict[str, int]:
 
 class CredentialColumn(LookupColumn):
     def clean(self, text: str, row: Row) -> int:
-        return super().clean(text.strip(), row)  # a catalog entry is named without surrounding spaces
+        pk = super().clean(text.strip(), row)  # a catalog entry is named without surrounding spaces
+        if pk in row.importer.lookups["seals"]:
+            raise ValueError(
+                f"'{text.strip()}' is a seal, not an industry credential: seals are awarded from the seal section "
+                "of the student's page and never count among credential earners"
+            )
+        return pk
 
 
 @dataclass(slots=True)
@@ -145,6 +151,9 @@ class AwardImporter(Importer):
             if birth_date is not None:
                 self.born[pk] = birth_date
         self.lookups["credentials"] = credential_lookup()
+        self.lookups["seals"] = set(
+            Credential.objects.filter(kind=Credential.Kind.STATE_SEAL).values_list("pk", flat=True)
+        )
         self.lookups["programs"] = code_or_name_lookup(ProgramOfStudy.objects.all())
         seen: dict[tuple[int, int, date], AwardRow] = {}
         records: list[AwardRow] = []

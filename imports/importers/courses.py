@@ -11,6 +11,7 @@ from django.db import transaction
 from imports.columns import Column, LookupColumn, Row, StudentIdColumn, YesNoColumn
 from imports.importers.base import WRITE_BATCH, Counts, Importer, Plan, chunked, code_or_name_lookup, merge_optional
 from imports.models import ImportBatch
+from pathways.grades import parse_course_grade
 from pathways.models import Course, CourseCompletion
 from reports.services import rollups_update
 from students.models import parse_school_year_label, school_year_label, school_year_start_for
@@ -51,6 +52,28 @@ class HoursColumn(Column):
         return hours
 
 
+class CourseGradeColumn(Column):
+    """The course grade: a letter (A+ to F) or a number from 0 to 100 read by the district's NUMERIC_GRADE_SCALE;
+    (letter, number or None). A blank cell is "not given": the grade on record stays."""
+
+    @property
+    def empty(self) -> None:
+        return None
+
+    def read(self, text: str, row: Row) -> tuple[str, Decimal | None]:
+        return parse_course_grade(text)
+
+    def compare(self, text: str) -> tuple[str, Decimal | None] | str:
+        try:
+            return parse_course_grade(text)
+        except ValueError:
+            return text
+
+
+# A course grade: (letter, the number it was given as, or None).
+Grade = tuple[str, Decimal | None]
+
+
 @dataclass(slots=True)
 class CourseRow:
     row: int
@@ -59,6 +82,7 @@ class CourseRow:
     start_year: int
     passed: bool
     hours: Decimal
+    grade: Grade | None  # None: not given, the grade on record stays
 
     @property
     def key(self) -> tuple[int, int, int]:
@@ -94,6 +118,7 @@ class CourseImporter(Importer):
         HoursColumn(
             "college_credit_hours", "College credit hours", "Credit Hours", "College Hours", model=CourseCompletion
         ),
+        CourseGradeColumn("grade", "Grade", "Grade Earned", "Final Grade", "Mark"),
     )
 
     def check_rows(self) -> None:
@@ -106,12 +131,17 @@ class CourseImporter(Importer):
             if number in self.plan.rejected:
                 continue
             key = (v["student_id"], v["course"], v["school_year"])
-            passed, hours = v["passed"], v["college_credit_hours"]
+            passed, hours, grade = v["passed"], v["college_credit_hours"], v["grade"]
             if key in seen:
                 first, first_details = seen[key]
-                # Read values compared ("Y" is "Yes", "3" is "3.0"); blank hours are "not given".
+                # Read values compared ("Y" is "Yes", "3" is "3.0", "b+" is "B+"); blank hours and grades are
+                # "not given".
                 merged, clash = merge_optional(
-                    [("passed", first_details[0], passed), ("college_credit_hours", first_details[1], hours)]
+                    [
+                        ("passed", first_details[0], passed),
+                        ("college_credit_hours", first_details[1], hours),
+                        ("grade", first_details[2], grade),
+                    ]
                 )
                 if clash:
                     self.error(number, "course", f"the same course and year is on row {first} with other values")
@@ -119,24 +149,27 @@ class CourseImporter(Importer):
                     seen[key] = (first, merged)
                     self.plan.duplicate_rows += 1
                 continue
-            seen[key] = (number, (passed, hours))
+            seen[key] = (number, (passed, hours, grade))
         records = [
-            CourseRow(number, *key, passed, Decimal(0) if hours is None else hours)
-            for key, (number, (passed, hours)) in seen.items()
+            CourseRow(number, *key, passed, Decimal(0) if hours is None else hours, grade)
+            for key, (number, (passed, hours, grade)) in seen.items()
         ]
         existing = {}
         for part in chunked(sorted({r.student_pk for r in records})):
-            for s, c, y, passed, hours in CourseCompletion.objects.filter(student_id__in=part).values_list(
-                "student_id", "course_id", "school_year__start_year", "passed", "college_credit_hours"
-            ):
-                existing[(s, c, y)] = (passed, hours)
+            for s, c, y, passed, hours, letter, numeric in CourseCompletion.objects.filter(
+                student_id__in=part
+            ).values_list(
+                "student_id", "course_id", "school_year__start_year", "passed", "college_credit_hours",
+                "final_grade", "numeric_grade",
+            ):  # fmt: skip
+                existing[(s, c, y)] = (passed, hours, (letter, numeric))
         keep = []
         for r in records:
             old = existing.get(r.key)
             if old is None:
                 self.plan.counts.created += 1
                 self.plan.created_keys.add(r.key)
-            elif old != (r.passed, r.hours):
+            elif old[:2] != (r.passed, r.hours) or (r.grade is not None and old[2] != r.grade):
                 self.plan.counts.updated += 1
             else:
                 self.plan.counts.unchanged += 1
@@ -148,24 +181,30 @@ class CourseImporter(Importer):
     def write(self, *, batch: ImportBatch, user: AbstractBaseUser | None) -> Counts:
         records: list[CourseRow] = self.plan.records
         years = self.school_years(r.start_year for r in records)
-        objs = [
-            CourseCompletion(
-                student_id=r.student_pk,
-                course_id=r.course_pk,
-                school_year=years[r.start_year],
-                passed=r.passed,
-                college_credit_hours=r.hours,
-                import_batch=batch,
+        fields = ["passed", "college_credit_hours", "import_batch"]
+        # Rows with a grade write it; rows without one leave the grade on record as it is.
+        for graded in (True, False):
+            objs = [
+                CourseCompletion(
+                    student_id=r.student_pk,
+                    course_id=r.course_pk,
+                    school_year=years[r.start_year],
+                    passed=r.passed,
+                    college_credit_hours=r.hours,
+                    final_grade=r.grade[0] if graded else "",
+                    numeric_grade=r.grade[1] if graded else None,
+                    import_batch=batch,
+                )
+                for r in records
+                if (r.grade is not None) == graded
+            ]
+            CourseCompletion.objects.bulk_create(
+                objs,
+                batch_size=WRITE_BATCH,
+                update_conflicts=True,
+                unique_fields=["student", "course", "school_year"],
+                update_fields=[*fields, "final_grade", "numeric_grade"] if graded else fields,
             )
-            for r in records
-        ]
-        CourseCompletion.objects.bulk_create(
-            objs,
-            batch_size=WRITE_BATCH,
-            update_conflicts=True,
-            unique_fields=["student", "course", "school_year"],
-            update_fields=["passed", "college_credit_hours", "import_batch"],
-        )
         # Every row written now names this batch: one history row each, "+" created or "~" changed.
         written = CourseCompletion.objects.filter(import_batch=batch).select_related("school_year")
         created, changed = [], []

@@ -22,18 +22,25 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from pathways.models import SealEvidence
+from pathways.services import seal_route_save
 from reports.models import Goal
 from reports.selectors import GRADES_9_12, POPULATIONS, SENIORS, Scope, board_report, school_years_on_record
 from reports.suppression import PARTITIONS, REFUSED
 from students.models import School
 from tests.factories import (
+    AssessmentFactory,
+    AssessmentResultFactory,
     CourseCompletionFactory,
+    CourseFactory,
     CredentialAwardFactory,
     CredentialFactory,
     EnrollmentFactory,
     ProgramCourseFactory,
     ProgramOfStudyFactory,
     SchoolFactory,
+    SealAwardFactory,
+    SealPathwayFactory,
     StudentFactory,
     rollups_rebuilt_after,
     school_year,
@@ -67,6 +74,12 @@ class Pupil:
     groups: dict[str, set[str]] = field(default_factory=dict)
     awards: list[tuple[int, str, date]] = field(default_factory=list)  # (award pk, credential code, date)
     courses: dict[str, dict[str, int]] = field(default_factory=dict)  # program -> year -> courses passed
+    # The seal: the year and day of a Spanish seal (heritage route), the years of an AP Spanish 3+ and of Spanish
+    # I passed, and an approved portfolio (what the proposed route asks).
+    seal: tuple[str, date] | None = None
+    ap_year: str | None = None
+    span1_year: str | None = None
+    portfolio: bool = False
 
 
 @dataclass
@@ -90,6 +103,20 @@ def district() -> District:
         program = ProgramOfStudyFactory(code=code, concentrator_threshold=conc, completer_threshold=comp)
         program_courses[code] = [ProgramCourseFactory(program=program, position=i).course for i in (1, 2, 3)]
         programs[code] = (conc, comp)
+    # The seal: a heritage route (AP Spanish 3+) and a two-unit route (Spanish I and II, AP 3+) offered, a
+    # portfolio route proposed; seals fall on both sides of the cut-offs. Drawn from a generator of its own.
+    seal_rnd = random.Random(7)
+    ap = AssessmentFactory()
+    span1, span2 = (
+        CourseFactory(code=f"SPAN{n}", is_world_language=True, language="Spanish", is_cte=False) for n in (1, 2)
+    )
+    heritage = seal_route_save(route=SealPathwayFactory.build(name="Heritage", route="heritage"), courses=[],
+                               accepted=[(ap, 3)], changed_by=None)  # fmt: skip
+    seal_route_save(route=SealPathwayFactory.build(name="Two units", units_required=2), courses=[span1, span2],
+                    accepted=[(ap, 3)], changed_by=None)  # fmt: skip
+    seal_route_save(route=SealPathwayFactory.build(name="Portfolio", status="proposed", accepts_portfolio=True),
+                    courses=[], accepted=[], changed_by=None)  # fmt: skip
+    approver = user_with_role(Role.COORDINATOR, username="approver")
     pupils = []
     layout = {"BIG": [9, 10, 11, 12] * 45, "MID": [8, 8, 8] + [9, 10, 11, 12] * 30 + [12], "TINY": [11, 12, 12, 11]}
     with rollups_rebuilt_after():
@@ -125,6 +152,23 @@ def district() -> District:
                             CourseCompletionFactory(student=student, course=courses[passed], school_year=years[label])
                             passed += 1
                         pupil.courses[program][label] = passed
+                if grade >= 10:
+                    if seal_rnd.random() < 0.3:
+                        pupil.ap_year = "2023-24"
+                        AssessmentResultFactory(student=student, assessment=ap, score=seal_rnd.choice([3, 4, 5]),
+                                                taken_on=date(2023, 10, 1))  # fmt: skip
+                    if seal_rnd.random() < 0.35:
+                        pupil.span1_year = seal_rnd.choice(YEARS)
+                        CourseCompletionFactory(student=student, course=span1, school_year=years[pupil.span1_year],
+                                                final_grade="B")  # fmt: skip
+                    if seal_rnd.random() < 0.12:
+                        pupil.portfolio = True
+                        SealEvidence.objects.create(student=student, kind="portfolio", language="Spanish",
+                                                    approved_on=date(2023, 9, 15), approved_by=approver)  # fmt: skip
+                    for label, day in (("2023-24", date(2024, 5, 20)), ("2024-25", date(2024, 11, 20))):
+                        if pupil.seal is None and seal_rnd.random() < 0.1:
+                            pupil.seal = (label, day)
+                            SealAwardFactory(student=student, pathway=heritage, awarded_on=day)
                 pupils.append(pupil)
     Goal.objects.create(
         name="Seniors earning",
@@ -173,6 +217,34 @@ def _counted(
         return any(status(p, q) >= d.programs[q][1] for q in programs)
 
     pupils = [p for p in d.pupils if in_scope(p)]
+    year_index = YEARS.index(year)
+
+    def by_end(label: str | None) -> bool:  # on record by the end of `year`
+        return label is not None and YEARS.index(label) <= year_index
+
+    def seal_earner(p: Pupil) -> bool:
+        return p.seal is not None and p.seal[0] == year and p.seal[1] <= end
+
+    def awarded(p: Pupil) -> bool:
+        return p.seal is not None and by_end(p.seal[0])
+
+    def eligible(p: Pupil) -> bool:
+        return not awarded(p) and by_end(p.ap_year)
+
+    def on_track(p: Pupil) -> bool:
+        return not awarded(p) and not eligible(p) and by_end(p.span1_year)
+
+    def what_if_eligible(p: Pupil) -> bool:
+        return not awarded(p) and not eligible(p) and p.portfolio
+
+    seal = {
+        "seal_earners": seal_earner,
+        "seal_eligible": eligible,
+        "seal_on_track": on_track,
+        "earners": seal_earner,
+        "eligible": eligible,
+        "on_track": on_track,
+    }
     students = {
         "enrolled_students": lambda p: True,
         "discrete_earners": lambda p: bool(awards(p)),
@@ -184,8 +256,14 @@ def _counted(
     if path == ("credentials_awarded",):
         return frozenset(("award", pk) for p in pupils for pk in awards(p))
     if len(path) == 1:
-        return frozenset((p.pk, year) for p in pupils if students[key](p))
+        return frozenset((p.pk, year) for p in pupils if {**students, **seal}[key](p))
     breakdown, row, column = path
+    if breakdown in ("seal_by_language", "seal_by_route"):  # one language, one route: all of them
+        return frozenset((p.pk, year) for p in pupils if seal[column](p))
+    if breakdown == "seal_what_if":
+        return frozenset((p.pk, year) for p in pupils if column == "eligible" and what_if_eligible(p))
+    if breakdown == "by_grade" and column in ("seal_eligible", "seal_on_track"):
+        return frozenset((p.pk, year) for p in pupils if str(p.grade[year]) == row and seal[column](p))
     if breakdown == "by_credential":
         if column == "awards":
             return frozenset(("award", pk) for p in pupils for pk in awards(p, row))
@@ -211,6 +289,7 @@ def _counts(node, prefix=()):
     """(path, value) of every count in a metrics dict, list rows keyed by code (as the app keys them)."""
     keys = {"enrolled_students", "discrete_earners", "credentials_awarded", "first_time_earners", "concentrators"}
     keys |= {"completers", "enrolled", "earners", "students", "awards", "participants"}
+    keys |= {"seal_earners", "seal_eligible", "seal_on_track", "eligible", "on_track"}
     for key, value in node.items():
         if key in keys and not isinstance(value, (dict, list)):
             yield (*prefix, key), value
@@ -369,6 +448,11 @@ def test_no_combination_of_board_viewer_requests_reveals_a_small_count(client, d
     if release is not None:  # the year to date and the baseline to the same day are shown, not only hidden
         assert isinstance(whole["baseline"]["discrete_earners"], int)
         assert isinstance(whole["baseline_full_year"]["discrete_earners"], int)
+    assert all(isinstance(district[key], int) for key in ("seal_earners", "seal_eligible", "seal_on_track"))
+    # The seal's counts are in the enumeration, some given and some refused (a small school's, a grade's...).
+    assert any("seal" in " ".join(info[3]) or info[3][-1] in ("eligible", "on_track") for info in where_from.values())
+    assert any("seal" in " ".join(info[2]) or info[2][-1] in ("eligible", "on_track") for info in hidden.values())
+    assert isinstance(district["seal_what_if"]["Portfolio"]["eligible"], int)
     big = client.get(reverse("api_board"), {"year": "2024-25", "school": "BIG"}).json()["current"]
     assert isinstance(big["discrete_earners"], int)
     if release is None:  # to 30 November the earners without an OSHA card are too few at the big school

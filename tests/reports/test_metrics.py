@@ -5,17 +5,23 @@ from datetime import date
 
 import pytest
 
+from pathways.models import SealRouteAssessment
 from reports import metrics, tables
 from reports.metrics import BREAKDOWNS, HEADLINE, GoalStatus, Kind
 from reports.models import Goal
 from reports.selectors import Scope, board_report
 from reports.services import rollups_refresh
 from tests.factories import (
+    AssessmentFactory,
+    AssessmentResultFactory,
     CourseCompletionFactory,
+    CourseFactory,
     CredentialAwardFactory,
     EnrollmentFactory,
     ProgramCourseFactory,
     SchoolFactory,
+    SealAwardFactory,
+    SealPathwayFactory,
     StudentFactory,
     school_year,
 )
@@ -28,12 +34,20 @@ def report():
     year = school_year("2024-25")
     school = SchoolFactory(code="N", name="North <High>")
     course = ProgramCourseFactory(position=1).course
+    spanish = CourseFactory(code="SPAN1", is_world_language=True, language="Spanish")
+    heritage = SealPathwayFactory(name="Heritage", route="heritage")
+    SealRouteAssessment.objects.create(route=heritage, assessment=AssessmentFactory(), minimum_score=3)
+    four = SealPathwayFactory(name="Four courses", status="proposed", units_required=1, accepts_portfolio=True)
+    four.courses.add(spanish)
     for i in range(4):
         student = StudentFactory()
         EnrollmentFactory(student=student, school_year=year, school=school, grade=11, special_education=i == 0)
         CourseCompletionFactory(student=student, course=course, school_year=year)
         if i < 3:
             CredentialAwardFactory(student=student, earned_on=date(2024, 10, 1 + i))
+        CourseCompletionFactory(student=student, course=spanish, school_year=year, final_grade="B")
+        AssessmentResultFactory(student=student, score=2 + i, taken_on=date(2024, 11, 1))  # 2 short; 3 to 5 eligible
+    SealAwardFactory(student=student, pathway=heritage, awarded_on=date(2025, 5, 1))
     rollups_refresh()
     return board_report(school_year=year, baseline=None, scope=Scope())
 
@@ -43,6 +57,8 @@ def test_every_declared_headline_figure_is_in_the_report_in_the_declared_order(r
     assert report["current"]["discrete_earners"] == 3
     assert report["current"]["earner_rate"] == 0.75  # worked out from the counts it is declared on
     assert report["current"]["credentials_per_earner"] == 1.0
+    # One seal earner (not a credential earner for it), two eligible by the heritage route's AP minimum.
+    assert (report["current"]["seal_earners"], report["current"]["seal_eligible"]) == (1, 2)
 
 
 def test_every_declared_breakdown_column_is_in_its_rows(report):

@@ -49,7 +49,15 @@ def test_course_numbers_of_a_year_without_course_history_are_no_data_with_the_re
     before = report["baseline"]
     assert (before["concentrators"], before["completers"], before["completion_rate"]) == (None, None, None)
     assert before["no_data"] == {
-        "metrics": ["concentrators", "completers", "completion_rate", "by_program"],
+        "metrics": [
+            "concentrators",
+            "completers",
+            "completion_rate",
+            "seal_eligible",
+            "seal_on_track",
+            "by_program",
+            "seal_what_if",
+        ],
         "reason": REASON,
     }
     assert before["by_program"] == []

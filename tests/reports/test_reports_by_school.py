@@ -77,7 +77,7 @@ def test_each_schools_report_is_the_one_board_report_gives_for_that_school(distr
 
 def test_the_counting_does_not_grow_with_the_number_of_schools(district, django_assert_max_num_queries):
     baseline, year, schools = district
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(15):
         board_reports_by_school(
             school_year=year, baseline=baseline, population="all", as_of=date(2024, 11, 30), schools=schools
         )

@@ -210,6 +210,8 @@ def test_the_board_packet_has_a_sheet_per_table_and_says_what_it_shows(board_cli
         "By school",
         "By grade",
         "Student groups",
+        "Seal",
+        "Seal what-if",
         "Goals",
         "Trend",
         "Trend by credential",

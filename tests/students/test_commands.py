@@ -107,3 +107,24 @@ def test_seed_demo_sets_goals_from_its_own_baseline_year():
     )
     assert (goal.baseline_year.label, goal.baseline_value, goal.target_year.label) == ("2023-24", earners, "2027-28")
     assert goal.interim_targets.count() == 3
+
+
+def test_seed_demo_tells_the_seals_story():
+    from django.utils import timezone
+
+    from pathways.models import SealAward, SealPathway
+    from reports.selectors import Scope, board_report
+    from students.models import SchoolYear
+
+    call_command("seed_demo")
+    statuses = dict(SealPathway.objects.values_list("code", "status"))
+    assert statuses == {"HERITAGE": "offered", "FOUR-COURSES": "proposed", "TRIBAL-MOU": "proposed"}
+    # Heritage-route earners in the baseline year, so the what-if has a real "before".
+    assert SealAward.objects.filter(school_year__label="2023-24", pathway__code="HERITAGE").count() > 0
+    # A seal is never recorded as a credential.
+    assert not CredentialAward.objects.filter(credential__kind=Credential.Kind.STATE_SEAL).exists()
+    year = SchoolYear.objects.for_date(timezone.localdate())
+    current = board_report(school_year=year, baseline=None, scope=Scope())["current"]
+    assert current["seal_eligible"] > 0
+    four = current["seal_what_if"]["Four units of Spanish"]
+    assert four["eligible"] > 0 and four["on_track"] > 0

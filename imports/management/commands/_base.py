@@ -1,4 +1,4 @@
-"""What the four import commands share: read the file, print every error, exit non-zero when nothing was written."""
+"""What the import commands share: read the file, print every error, exit non-zero when nothing was written."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from reports.selectors import (
     baseline_problem,
     report_as_of,
     school_years_on_record,
+    seal_summary,
 )
 from reports.suppression import suppressed_period
 from students.models import School, SchoolYear, parse_school_year_label
@@ -107,6 +108,7 @@ class Command(BaseCommand):
             stale_ok=False,  # a command waits for current figures
         )
         report, goals = shown["report"], shown["goals"]
+        report["seal"] = seal_summary(report["current"])
         report["goals"] = goals
         report["suppressed"] = options["suppressed"]
         self.stdout.write(json.dumps(report, indent=options["indent"] or None, default=str, ensure_ascii=False))

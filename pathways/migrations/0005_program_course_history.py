@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pathways', '0001_initial'),
+        ('pathways', '0004_seal_route_constraints_drop_active'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
