@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from reports.published import Request, build, warm, warm_siblings_soon
+from reports.services import rollups_refresh
 
 
 @task()
@@ -26,3 +27,10 @@ def warm_board_reports(**asked) -> str:
 
 def _request(asked: dict) -> Request:
     return Request(**{**asked, "trend_years": tuple(asked["trend_years"])})
+
+
+@task()
+def rebuild_rollups() -> str:
+    """Rebuild the pre-aggregated tables after a change that concerns every student (a seal route, a program
+    changed in the admin), outside any request."""
+    return f"rebuilt {rollups_refresh()} student-year rows"

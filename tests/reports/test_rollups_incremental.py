@@ -181,3 +181,22 @@ def test_a_cell_missing_from_the_tables_is_counted_again_rather_than_taken_below
     assert rollups_drift() != {}
     award_delete(award=award, reason="entered twice", deleted_by=None)
     assert rollups_drift() == {}
+
+
+def test_a_change_to_every_student_queues_the_rebuild_for_the_task_worker_instead_of_running_it_in_the_request(
+    district, settings
+):
+    from django_tasks import default_task_backend
+
+    from common.changes import report_sources_changed
+    from pathways.models import ProgramOfStudy
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    default_task_backend.clear()
+    ProgramOfStudy.objects.filter(code="WELD").update(completer_threshold=2)  # as an admin edit leaves it
+    report_sources_changed(student_ids=None)
+    assert rollups_drift() != {}  # not rebuilt here
+    (queued,) = default_task_backend.results
+    assert queued.task.name == "rebuild_rollups"
+    queued.task.call()
+    assert rollups_drift() == {}
