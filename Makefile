@@ -28,7 +28,10 @@ demo: install
 # technical ones), static files collected and served by WhiteNoise. The key is for this demo only, and
 # cookies go over plain HTTP because the demo has no HTTPS.
 DEMO_HOSTS ?= 127.0.0.1,localhost
-DEMO_ENV = DJANGO_DEBUG=0 SECRET_KEY=demo-only-key-never-use-on-a-server ALLOWED_HOSTS=$(DEMO_HOSTS) SECURE_COOKIES=0
+# Two-factor sign-in is off in the demo (its logins have no authenticator app): TWO_FACTOR_ROLES=coordinator make run
+# turns it on for the coordinator.
+TWO_FACTOR_ROLES ?=
+DEMO_ENV = DJANGO_DEBUG=0 SECRET_KEY=demo-only-key-never-use-on-a-server ALLOWED_HOSTS=$(DEMO_HOSTS) SECURE_COOKIES=0 TWO_FACTOR_ROLES=$(TWO_FACTOR_ROLES)
 
 ## make run: set up the demo on SQLite and serve it on http://127.0.0.1:8000 with the import worker beside it.
 run: demo

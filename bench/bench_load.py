@@ -6,7 +6,8 @@
    migrated, and filled by bench/load_setup.py with the 60,000-student district; a complete one is reused.
 2. gunicorn serves the app on 127.0.0.1 only, as a district's server runs it (DEBUG off, a SECRET_KEY,
    ALLOWED_HOSTS, static files collected for WhiteNoise), with the task worker beside it. The one difference
-   from production: SECURE_COOKIES=0, because this test speaks plain HTTP and the Secure login and CSRF
+   from production: TWO_FACTOR_ROLES is empty (the simulated coordinators have no authenticator app to give a
+   code), and SECURE_COOKIES=0, because this test speaks plain HTTP and the Secure login and CSRF
    cookies would never be sent back (production keeps the default, Secure cookies).
 3. Locust runs bench/locustfile.py headless for --seconds (BENCH_LOAD_SECONDS in the Makefile), then this
    prints, per request type: count, errors, median, 95th percentile and requests per second, beside the
@@ -219,6 +220,7 @@ def main() -> int:
         "SECRET_KEY": "bench-load-only-not-a-secret",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_COOKIES": "0",  # plain HTTP here; see the module docstring
+        "TWO_FACTOR_ROLES": "",  # the simulated coordinators have no authenticator app; see the module docstring
         "LOG_LEVEL": "WARNING",
     }
     started = time.perf_counter()

@@ -101,6 +101,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "common",
     "accounts",
     "students",
@@ -118,6 +121,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-factor sign-in: which device verified this session (django-otp), and sending those who must use one
+    # to enrol or enter a code before any other page (accounts.two_factor).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Signs out a session left idle longer than SESSION_IDLE_SECONDS.
@@ -206,6 +213,16 @@ SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", str(30 * 60), minimum=60)
 # pair out for LOGIN_COOLOFF_MINUTES, so one attacker cannot lock out a whole school behind one address. A right
 # password resets the count. Behind a reverse proxy, TRUSTED_PROXY_COUNT proxies' X-Forwarded-For entries are
 # trusted to give the person's own address (0: REMOTE_ADDR, the server is reached directly).
+# Two-factor sign-in (an authenticator app's code after the password) is required for these roles: any of
+# "coordinator", "superuser", or "all" for everyone; empty turns it off (the laptop demo does).
+TWO_FACTOR_ROLES = envlist("TWO_FACTOR_ROLES", "coordinator,superuser")
+_unknown_roles = set(TWO_FACTOR_ROLES) - {"coordinator", "superuser", "all"}
+if _unknown_roles:
+    raise ImproperlyConfigured(
+        f"TWO_FACTOR_ROLES may name coordinator, superuser or all, not {', '.join(sorted(_unknown_roles))}"
+    )
+OTP_TOTP_ISSUER = "CTE Tracker"
+
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5", minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", "15", minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import two_factor
 from accounts import views as account_views
 from reports import home_views, seal_views
 from reports import views as reports_views
@@ -14,6 +15,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", account_views.PasswordChange.as_view(), name="password_change"),
+    path("account/two-factor/", two_factor.verify, name="two_factor_verify"),
+    path("account/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
     path("healthz", account_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("students/worklists/", include("reports.worklist_urls")),

@@ -116,6 +116,13 @@ def two_schools(this_year, fast_passwords):
 
 
 @pytest.fixture(autouse=True)
+def _two_factor_off(settings):
+    """Tests sign people in without an authenticator app (force_login, the login form): two-factor sign-in is
+    tested on its own in tests/accounts/test_two_factor.py, which turns it back on."""
+    settings.TWO_FACTOR_ROLES = []
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: the database cache is rolled back with the test's transaction anyway,
     but Redis (CACHE_URL) keeps its keys across tests."""

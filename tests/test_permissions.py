@@ -60,6 +60,8 @@ def matrix(w):
         ("post", reverse("seal_routes:retire", args=[w.seal_route.pk]), COORDINATOR_POST),
         ("get", reverse("home"), {**STAFF, "board": 302}),
         ("get", reverse("password_change"), EVERYONE),
+        ("get", reverse("two_factor_setup"), EVERYONE),
+        ("get", reverse("two_factor_verify"), EVERYONE),
         # Imports, the uploaded file itself included: coordinators only, whatever DEBUG says.
         ("get", reverse("imports:list"), COORDINATOR_ONLY),
         ("get", reverse("imports:detail", args=[batch]), COORDINATOR_ONLY),
