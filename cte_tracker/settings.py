@@ -205,6 +205,17 @@ STORAGES = {
 SECURE_COOKIES = envbool("SECURE_COOKIES", "0" if DEBUG else "1")
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+# HTTPS on a district's server (docs/deployment.md): plain-HTTP requests redirected, browsers told to use HTTPS only
+# for SECURE_HSTS_SECONDS (start small, then a year), and, behind a reverse proxy that ends TLS, the proxy's
+# X-Forwarded-Proto header trusted to say a request came over HTTPS (TLS_PROXY=1; only when the proxy sets it).
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "0")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "0")
+if envbool("TLS_PROXY", "0"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /healthz answers the proxy's and the monitor's plain-HTTP checks on the server itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 60 * 60), minimum=60)
 # A session with no request for this long is signed out, however young it is (accounts.middleware).
 SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", str(30 * 60), minimum=60)

@@ -123,3 +123,41 @@ def test_the_board_cache_is_the_database_unless_a_redis_url_is_given_and_a_wrong
     wrong = _cache_backend("memcached://127.0.0.1:11211")
     assert wrong.returncode != 0
     assert "CACHE_URL must be a Redis URL like redis://127.0.0.1:6379/0" in wrong.stderr
+
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-enough-for-the-deploy-check-2026",
+    "ALLOWED_HOSTS": "cte.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://cte.example.org",
+    "SECURE_SSL_REDIRECT": "1",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+    "SECURE_HSTS_PRELOAD": "1",
+    "TLS_PROXY": "1",
+}
+
+
+def _deploy_check(**overrides) -> subprocess.CompletedProcess:
+    env = {**os.environ, **PRODUCTION, **overrides}
+    env.pop("DATABASE_URL", None)  # the check needs no database server
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' plugin in this process, never on a server
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_deploy_check_is_clean_with_the_production_values_of_docs_deployment():
+    result = _deploy_check()
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_deploy_check_fails_without_https_settings():
+    result = _deploy_check(SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="0")
+    assert result.returncode != 0
+    assert "security.W004" in result.stdout + result.stderr and "security.W008" in result.stdout + result.stderr
