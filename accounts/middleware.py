@@ -8,6 +8,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.utils.cache import patch_cache_control
 
 _LAST_SEEN = "last_seen"
 # The session is written again at most this often (not on every request), so reading pages costs no write.
@@ -35,3 +36,17 @@ class IdleTimeoutMiddleware:
             elif last is None or now - last >= _RECORD_EVERY_SECONDS:
                 request.session[_LAST_SEEN] = now
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages and files given to a signed-in person (student records, exports, the dashboard) are never kept by the
+    browser or a proxy: `Cache-Control: no-store, private`, so a shared school computer's cache holds no record."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -129,6 +129,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Signs out a session left idle longer than SESSION_IDLE_SECONDS.
     "accounts.middleware.IdleTimeoutMiddleware",
+    # Cache-Control: no-store on everything a signed-in person is given.
+    "accounts.middleware.NoStoreMiddleware",
     # Records the logged-in user on every history row written during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Login throttling (django-axes): answers a locked-out login with the lockout page. Last, as axes asks.

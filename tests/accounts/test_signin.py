@@ -123,3 +123,21 @@ def test_a_wrong_current_password_is_refused_on_its_field_with_a_summary(client,
     assert 'id="error-summary"' in page and 'href="#id_old_password"' in page
     assert 'id="id_old_password-error"' in page and 'aria-describedby=" id_old_password-error"' not in page
     assert User.objects.get(pk=ana.pk).check_password(PASSWORD)
+
+
+def test_pages_and_exports_given_to_a_signed_in_person_are_never_stored(client, ana):
+    from tests.factories import EnrollmentFactory, SchoolFactory, school_year
+
+    anonymous = client.get(reverse("healthz"))
+    assert "no-store" not in anonymous.get("Cache-Control", "")
+    school = SchoolFactory()
+    client.force_login(user_with_role(Role.COUNSELOR, schools=[school], username="cal"))
+    student = EnrollmentFactory(school_year=school_year("2026-27"), school=school).student
+    for url in (
+        reverse("students:list"),
+        reverse("students:list") + "?export=csv",
+        reverse("students:detail", args=[student.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"], url
