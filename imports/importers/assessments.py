@@ -123,19 +123,10 @@ class AssessmentImporter(Importer):
                 "student_id", "assessment_id", "language", "taken_on", "score"
             ):
                 existing[(s, a, language.casefold(), day)] = (language, score)
-        keep = []
-        for r in records:
-            old = existing.get(r.key)
-            if old is None:
-                self.plan.counts.created += 1
-                self.plan.created_keys.add(r.key)
-            elif old[1] != r.score:
-                r.language = old[0]  # the result on record keeps its spelling of the language
-                self.plan.counts.updated += 1
-            else:
-                self.plan.counts.unchanged += 1
-                continue
-            keep.append(r)
+        keep = self.changes_only(records, existing, lambda r, old: old[1] != r.score)
+        for r in keep:
+            if r.key in existing:
+                r.language = existing[r.key][0]  # the result on record keeps its spelling of the language
         self.plan.records = keep
 
     @transaction.atomic

@@ -12,7 +12,7 @@ kind's check_rows() holds only what spans rows or needs the database.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -245,6 +245,24 @@ class Importer:
 
     def write(self, *, batch: ImportBatch, user: AbstractBaseUser | None) -> Counts:
         raise NotImplementedError
+
+    def changes_only(self, records: list, existing: dict, differs: Callable[[Any, Any], bool]) -> list:
+        """Of `records` (each with a `key`), those to write, counted: a key not in `existing` (the rows on record,
+        by key) is created and noted in `plan.created_keys`; one whose row on record `differs(record, old)` says has
+        changed is updated; the rest are unchanged and left out."""
+        keep = []
+        for record in records:
+            old = existing.get(record.key)
+            if old is None:
+                self.plan.counts.created += 1
+                self.plan.created_keys.add(record.key)
+            elif differs(record, old):
+                self.plan.counts.updated += 1
+            else:
+                self.plan.counts.unchanged += 1
+                continue
+            keep.append(record)
+        return keep
 
     def student_matches(self) -> dict:
         """How the file's cleaned student IDs match students, exactly or by their stripped leading zeros

@@ -163,19 +163,11 @@ class CourseImporter(Importer):
                 "final_grade", "numeric_grade",
             ):  # fmt: skip
                 existing[(s, c, y)] = (passed, hours, (letter, numeric))
-        keep = []
-        for r in records:
-            old = existing.get(r.key)
-            if old is None:
-                self.plan.counts.created += 1
-                self.plan.created_keys.add(r.key)
-            elif old[:2] != (r.passed, r.hours) or (r.grade is not None and old[2] != r.grade):
-                self.plan.counts.updated += 1
-            else:
-                self.plan.counts.unchanged += 1
-                continue
-            keep.append(r)
-        self.plan.records = keep
+        self.plan.records = self.changes_only(
+            records,
+            existing,
+            lambda r, old: old[:2] != (r.passed, r.hours) or (r.grade is not None and old[2] != r.grade),
+        )
 
     @transaction.atomic
     def write(self, *, batch: ImportBatch, user: AbstractBaseUser | None) -> Counts:
