@@ -255,6 +255,9 @@ NUMERIC_GRADE_SCALE = env_grade_scale(
     "NUMERIC_GRADE_SCALE", "A+=97,A=93,A-=90,B+=87,B=83,B-=80,C+=77,C=73,C-=70,D+=67,D=63,D-=60,F=0"
 )
 
+# The district's name, as the printed dashboard and the board packet head their pages with it.
+DISTRICT_NAME = os.getenv("DISTRICT_NAME", "").strip() or "CTE Tracker demo district"
+
 # Board viewers see counts from 1 to SUPPRESSION_THRESHOLD - 1 as "<N".
 SUPPRESSION_THRESHOLD = envint("SUPPRESSION_THRESHOLD", "10", minimum=1)
 

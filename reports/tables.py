@@ -401,7 +401,13 @@ def goals_table(goals: Sequence[dict[str, Any]]) -> Table:
         for goal in goals
         for e in goal["years"]
     ]
-    return Table("goals", "Goals", ["Goal", "Measure", "Population", "Year", "Target", "Actual", "Status"], rows)
+    return Table(
+        "goals",
+        "Goals",
+        ["Goal", "Measure", "Population", "Year", "Target", "Actual", "Status"],
+        rows,
+        row_modes=[Mode.PERCENT if goal["is_rate"] else Mode.PLAIN for goal in goals for _ in goal["years"]],
+    )
 
 
 # The trend's columns: (headline key, heading).
@@ -451,26 +457,23 @@ def trend_credentials_table(report: dict[str, Any]) -> Table:
     )
 
 
-# The tables in page order, each from the report (or, for goals, the goals).
+# The tables in the dashboard's order (the packet's sheets follow it), each from the report or, for goals, the
+# goals: the headline, the trend, student groups, the seal, the breakdowns, then the goals.
 REPORT_TABLES: tuple[Callable[[dict[str, Any]], Table], ...] = (
     headline_table,
+    trend_table,
+    trend_credentials_table,
+    groups_table,
+    seal_table,
+    seal_what_if_table,
     credentials_table,
     programs_table,
     schools_table,
     grades_table,
-    groups_table,
-    seal_table,
-    seal_what_if_table,
 )
-TREND_TABLES: tuple[Callable[[dict[str, Any]], Table], ...] = (trend_table, trend_credentials_table)
 
 
 def board_tables(*, report: dict[str, Any], goals: Sequence[dict[str, Any]]) -> list[Table]:
-    """Every table of the dashboard, in page order: headline, credentials, programs, schools, grades, groups, the
-    seal and its what-if, goals and the trend. A year to date says its cut-off in every column heading of its
-    year ("2026-27 to Dec 1")."""
-    return [
-        *(build(report) for build in REPORT_TABLES),
-        goals_table(goals),
-        *(build(report) for build in TREND_TABLES),
-    ]
+    """Every table of the dashboard, in page order, the goals last. A year to date says its cut-off in every
+    column heading of its year ("2026-27 to Dec 1")."""
+    return [*(build(report) for build in REPORT_TABLES), goals_table(goals)]

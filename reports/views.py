@@ -119,11 +119,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context["fixed_fields"] = () if exact else SUPPRESSED_FIXED_FIELDS
     context["populations_offered"] = [] if exact else list(POPULATION_BANDS)
     if shown is not None:
-        built = shown["tables"]
+        by_slug = {table.slug.replace("-", "_"): table for table in shown["tables"]}
         context.update(
             shown,
-            tables={table.slug.replace("-", "_"): table for table in built},
-            headline_cards=_headline_cards(built[0]),
+            tables=by_slug,
+            headline_cards=_headline_cards(by_slug["headline"]),
             stale_label=shown["stale_since"] and built_at_label(shown["stale_since"]),
             year_label=tables.period_label(shown["report"]["year"], shown["report"]["as_of"]),
             as_of_label=shown["report"]["as_of"] and tables.day_label(shown["report"]["as_of"]),
@@ -140,8 +140,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     for t in shown["report"]["trend"]
                 ],
                 "credentials": {
-                    "years": built[-1].header[1:],
-                    "series": [{"label": row[0], "values": row[1:]} for row in built[-1].rows],
+                    "years": by_slug["trend_credentials"].header[1:],
+                    "series": [{"label": row[0], "values": row[1:]} for row in by_slug["trend_credentials"].rows],
                 },
             },
         )

@@ -3,11 +3,13 @@ import io
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import Role
+from reports.exports import SHEET_NAMES
 from reports.models import Goal
 from reports.selectors import Scope, headline_metrics
 from reports.services import rollups_refresh
@@ -201,26 +203,82 @@ def _cell_values(sheet):
     return [cell.value for row in sheet.iter_rows() for cell in row]
 
 
-def test_the_board_packet_has_a_sheet_per_table_and_says_what_it_shows(board_client, district):
+def test_the_board_packet_has_a_sheet_per_table_in_the_order_of_the_page(board_client, district):
     workbook = _packet(board_client.get(reverse("reports:board_packet"), QUERY))
-    assert workbook.sheetnames == [
-        "Headline",
-        "By credential",
-        "By program",
-        "By school",
-        "By grade",
-        "Student groups",
-        "Seal",
-        "Seal what-if",
-        "Goals",
-        "Trend",
-        "Trend by credential",
-    ]
-    first = [v for v in _cell_values(workbook["Headline"]) if v]
-    assert "School year: 2024-25 · Baseline: 2023-24" in first
-    assert "Small counts suppressed: 1–9 shown as <10" in first
-    assert any(str(v).startswith("Made 20") for v in first)
+    page = board_client.get(reverse("reports:dashboard"), QUERY).content.decode()
+    # The page's tables, in the order they appear (the goals are a section of their own).
+    found = {slug: page.index(f'id="table-{slug}"') for slug in SHEET_NAMES if f'id="table-{slug}"' in page}
+    found["goals"] = page.index('id="goals-title"')
+    assert workbook.sheetnames == [SHEET_NAMES[slug] for slug in sorted(found, key=found.get)]
+    assert len(workbook.sheetnames) == len(SHEET_NAMES)
+
+
+def test_every_sheet_of_the_packet_says_what_its_numbers_are(board_client, district):
+    workbook = _packet(board_client.get(reverse("reports:board_packet"), QUERY))
+    for sheet in workbook.worksheets:
+        context = [sheet.cell(row=row, column=1).value for row in range(1, 12)]
+        assert "School year: 2024-25 · Baseline: 2023-24" in context, sheet.title
+        assert "Small counts suppressed: 1–9 shown as <10" in context, sheet.title
+        assert any(str(line).startswith(f"{settings.DISTRICT_NAME} · CTE credentials board packet") for line in context)
+        assert any(str(line).startswith("Made 20") for line in context), sheet.title
     assert "<10" in _cell_values(workbook["Student groups"])
+
+
+def _row(sheet, first: str) -> list:
+    return next(list(row) for row in sheet.iter_rows() if row[0].value == first)
+
+
+def test_the_packet_stores_counts_and_rates_as_formatted_numbers(coordinator_client, district):
+    workbook = _packet(coordinator_client.get(reverse("reports:board_packet"), {**QUERY, "counts": "exact"}))
+    headline = workbook["Headline"]
+    enrolled, rate = _row(headline, "Students enrolled"), _row(headline, "Earner rate")
+    assert (enrolled[1].value, enrolled[1].number_format) == (22, "#,##0")
+    assert (rate[1].value, rate[1].number_format) == (0.5, "0.0%")  # 11 of 22, a percentage, not 50 or "50.0"
+    assert rate[3].value == 50 and "pts" in rate[3].number_format  # up from 0%: 50 percentage points
+    headers = [cell.value for row in headline.iter_rows() for cell in row if cell.font.bold]
+    assert "Measure" in headers and not any("(%)" in str(h) for h in headers)
+    assert headline.freeze_panes == f"A{_row(headline, 'Measure')[0].row + 1}"
+    groups = workbook["Student groups"]
+    special = _row(groups, "Special education")
+    assert (special[1].value, special[2].value) == (3, 3)
+    assert special[3].number_format == "0.0%" and special[3].alignment.horizontal == "right"
+
+
+def test_a_suppressed_packet_shows_hidden_figures_as_the_page_does_not_as_blank_cells(board_client, district):
+    workbook = _packet(board_client.get(reverse("reports:board_packet"), QUERY))
+    special = [cell.value for cell in _row(workbook["Student groups"], "Special education")]
+    assert special[1:4] == [22, "<10", "—"] or "<10" in special and "—" in special
+    assert None not in special[1:]
+
+
+def test_goal_targets_and_actuals_in_the_packet_are_numbers(coordinator_client, district):
+    baseline, year = district
+    Goal.objects.create(
+        name="Earner rate to 67%", metric="earner_rate", baseline_year=baseline, baseline_value=32,
+        target_year=year, target_value=67,
+    )  # fmt: skip
+    rows = [
+        list(row)
+        for row in _packet(coordinator_client.get(reverse("reports:board_packet"), QUERY))["Goals"].iter_rows()
+        if row[0].value == "Earner rate to 67%"
+    ]
+    target_year = next(row for row in rows if row[3].value == "2024-25")
+    assert (target_year[4].value, target_year[4].number_format) == (0.67, "0.0%")
+    assert (target_year[5].value, target_year[5].number_format) == (0.5, "0.0%")
+
+
+def test_the_packet_prints_landscape_one_page_wide_with_titles_and_page_numbers(board_client, district):
+    workbook = _packet(board_client.get(reverse("reports:board_packet"), QUERY))
+    assert workbook.properties.title == "CTE credentials board packet 2024-25"
+    assert workbook.properties.creator == settings.DISTRICT_NAME
+    for sheet in workbook.worksheets:
+        assert sheet.page_setup.orientation == "landscape"
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        header_row = sheet.freeze_panes[1:]
+        assert sheet.print_title_rows == f"${int(header_row) - 1}:${int(header_row) - 1}"
+        assert sheet.oddFooter.center.text == "Page &P of &N"
+        assert "small counts suppressed" in sheet.oddFooter.left.text
 
 
 def test_a_board_viewer_cannot_ask_for_exact_counts_in_the_packet(board_client, district):
@@ -230,7 +288,8 @@ def test_a_board_viewer_cannot_ask_for_exact_counts_in_the_packet(board_client, 
 
 def test_a_coordinator_chooses_exact_or_suppressed_counts_in_the_packet(coordinator_client, district):
     exact = _packet(coordinator_client.get(reverse("reports:board_packet"), {**QUERY, "counts": "exact"}))
-    assert "Exact counts" in _cell_values(exact["Headline"])
+    for sheet in exact.worksheets:
+        assert "Exact counts — not for public release" in _cell_values(sheet), sheet.title
     assert "<10" not in _cell_values(exact["Student groups"])
     public = _packet(coordinator_client.get(reverse("reports:board_packet"), {**QUERY, "counts": "suppressed"}))
     assert "<10" in _cell_values(public["Student groups"])
