@@ -107,9 +107,9 @@ bench-batch-page: install check-postgres
 	  || status=$$?; \
 	$(BENCH_PG_ADMIN) "DROP DATABASE IF EXISTS $(BENCH_BATCH_DB)"; exit $$status
 
-## make bench-load: 40 counselors and 10 dashboard readers for 2 minutes against gunicorn (127.0.0.1:8101) and
-## PostgreSQL with the 60,000-student district, in the database cte_bench_load (made on the first run, kept
-## for the next). Prints count, errors, p50, p95 and req/s per request type; files in bench-data/load/.
+## make bench-load: 50 counselors and 5 board viewers for 2 minutes against gunicorn (127.0.0.1:8101) and
+## PostgreSQL with a 20,000-student district (BENCH_LOAD_STUDENTS; 5 awards per student), plus
+## BENCH_LOAD_COORDINATORS coordinators, in the database cte_bench_load (made on the first run, kept for the next). Prints count, errors, p50, p95 and req/s per request type; files in bench-data/load/.
 ## BENCH_LOAD_SECONDS=30 for a short run, BENCH_LOAD_FRESH=1 to generate the district again,
 ## BENCH_LOAD_PROFILE=1 to sample the server with py-spy, BENCH_LOAD_ONLY=counselors (or dashboard) for one group alone,
 ## BENCH_LOAD_TASK_WORKER=0 to run gunicorn without the task worker.
@@ -117,11 +117,14 @@ BENCH_LOAD_SECONDS ?= 120
 BENCH_LOAD_WORKERS ?= 3
 BENCH_LOAD_PORT ?= 8101
 BENCH_LOAD_DB ?= cte_bench_load
+BENCH_LOAD_STUDENTS ?= 20000
+BENCH_LOAD_COORDINATORS ?= 0
 $(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.txt
 	$(PIP) install --quiet -r requirements-bench.txt
 	touch $@
 bench-load: $(VENV)/.bench-installed check-postgres
 	$(PY) bench/bench_load.py --seconds $(BENCH_LOAD_SECONDS) --workers $(BENCH_LOAD_WORKERS) \
-	  --port $(BENCH_LOAD_PORT) --database-name $(BENCH_LOAD_DB) \
+	  --port $(BENCH_LOAD_PORT) --database-name $(BENCH_LOAD_DB) --students $(BENCH_LOAD_STUDENTS) \
+	  --awards $$(( $(BENCH_LOAD_STUDENTS) * 5 )) --coordinators $(BENCH_LOAD_COORDINATORS) \
 	  $(if $(filter 1,$(BENCH_LOAD_FRESH)),--fresh) $(if $(filter 1,$(BENCH_LOAD_PROFILE)),--profile) \
 	  $(if $(BENCH_LOAD_ONLY),--only $(BENCH_LOAD_ONLY)) $(if $(filter 0,$(BENCH_LOAD_TASK_WORKER)),--no-task-worker)

@@ -1,9 +1,11 @@
-"""Load test: 40 counselors and 10 dashboard readers against gunicorn and PostgreSQL (`make bench-load`).
+"""Load test: 50 counselors and 5 board viewers against gunicorn and PostgreSQL (`make bench-load`).
 
     .venv/bin/python bench/bench_load.py [--seconds 120] [--workers 3] [--port 8101] [--fresh] [--profile]
+        [--counselors 50] [--board-viewers 5] [--coordinators 0] [--students 20000]
 
 1. The PostgreSQL database (cte_bench_load unless --database-name says another) is created when missing,
-   migrated, and filled by bench/load_setup.py with the 60,000-student district; a complete one is reused.
+   migrated, and filled by bench/load_setup.py with a generated district (20,000 students unless --students);
+   a complete one is reused.
 2. gunicorn serves the app on 127.0.0.1 only, as a district's server runs it (DEBUG off, a SECRET_KEY,
    ALLOWED_HOSTS, static files collected for WhiteNoise), with the task worker beside it. The one difference
    from production: TWO_FACTOR_ROLES is empty (the simulated coordinators have no authenticator app to give a
@@ -42,9 +44,10 @@ VENV_BIN = ROOT / ".venv" / "bin"
 PY = str(VENV_BIN / "python")
 PG_SERVER = "postgres://postgres@127.0.0.1:5432/"
 P95_TARGET_MS = 300
-# The locustfile's user classes and their fixed counts: 40 counselors, 5 board viewers, 5 coordinators.
-MIXES = {"counselors": (["Counselor"], 40), "dashboard": (["BoardViewer", "Coordinator"], 10)}
-ALL_USERS = (["Counselor", "BoardViewer", "Coordinator"], 50)
+# The locustfile's user classes, by the option that sets how many of each run (LOAD_<NAME> in its environment).
+USER_CLASSES = {"counselors": "Counselor", "board_viewers": "BoardViewer", "coordinators": "Coordinator"}
+# --only: one group alone, to see what the other costs it.
+GROUPS = {"counselors": ("counselors",), "dashboard": ("board_viewers", "coordinators")}
 
 
 def pg_admin(sql: str) -> None:
@@ -195,19 +198,27 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8101)
     parser.add_argument("--spawn-rate", type=float, default=2, help="users started per second")
     parser.add_argument("--database-name", default="cte_bench_load")
-    parser.add_argument("--students", type=int, default=60_000)
-    parser.add_argument("--awards", type=int, default=300_000)
+    parser.add_argument("--students", type=int, default=20_000)
+    parser.add_argument("--awards", type=int, default=100_000)
+    parser.add_argument("--counselors", type=int, default=50, help="simulated counselors")
+    parser.add_argument("--board-viewers", type=int, default=5, help="simulated board viewers (suppressed numbers)")
+    parser.add_argument("--coordinators", type=int, default=0, help="simulated coordinators (exact numbers)")
     parser.add_argument("--schools", type=int, default=20)
     parser.add_argument("--fresh", action="store_true", help="drop the database and generate the district again")
     parser.add_argument("--no-task-worker", action="store_true", help="run gunicorn alone, without db_worker")
     parser.add_argument("--profile", action="store_true", help="sample the gunicorn workers with py-spy")
     parser.add_argument(
         "--only",
-        choices=sorted(MIXES),
-        help="run one group alone (40 counselors, or the 10 dashboard readers) to see what the other costs it",
+        choices=sorted(GROUPS),
+        help="run one group alone (the counselors, or the dashboard readers) to see what the other costs it",
     )
     options = parser.parse_args()
-    user_classes, users = MIXES[options.only] if options.only else ALL_USERS
+    counts = {
+        name: getattr(options, name)
+        for name in USER_CLASSES
+        if getattr(options, name) > 0 and (not options.only or name in GROUPS[options.only])
+    }
+    user_classes, users = [USER_CLASSES[name] for name in counts], sum(counts.values())
     if "bench" not in options.database_name:
         raise SystemExit("The database name must contain 'bench': the run fills it with a generated district.")
     # A stop request (Ctrl-C, kill) goes through the `finally` below, which stops the servers.
@@ -265,7 +276,11 @@ def main() -> int:
              "--users", str(users), "--spawn-rate", str(options.spawn_rate), "--run-time", f"{options.seconds}s",
              "--stop-timeout", "10", "--csv", str(OUT / "load"), "--only-summary", "--loglevel", "WARNING",
              *user_classes],
-            {**env, "LOAD_DISTRICT": str(OUT / "district.json")},
+            {
+                **env,
+                "LOAD_DISTRICT": str(OUT / "district.json"),
+                **{f"LOAD_{name.upper()}": str(getattr(options, name)) for name in USER_CLASSES},
+            },
             OUT / "locust.log",
         )  # fmt: skip
         try:
@@ -281,7 +296,7 @@ def main() -> int:
     lines, failures = summary(OUT / "load_stats.csv")
     header = [
         f"make bench-load: {datetime.datetime.now():%Y-%m-%d %H:%M}, {options.seconds} s, "
-        f"{users} users ({', '.join(user_classes)}), "
+        f"{users} users ({', '.join(f'{counts[name]} {name}' for name in counts)}), "
         f"{options.workers} gunicorn workers{'' if options.no_task_worker else ' + task worker'}, "
         f"database {options.database_name}",
         f"load average before {load_before}, after {load_after} ({os.cpu_count()} cores)",

@@ -14,7 +14,7 @@ server). An empty one is filled:
 4. This school year's roster: every student of the latest generated year moved up the years since, at the
    same school or, from grade 9, at a high school. Counselors see only students enrolled this year.
 5. The rollups are rebuilt, then the accounts are made (last, so their presence marks a complete setup):
-   40 counselors (two per school), 5 CTE coordinators and 5 board viewers, all with one known password.
+   50 counselors (two or three per school), 5 CTE coordinators and 5 board viewers, all with one known password.
 
 Exit status 3: the database holds part of a district (a setup stopped half-way); bench_load.py then drops it
 and starts again.
@@ -58,7 +58,7 @@ from students.services import school_year_ensure  # noqa: E402
 
 # A password for generated accounts on a bench database, never for a real one.
 PASSWORD = "load-test-only-password"
-COUNSELORS, COORDINATORS, BOARD_VIEWERS = 40, 5, 5
+COUNSELORS, COORDINATORS, BOARD_VIEWERS = 50, 5, 5
 STUDENTS_PER_COUNSELOR = 200  # the sample of their own students each simulated counselor looks up
 
 # Common surnames and first names in New Mexico schools, most frequent first (weights fall off as 1/rank).

@@ -70,7 +70,7 @@ class StaffUser(FastHttpUser):
 
 
 class Counselor(StaffUser):
-    fixed_count = 40
+    fixed_count = int(os.environ.get("LOAD_COUNSELORS", "50"))
     kind = "counselor"
     wait_time = between(5, 15)  # between one look-up and the next
 
@@ -194,12 +194,12 @@ class BoardReader(StaffUser):
 
 
 class BoardViewer(BoardReader):
-    fixed_count = 5
+    fixed_count = int(os.environ.get("LOAD_BOARD_VIEWERS", "5"))
     kind = "board"
 
 
 class Coordinator(BoardReader):
-    fixed_count = 5
+    fixed_count = int(os.environ.get("LOAD_COORDINATORS", "0"))
     kind = "coordinator"
 
     @task(1)
