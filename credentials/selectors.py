@@ -204,12 +204,15 @@ def student_list_rows(*, user: AbstractBaseUser | AnonymousUser, school_year: Sc
     """One row per visible student enrolled in `school_year`: the enrollment with its student and school,
     and `earned_this_year` (at least one credential award dated in that year)."""
     earned = CredentialAward.objects.in_school_year(school_year).filter(student_id=OuterRef("student_id"))
-    rows = Enrollment.objects.in_school_year(school_year).filter(student__in=students_visible_to(user=user))
+    rows = Enrollment.objects.in_school_year(school_year)
     if user_role(user) == Role.COUNSELOR and school_year.start_year == current_start_year():
-        # The same rows (a counselor sees the students enrolled at their schools this year, and a student has one
-        # enrollment a year), said so that PostgreSQL reads the year's enrollments of those schools from the
-        # (year, school, grade) index instead of hashing every enrollment of the year against the scope.
+        # The same rows as students_visible_to gives (a counselor sees the students enrolled at their schools this
+        # year, and a student has one enrollment a year: a unique constraint), said so that PostgreSQL reads the
+        # year's enrollments of those schools from the (year, school, grade) index instead of hashing every
+        # enrollment of the year against the scope.
         rows = rows.filter(school__in=schools_visible_to(user=user))
+    else:
+        rows = rows.filter(student__in=students_visible_to(user=user))
     return rows.select_related("student", "school").annotate(earned_this_year=Exists(earned))
 
 
