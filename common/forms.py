@@ -19,8 +19,10 @@ def style_widgets(form: forms.BaseForm) -> None:
 
 
 class ErrorMarking:
-    """Marks fields with errors `is-invalid` and points them at their message (`id_<prefixed name>-error`), for
-    screen readers too, whether the error comes from cleaning or is added later with add_error."""
+    """Marks fields with errors `is-invalid`, whether the error comes from cleaning or is added later with add_error.
+
+    Screen readers are pointed at the message by Django itself: a field with errors gets `aria-invalid` and
+    `aria-describedby="<id>_helptext <id>_error"`, the ids templates/_field.html gives its help and its errors."""
 
     def add_error(self, field, error):
         super().add_error(field, error)
@@ -33,8 +35,6 @@ class ErrorMarking:
                 attrs = self.fields[name].widget.attrs
                 if "is-invalid" not in attrs.get("class", ""):
                     attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"id_{self.add_prefix(name)}-error"
 
 
 class ErrorMarkingForm(ErrorMarking, forms.Form):

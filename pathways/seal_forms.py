@@ -144,14 +144,13 @@ class SealRouteForm(forms.ModelForm):
         self.fields["courses"].widget.attrs.pop("class", None)
 
     def mark_errors(self) -> None:
-        """Point every field with an error at its message (after the service's errors were added too)."""
+        """Mark every field with an error invalid (after the service's errors were added too); Django ties the message
+        to it (aria-describedby "<id>_error")."""
         for name in self.errors:
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs
                 if not isinstance(self.fields[name].widget, forms.CheckboxSelectMultiple):
                     attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"id_{name}-error"
 
     def assessment_fields(self):
         return [self[f"assessment_{a.pk}"] for a in self.assessments]

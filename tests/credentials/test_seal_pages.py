@@ -26,6 +26,7 @@ from tests.factories import (
     StudentFactory,
     user_with_role,
 )
+from tests.html import dangling_references, described_by
 from tests.imports.helpers import csv_file, errors, plan
 
 
@@ -109,8 +110,8 @@ def test_a_score_off_the_scale_is_an_error_tied_to_its_field_and_nothing_is_writ
     )  # fmt: skip
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'aria-describedby="id_score-error"' in html and 'id="id_score-error"' in html
-    assert "scores run from 1 to 5; 9 is outside the scale." in html
+    assert "scores run from 1 to 5; 9 is outside the scale." in described_by(html, "id_score")
+    assert dangling_references(html) == []
     assert AssessmentResult.objects.count() == 0
 
 
@@ -124,7 +125,7 @@ def test_awarding_a_student_who_does_not_meet_the_route_asks_for_a_reason_then_k
     response = client.post(url, data)
     assert response.status_code == 200
     assert "Give the reason to award the seal anyway." in response.content.decode()
-    assert 'id="id_reason-error"' in response.content.decode()
+    assert "Give the reason to award the seal anyway." in described_by(response.content.decode(), "id_reason")
     assert SealAward.objects.count() == 0
     response = client.post(url, {**data, "reason": "AAPPL result from the previous district"})
     assert response.status_code == 302

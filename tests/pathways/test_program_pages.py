@@ -17,6 +17,7 @@ from tests.factories import (
     SchoolFactory,
     school_year,
 )
+from tests.html import dangling_references, described_by
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,8 @@ def test_a_course_twice_in_the_sequence_is_refused_on_its_row_and_nothing_is_wri
     assert response.status_code == 200
     page = response.content.decode()
     assert "is in the sequence twice" in page
-    assert 'aria-describedby="id_sequence-2-course-error"' in page and 'id="id_sequence-2-course-error"' in page
+    assert "is in the sequence twice" in described_by(page, "id_sequence-2-course")
+    assert dangling_references(page) == []
     program.refresh_from_db()
     assert program.name == "Welding" and _order(program) == ["W1", "W2", "W3"]
 
@@ -100,7 +102,8 @@ def test_a_completer_threshold_out_of_bounds_is_refused_on_its_field(
     response = client.post(reverse("programs:edit", args=[program.pk]), data)
     page = response.content.decode()
     assert response.status_code == 200 and message in page
-    assert 'aria-describedby="id_completer_threshold-error"' in page and 'id="id_completer_threshold-error"' in page
+    assert message in described_by(page, "id_completer_threshold")
+    assert dangling_references(page) == []
     program.refresh_from_db()
     assert (program.concentrator_threshold, program.completer_threshold) == (2, 3)
     assert program.history.count() == 1
