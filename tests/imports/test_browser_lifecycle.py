@@ -1,5 +1,7 @@
 """Undoing an import in a browser without JavaScript: the confirmation is a plain form, at 320 px too."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -37,10 +39,20 @@ def test_a_coordinator_undoes_an_import_giving_a_reason_on_a_page_that_needs_no_
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 320
     button = page.get_by_role("button", name="Undo: remove 1 award")
     button.focus()
-    assert page.evaluate("getComputedStyle(document.activeElement).boxShadow") != "none"  # the focus ring shows
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # back to it by keyboard, so :focus-visible applies
+    expect(button).to_be_focused()
+    ring = page.evaluate(
+        "(s => [s.outlineStyle, parseFloat(s.outlineWidth)])(getComputedStyle(document.activeElement))"
+    )
+    assert ring[0] == "solid" and ring[1] >= 3  # the focus ring shows
     button.click()
     reason = page.get_by_label("Reason for undoing")
-    expect(page.get_by_text("Say why you are undoing this import; the history keeps it.")).to_be_visible()
+    message = "Say why you are undoing this import; the history keeps it."
+    expect(reason).to_have_accessible_description(re.compile(re.escape(message)))  # its help, then its message
+    expect(page.get_by_role("alert")).to_be_focused()  # the error summary takes focus and lists it
+    expect(page.get_by_role("alert")).to_contain_text(message)
+    expect(page).to_have_title(re.compile(r"^Error: "))
     expect(reason).to_have_attribute("aria-invalid", "true")
     assert CredentialAward.objects.count() == 1
     page.screenshot(path=screenshot_dir / "import-undo-320.png", full_page=True)
